@@ -1,0 +1,40 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Reinstall when a requirements file changes.
+INSTALLED := $(VENV)/.installed-$(shell cat requirements-dev.txt layers/shared/requirements.txt | sha1sum | cut -c1-12)
+
+.PHONY: install run test test-fast openapi openapi-check lint bench clean
+
+$(INSTALLED):
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(INSTALLED)
+
+run: install
+	$(PY) -m local
+
+test: install
+	$(PY) -m pytest -n 2 --dist loadgroup
+	$(MAKE) --no-print-directory lint openapi-check
+
+test-fast: install
+	$(PY) -m pytest -q tests/unit tests/functional
+
+lint: install
+	$(VENV)/bin/cfn-lint template.yaml
+
+openapi: install
+	$(PY) -m scripts.openapi > docs/openapi.json
+
+openapi-check: install
+	@$(PY) -m scripts.openapi | diff -u docs/openapi.json - \
+		|| (echo "docs/openapi.json is out of date: run 'make openapi' and commit it." && exit 1)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .aws-sam

@@ -1,0 +1,33 @@
+"""POST /v1/signups/{id}/contact: email, phones and consents; creates the account pending confirmation."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from ameli.bootstrap import container
+from ameli.clock import to_rfc3339
+from ameli.http.api import create_app, current_signup, entrypoint, json_response
+from ameli.http.models import ContactRequest, ContactResponse, documented
+
+app = create_app()
+
+
+@app.post(
+    "/v1/signups/<signup_id>/contact",
+    summary="Donner son email et ses téléphones ; termine la création du compte",
+    description="Le compte est créé en attente de confirmation de l'email ; le jeton de création ne sert plus.",
+    responses=documented(201, ContactResponse, 401, 409, 410, 422),
+)
+def give_contact(signup_id: str, request: Annotated[ContactRequest, Body()]):
+    from ameli.service.signup import ContactForm
+
+    signup = current_signup(app, signup_id)
+    created = container().signups.give_contact(signup, ContactForm(**request.model_dump()))
+    return json_response(201, ContactResponse(
+        status="pending_email_confirmation",
+        email_masked=created.email_masked,
+        link_expires_at=to_rfc3339(created.account.link.expires_at),
+    ))
+
+
+lambda_handler = entrypoint(app)

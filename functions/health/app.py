@@ -1,0 +1,14 @@
+"""GET /v1/health: the API answers (used by monitors and the local stack)."""
+
+from ameli.http.api import create_app, entrypoint
+from ameli.http.models import HealthResponse, documented
+
+app = create_app()
+
+
+@app.get("/v1/health", summary="État du service", responses=documented(200, HealthResponse))
+def health() -> dict:
+    return {"status": "ok"}
+
+
+lambda_handler = entrypoint(app)

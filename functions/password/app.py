@@ -1,0 +1,44 @@
+"""POST /v1/signups/{id}/password/check (live feedback) and .../password (choose the code personnel)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from ameli.bootstrap import container
+from ameli.http.api import create_app, current_signup, entrypoint
+from ameli.http.models import (
+    NextStepResponse,
+    PasswordCheckRequest,
+    PasswordCheckResponse,
+    PasswordRequest,
+    documented,
+)
+
+app = create_app()
+
+
+@app.post(
+    "/v1/signups/<signup_id>/password/check",
+    summary="Vérifier un code personnel sans l'enregistrer",
+    responses=documented(200, PasswordCheckResponse, 401, 409, 410),
+)
+def check_password(signup_id: str, request: Annotated[PasswordCheckRequest, Body()]) -> PasswordCheckResponse:
+    signup = current_signup(app, signup_id)
+    verdict = container().signups.check_password(signup, request.password)
+    return PasswordCheckResponse(valid=verdict.valid, violations=list(verdict.violations), strength=verdict.strength)
+
+
+@app.post(
+    "/v1/signups/<signup_id>/password",
+    summary="Choisir son code personnel",
+    responses=documented(200, NextStepResponse, 401, 409, 410, 422),
+)
+def choose_password(signup_id: str, request: Annotated[PasswordRequest, Body()]) -> NextStepResponse:
+    signup = current_signup(app, signup_id)
+    updated = container().signups.choose_password(
+        signup, password=request.password, confirmation=request.password_confirmation
+    )
+    return NextStepResponse(next_step=updated.next_step)
+
+
+lambda_handler = entrypoint(app)

@@ -1,0 +1,29 @@
+"""GET /v1/signups/{id} (resume after an app restart) and DELETE /v1/signups/{id} ("Annuler")."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from ameli.bootstrap import container
+from ameli.clock import to_rfc3339
+from ameli.http.api import create_app, current_signup, entrypoint
+from ameli.http.models import NextStepResponse, documented
+
+app = create_app()
+
+
+@app.get(
+    "/v1/signups/<signup_id>",
+    summary="Où en est la création de compte",
+    responses=documented(200, NextStepResponse, 401, 410),
+)
+def signup_status(signup_id: str) -> NextStepResponse:
+    signup = current_signup(app, signup_id)
+    return NextStepResponse(next_step=signup.next_step, expires_at=to_rfc3339(signup.expires_at))
+
+
+@app.delete("/v1/signups/<signup_id>", summary="Annuler la création de compte", responses=documented(204, None, 401, 410))
+def cancel_signup(signup_id: str):
+    container().signups.cancel(current_signup(app, signup_id))
+    return Response(status_code=204)
+
+
+lambda_handler = entrypoint(app)

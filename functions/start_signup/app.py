@@ -1,0 +1,36 @@
+"""POST /v1/signups: Option 1, the person says who they are (name, NIR, birth date, postal code)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from ameli.bootstrap import container
+from ameli.clock import to_rfc3339
+from ameli.http.api import create_app, entrypoint, json_response
+from ameli.http.models import ProofDisplay, StartSignupRequest, StartSignupResponse, documented
+
+app = create_app()
+
+
+@app.post(
+    "/v1/signups",
+    summary="Commencer la création de compte (carte Vitale + IBAN)",
+    description="Refus uniforme 403 ONLINE_SIGNUP_UNAVAILABLE quel qu'en soit le motif.",
+    responses=documented(201, StartSignupResponse, 403, 422, 429),
+)
+def start_signup(request: Annotated[StartSignupRequest, Body()]):
+    started = container().signups.start(
+        last_name=request.last_name, nir=request.nir, birth_date=request.birth_date, postal_code=request.postal_code
+    )
+    return json_response(201, StartSignupResponse(
+        signup_id=started.signup.signup_id,
+        signup_token=started.signup_token,
+        expires_at=to_rfc3339(started.signup.expires_at),
+        next_step=started.signup.next_step,
+        proof=ProofDisplay(
+            iban_masked=started.iban_masked, carte_vitale_serial_prefix=started.carte_vitale_serial_prefix
+        ),
+    ))
+
+
+lambda_handler = entrypoint(app)

@@ -1,0 +1,27 @@
+"""POST /v1/signups/{id}/proof: the IBAN tail and the Carte Vitale serial tail prove possession."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from ameli.bootstrap import container
+from ameli.http.api import create_app, current_signup, entrypoint
+from ameli.http.models import NextStepResponse, ProofRequest, documented
+
+app = create_app()
+
+
+@app.post(
+    "/v1/signups/<signup_id>/proof",
+    summary="Prouver la possession de la carte Vitale et du RIB",
+    responses=documented(200, NextStepResponse, 401, 409, 410, 422, 429),
+)
+def submit_proof(signup_id: str, request: Annotated[ProofRequest, Body()]) -> NextStepResponse:
+    signup = current_signup(app, signup_id)
+    updated = container().signups.submit_proof(
+        signup, iban_last7=request.iban_last7, serial_last11=request.carte_vitale_serial_last11
+    )
+    return NextStepResponse(next_step=updated.next_step)
+
+
+lambda_handler = entrypoint(app)

@@ -1,0 +1,35 @@
+"""GET /v1/terms and POST /v1/signups/{id}/terms: read, then accept or refuse, the terms of use."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from ameli.bootstrap import container
+from ameli.http.api import create_app, current_signup, entrypoint, json_response
+from ameli.http.models import CancelledResponse, NextStepResponse, TermsAnswer, TermsResponse, documented
+
+app = create_app()
+
+
+@app.get("/v1/terms", summary="Conditions d'utilisation en vigueur", responses=documented(200, TermsResponse))
+def current_terms() -> TermsResponse:
+    from ameli.domain.terms import CURRENT_TERMS
+
+    return TermsResponse(version=CURRENT_TERMS.version, title=CURRENT_TERMS.title, text=CURRENT_TERMS.text)
+
+
+@app.post(
+    "/v1/signups/<signup_id>/terms",
+    summary="Accepter (ou refuser) les conditions d'utilisation",
+    description="Avec `accepted: false`, la création de compte est close : réponse `status: cancelled`.",
+    responses=documented(200, NextStepResponse, 401, 409, 410, 422),
+)
+def answer_terms(signup_id: str, answer: Annotated[TermsAnswer, Body()]):
+    signup = current_signup(app, signup_id)
+    updated = container().signups.answer_terms(signup, accepted=answer.accepted, version=answer.version)
+    if updated is None:
+        return json_response(200, CancelledResponse(status="cancelled"))
+    return json_response(200, NextStepResponse(next_step=updated.next_step))
+
+
+lambda_handler = entrypoint(app)

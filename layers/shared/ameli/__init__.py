@@ -1,0 +1,1 @@
+"""ameli: the "créer son compte ameli" signup service (shared layer)."""

@@ -1,0 +1,124 @@
+"""The composition root: wires adapters to use cases once per Lambda container, lazily.
+
+Handlers call `container()`; tests call `reset()` after changing the environment or swap a
+dependency with `container().override(...)`.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from ameli.clock import SystemClock
+from ameli.settings import Settings
+
+
+class Container:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings.from_environment()
+        self.clock = SystemClock()
+
+    def override(self, **dependencies) -> "Container":
+        self.__dict__.update(dependencies)  # cached_property reads the instance dict first
+        return self
+
+    # -- AWS clients: created on first use, so a handler that does not need one does not pay for it
+    def _client(self, service: str):
+        import boto3
+
+        return boto3.client(service)
+
+    @cached_property
+    def dynamodb(self):
+        return self._client("dynamodb")
+
+    @cached_property
+    def sesv2(self):
+        return self._client("sesv2")
+
+    @cached_property
+    def stepfunctions(self):
+        return self._client("stepfunctions")
+
+    @cached_property
+    def pseudonymization_key(self) -> bytes:
+        from aws_lambda_powertools.utilities import parameters
+
+        secret = parameters.get_secret(self.settings.hmac_secret_name, max_age=3600)
+        return secret.encode() if isinstance(secret, str) else bytes(secret)
+
+    # -- adapters
+    @cached_property
+    def registry(self):
+        from ameli.adapters.dynamodb import DynamoBeneficiaryRegistry
+
+        return DynamoBeneficiaryRegistry(self.dynamodb, self.settings.registry_table)
+
+    @cached_property
+    def signup_store(self):
+        from ameli.adapters.dynamodb import DynamoSignupStore
+
+        return DynamoSignupStore(self.dynamodb, self.settings.signups_table, self.settings.accounts_table)
+
+    @cached_property
+    def mailer(self):
+        from ameli.adapters.aws import SesMailer
+
+        return SesMailer(self.sesv2, self.settings.sender_email)
+
+    @cached_property
+    def workflow(self):
+        from ameli.adapters.aws import StepFunctionsConfirmationWorkflow
+
+        return StepFunctionsConfirmationWorkflow(
+            self.stepfunctions, self.settings.confirmation_state_machine_arn, self.settings.accounts_table
+        )
+
+    @cached_property
+    def password_hasher(self):
+        from ameli.adapters.passwords import Argon2PasswordHasher
+
+        return Argon2PasswordHasher()
+
+    @cached_property
+    def pseudonymizer(self):
+        from ameli.adapters.aws import HmacPseudonymizer
+
+        return HmacPseudonymizer(self.pseudonymization_key)
+
+    @cached_property
+    def telemetry(self):
+        from ameli.adapters.aws import PowertoolsTelemetry
+
+        return PowertoolsTelemetry(namespace="AmeliSignup", service="ameli-signup")
+
+    # -- use cases
+    @cached_property
+    def signups(self):
+        from ameli.service.signup import SignupService
+
+        return SignupService(
+            settings=self.settings,
+            clock=self.clock,
+            registry=self.registry,
+            store=self.signup_store,
+            mailer=self.mailer,
+            workflow=self.workflow,
+            hasher=self.password_hasher,
+            pseudonymizer=self.pseudonymizer,
+            telemetry=self.telemetry,
+        )
+
+
+_container: Container | None = None
+
+
+def container() -> Container:
+    global _container
+    if _container is None:
+        _container = Container()
+    return _container
+
+
+def reset() -> None:
+    global _container
+    _container = None

@@ -1,0 +1,78 @@
+"""An account and its email-confirmation lifecycle (journey.md section 3).
+
+The state is derived from the stored status *and* the clock, so a late workflow never lets an
+expired link work: `state_at(now)` is what every read uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from enum import Enum
+
+
+class AccountState(str, Enum):
+    PENDING_EMAIL_CONFIRMATION = "pending_email_confirmation"
+    LINK_EXPIRED = "link_expired"
+    EMAIL_REQUIRED = "email_required"
+    ACTIVE = "active"
+
+
+@dataclass(frozen=True)
+class ConfirmationLink:
+    """One emailed link. Only the SHA-256 of its token is kept."""
+
+    token_hash: str
+    number: int  # 1 for the first link of the account, +1 at each resend
+    sent_at: datetime
+    expires_at: datetime
+    retention_until: datetime
+
+    @classmethod
+    def issue(cls, token_hash: str, number: int, now: datetime, validity: timedelta, retention: timedelta):
+        return cls(token_hash, number, now, now + validity, now + retention)
+
+
+@dataclass(frozen=True)
+class Consent:
+    given: bool
+    at: datetime
+    wording_version: str
+
+
+@dataclass(frozen=True)
+class Account:
+    account_id: str
+    nir: str
+    nir_hash: str
+    birth_date: date
+    names: tuple[str, ...]
+    signup_method: str
+    password_hash: str
+    terms_version: str
+    terms_accepted_at: datetime
+    created_at: datetime
+    status: AccountState
+    email: str | None
+    email_key: str | None
+    link: ConfirmationLink | None
+    consents: dict[str, Consent] = field(default_factory=dict)
+    mobile_phone: str | None = None
+    landline_phone: str | None = None
+    franceconnect_sub: str | None = None
+    activated_at: datetime | None = None
+
+    def state_at(self, now: datetime) -> AccountState:
+        """The stored status, corrected by the clock for deadlines a workflow has not applied yet."""
+        if self.status is AccountState.ACTIVE:
+            return AccountState.ACTIVE
+        if self.link is None or self.email is None:
+            return AccountState.EMAIL_REQUIRED
+        if now >= self.link.retention_until:
+            return AccountState.EMAIL_REQUIRED
+        if now >= self.link.expires_at or self.status is AccountState.LINK_EXPIRED:
+            return AccountState.LINK_EXPIRED
+        return AccountState.PENDING_EMAIL_CONFIRMATION
+
+    def activated(self, now: datetime) -> "Account":
+        return replace(self, status=AccountState.ACTIVE, activated_at=now)

@@ -1,0 +1,64 @@
+"""Configuration read once from the environment (the only module that reads it)."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+_DURATION = re.compile(
+    r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+)
+
+
+def parse_iso_duration(text: str) -> timedelta:
+    """`P7D` -> 7 days, `PT4S` -> 4 seconds. Months and years are refused: they have no fixed length."""
+    match = _DURATION.match(text.strip().upper())
+    if not match or text.strip().upper() in ("P", "PT"):
+        raise ValueError(f"durée ISO 8601 invalide : {text!r} (exemples : P7D, PT4S)")
+    parts = {name: int(value) for name, value in match.groupdict().items() if value}
+    duration = timedelta(**parts)
+    if duration <= timedelta(0):
+        raise ValueError(f"durée ISO 8601 nulle : {text!r}")
+    return duration
+
+
+@dataclass(frozen=True)
+class Settings:
+    registry_table: str
+    signups_table: str
+    accounts_table: str
+    confirmation_state_machine_arn: str
+    sender_email: str
+    web_base_url: str
+    hmac_secret_name: str
+    allowed_origins: tuple[str, ...]
+    confirmation_link_validity: timedelta
+    pending_email_retention: timedelta
+    signup_session_duration: timedelta
+    session_duration: timedelta
+
+    @classmethod
+    def from_environment(cls) -> "Settings":
+        env = os.environ
+        link_validity = parse_iso_duration(env.get("CONFIRMATION_LINK_VALIDITY", "P7D"))
+        retention = parse_iso_duration(env.get("PENDING_EMAIL_RETENTION", "P21D"))
+        if retention <= link_validity:
+            raise ValueError("PENDING_EMAIL_RETENTION doit être plus longue que CONFIRMATION_LINK_VALIDITY")
+        origins = tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip())
+        return cls(
+            registry_table=env.get("REGISTRY_TABLE", "ameli-registry"),
+            signups_table=env.get("SIGNUPS_TABLE", "ameli-signups"),
+            accounts_table=env.get("ACCOUNTS_TABLE", "ameli-accounts"),
+            confirmation_state_machine_arn=env.get("CONFIRMATION_STATE_MACHINE_ARN", ""),
+            sender_email=env.get("SENDER_EMAIL", "ne-pas-repondre@ameli.example"),
+            web_base_url=env.get("WEB_BASE_URL", "http://127.0.0.1:3000").rstrip("/"),
+            hmac_secret_name=env.get("HMAC_SECRET_NAME", "ameli/pseudonymisation-key"),
+            allowed_origins=origins,
+            confirmation_link_validity=link_validity,
+            pending_email_retention=retention,
+            signup_session_duration=parse_iso_duration(env.get("SIGNUP_SESSION_DURATION", "PT30M")),
+            session_duration=parse_iso_duration(env.get("SESSION_DURATION", "PT30M")),
+        )
