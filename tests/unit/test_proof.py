@@ -65,7 +65,6 @@ def test_serial_prefix_is_first_ten_digits():
 
 def test_iban_tail_is_compacted_and_upper_cased():
     assert parse_iban_last7(" 3m02 606 ") == "3M02606"
-    assert parse_iban_last7("0143") == "0143" if False else True  # placeholder never used
 
 
 @pytest.mark.parametrize(("raw", "code"), [("", "REQUIRED"), ("890 14", "INVALID_FORMAT"), ("89014300", "INVALID_FORMAT"), ("8901-43", "INVALID_FORMAT")])

@@ -11,6 +11,8 @@ from functools import cached_property
 from ameli.clock import SystemClock
 from ameli.settings import Settings
 
+PENDING_INDEX = "pending-by-deadline"  # the accounts table's index of template.yaml
+
 
 class Container:
     def __init__(self, settings: Settings | None = None) -> None:
@@ -60,6 +62,14 @@ class Container:
         return DynamoSignupStore(self.dynamodb, self.settings.signups_table, self.settings.accounts_table)
 
     @cached_property
+    def account_store(self):
+        from ameli.adapters.dynamodb import DynamoAccountStore
+
+        return DynamoAccountStore(
+            self.dynamodb, self.settings.signups_table, self.settings.accounts_table, PENDING_INDEX
+        )
+
+    @cached_property
     def mailer(self):
         from ameli.adapters.aws import SesMailer
 
@@ -69,9 +79,7 @@ class Container:
     def workflow(self):
         from ameli.adapters.aws import StepFunctionsConfirmationWorkflow
 
-        return StepFunctionsConfirmationWorkflow(
-            self.stepfunctions, self.settings.confirmation_state_machine_arn, self.settings.accounts_table
-        )
+        return StepFunctionsConfirmationWorkflow(self.stepfunctions, self.settings.confirmation_state_machine_arn)
 
     @cached_property
     def password_hasher(self):
@@ -101,6 +109,22 @@ class Container:
             clock=self.clock,
             registry=self.registry,
             store=self.signup_store,
+            mailer=self.mailer,
+            workflow=self.workflow,
+            hasher=self.password_hasher,
+            pseudonymizer=self.pseudonymizer,
+            telemetry=self.telemetry,
+        )
+
+
+    @cached_property
+    def accounts(self):
+        from ameli.service.accounts import AccountService
+
+        return AccountService(
+            settings=self.settings,
+            clock=self.clock,
+            accounts=self.account_store,
             mailer=self.mailer,
             workflow=self.workflow,
             hasher=self.password_hasher,

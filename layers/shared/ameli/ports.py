@@ -7,7 +7,9 @@ from typing import Protocol
 
 from ameli.domain.account import Account, ConfirmationLink
 from ameli.domain.beneficiary import Beneficiary
+from ameli.domain.login_throttle import LoginThrottle
 from ameli.domain.proof import ProofAttempts
+from ameli.domain.session import Session
 from ameli.domain.signup import Signup
 
 
@@ -69,9 +71,62 @@ class Telemetry(Protocol):
     def count(self, name: str, **dimensions: str) -> None: ...
 
 
+@dataclass(frozen=True)
+class NewAddress:
+    """An address replacing the account's one: what is shown and sent to, and its uniqueness hash."""
+
+    address: str
+    email_key: str
+
+
+@dataclass(frozen=True)
+class OverdueLink:
+    """A pending account whose link passed a deadline the workflow should have applied."""
+
+    account_id: str
+    nir_hash: str
+    email_key: str | None
+    link: ConfirmationLink
+
+
+class AccountStore(Protocol):
+    def find_by_link(self, token_hash: str) -> tuple[Account, int] | None:
+        """The account a link belongs to, with that link's number (compare with `account.link`)."""
+
+    def load_for_login(self, nir_hash: str) -> tuple[Account | None, LoginThrottle]: ...
+
+    def record_login_failure(self, nir_hash: str, throttle: LoginThrottle) -> None: ...
+
+    def open_session(self, session: Session, new_password_hash: str | None = None) -> None:
+        """Store the session, reset the failure count, and store a rehashed password if given."""
+
+    def find_session(self, token_hash: str) -> Session | None: ...
+
+    def get_account(self, nir_hash: str) -> Account | None: ...
+
+    def close_session(self, token_hash: str) -> None: ...
+
+    def activate(self, account: Account, link_number: int, now) -> bool:
+        """Activate if that link is still current and unexpired at `now`; False otherwise."""
+
+    def replace_link(self, account: Account, link: ConfirmationLink, new_address: NewAddress | None) -> None:
+        """Make `link` the account's current link (and its address, if new), atomically.
+
+        Raises `EmailAlreadyUsed`, or `LinkInvalid` when the account changed meanwhile.
+        """
+
+    def overdue_links(self, now, limit: int) -> list[OverdueLink]: ...
+
+
 class ConfirmationWorkflow(Protocol):
     def start(self, account: Account, link: ConfirmationLink) -> None:
         """Start the deadline workflow of this link (idempotent: the execution name is deterministic)."""
+
+    def stop(self, account: Account, link_number: int) -> None:
+        """Stop the workflow of a link that was confirmed or replaced (saves its remaining transitions)."""
+
+    def catch_up(self, overdue: OverdueLink, now) -> None:
+        """Run the workflow again for a link whose deadline passed without effect."""
 
 
 class PasswordHasher(Protocol):

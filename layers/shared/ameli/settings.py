@@ -39,6 +39,7 @@ class Settings:
     pending_email_retention: timedelta
     signup_session_duration: timedelta
     session_duration: timedelta
+    allow_test_email_domains: bool = False
 
     @classmethod
     def from_environment(cls) -> "Settings":
@@ -61,4 +62,6 @@ class Settings:
             pending_email_retention=retention,
             signup_session_duration=parse_iso_duration(env.get("SIGNUP_SESSION_DURATION", "PT30M")),
             session_duration=parse_iso_duration(env.get("SESSION_DURATION", "PT30M")),
+            # Only the local stack and tests accept reserved domains such as example.test.
+            allow_test_email_domains=env.get("ALLOW_TEST_EMAIL_DOMAINS", "false").lower() == "true",
         )

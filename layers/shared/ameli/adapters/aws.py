@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from datetime import datetime
 
 from botocore.exceptions import ClientError
 
 from ameli.clock import to_rfc3339
 from ameli.domain.account import Account, ConfirmationLink
-from ameli.ports import OutgoingEmail
+from ameli.ports import OutgoingEmail, OverdueLink
 
 
 class SesMailer:
@@ -32,36 +33,53 @@ class SesMailer:
         )
 
 
-def execution_name(account: Account, link: ConfirmationLink) -> str:
+def execution_name(account_id: str, link_number: int) -> str:
     """Deterministic, so a retried start cannot run two workflows for one link."""
-    return f"link-{account.account_id}-{link.number}"
+    return f"link-{account_id}-{link_number}"
+
+
+def workflow_input(nir_hash: str, email_key: str | None, link: ConfirmationLink) -> str:
+    return json.dumps({
+        "account_pk": f"ACCOUNT#{nir_hash}",
+        "email_claim_pk": f"EMAIL#{email_key}",
+        "link_number": link.number,
+        "link_expires_at": to_rfc3339(link.expires_at),
+        "retention_until": to_rfc3339(link.retention_until),
+    })
 
 
 class StepFunctionsConfirmationWorkflow:
-    """Starts the confirmation deadline workflow (statemachine/confirmation.asl.json)."""
+    """Runs the confirmation deadline workflow (statemachine/confirmation.asl.json), one execution per link."""
 
-    def __init__(self, client, state_machine_arn: str, accounts_table: str) -> None:
+    def __init__(self, client, state_machine_arn: str) -> None:
         self.client = client
         self.state_machine_arn = state_machine_arn
-        self.accounts_table = accounts_table
 
-    def start(self, account: Account, link: ConfirmationLink) -> None:
-        workflow_input = {
-            "account_pk": f"ACCOUNT#{account.nir_hash}",
-            "email_claim_pk": f"EMAIL#{account.email_key}",
-            "link_number": link.number,
-            "link_expires_at": to_rfc3339(link.expires_at),
-            "retention_until": to_rfc3339(link.retention_until),
-        }
+    def _start(self, name: str, payload: str) -> None:
         try:
-            self.client.start_execution(
-                stateMachineArn=self.state_machine_arn,
-                name=execution_name(account, link),
-                input=json.dumps(workflow_input),
-            )
+            self.client.start_execution(stateMachineArn=self.state_machine_arn, name=name, input=payload)
         except ClientError as error:
             if error.response["Error"]["Code"] != "ExecutionAlreadyExists":
                 raise
+
+    def start(self, account: Account, link: ConfirmationLink) -> None:
+        self._start(execution_name(account.account_id, link.number), workflow_input(account.nir_hash, account.email_key, link))
+
+    def stop(self, account: Account, link_number: int) -> None:
+        # Stopping is an optimisation (the workflow's own conditions make it a no-op anyway): never fail on it.
+        arn = self.state_machine_arn.replace(":stateMachine:", ":execution:", 1)
+        try:
+            self.client.stop_execution(
+                executionArn=f"{arn}:{execution_name(account.account_id, link_number)}",
+                cause="confirmed or replaced",
+            )
+        except ClientError:
+            pass
+
+    def catch_up(self, overdue: OverdueLink, now: datetime) -> None:
+        # Its Wait states are already past: the execution applies the overdue effect at once.
+        name = f"{execution_name(overdue.account_id, overdue.link.number)}-catchup-{now:%Y%m%d%H%M}"
+        self._start(name, workflow_input(overdue.nir_hash, overdue.email_key, overdue.link))
 
 
 class HmacPseudonymizer:

@@ -21,9 +21,11 @@ from ameli.clock import from_rfc3339, to_rfc3339
 from ameli.domain import errors
 from ameli.domain.account import Account, AccountState, ConfirmationLink, Consent
 from ameli.domain.beneficiary import Beneficiary
+from ameli.domain.login_throttle import LoginThrottle
 from ameli.domain.proof import PROOF_WINDOW, ProofAttempts
+from ameli.domain.session import Session
 from ameli.domain.signup import Signup
-from ameli.ports import ProofGuard
+from ameli.ports import NewAddress, OverdueLink, ProofGuard
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -66,6 +68,14 @@ def email_claim_key(email_hash: str) -> str:
 
 def link_key(token_hash: str) -> str:
     return f"LINK#{token_hash}"
+
+
+def login_throttle_key(nir_hash: str) -> str:
+    return f"LOGIN#{nir_hash}"
+
+
+def session_key(token_hash: str) -> str:
+    return f"SESSION#{token_hash}"
 
 
 class DynamoBeneficiaryRegistry:
@@ -181,6 +191,7 @@ def account_to_item(account: Account) -> dict[str, Any]:
         "email": account.email,
         "email_key": account.email_key,
         "link": _link_to_dict(account.link) if account.link else None,
+        "link_count": account.link_count,
         "consents": {name: _consent_to_dict(c) for name, c in account.consents.items()},
         "mobile_phone": account.mobile_phone,
         "landline_phone": account.landline_phone,
@@ -188,13 +199,17 @@ def account_to_item(account: Account) -> dict[str, Any]:
         "activated_at": to_rfc3339(account.activated_at) if account.activated_at else None,
     }
     if account.status is not AccountState.ACTIVE and account.link is not None:
-        # Sparse index of accounts still waiting for a deadline: the safety net queries it, never scans.
-        values["pending_bucket"] = "PENDING"
-        values["next_deadline"] = to_rfc3339(
-            account.link.expires_at if account.status is AccountState.PENDING_EMAIL_CONFIRMATION
-            else account.link.retention_until
-        )
+        values.update(pending_index_values(account.link, account.status))
     return to_item(values)
+
+
+PENDING_BUCKET = "PENDING"
+
+
+def pending_index_values(link: ConfirmationLink, status: AccountState) -> dict[str, str]:
+    """Sparse index of accounts still waiting for a deadline: the safety net queries it, never scans."""
+    deadline = link.expires_at if status is AccountState.PENDING_EMAIL_CONFIRMATION else link.retention_until
+    return {"pending_bucket": PENDING_BUCKET, "next_deadline": to_rfc3339(deadline)}
 
 
 def account_from_item(item: dict[str, Any]) -> Account:
@@ -214,6 +229,7 @@ def account_from_item(item: dict[str, Any]) -> Account:
         email=values.get("email"),
         email_key=values.get("email_key"),
         link=_link_from_dict(values["link"]) if values.get("link") else None,
+        link_count=int(values.get("link_count", 0)),
         consents={
             name: Consent(bool(c["given"]), from_rfc3339(c["at"]), c["wording_version"])
             for name, c in (values.get("consents") or {}).items()
@@ -347,3 +363,194 @@ class DynamoSignupStore:
             if 1 in failed:
                 raise errors.EmailAlreadyUsed() from None
             raise
+
+
+def _optional_time(values: dict[str, Any], name: str) -> datetime | None:
+    return from_rfc3339(values[name]) if values.get(name) else None
+
+
+class DynamoAccountStore:
+    """Accounts, their links and email claims (accounts table); sessions and login throttles
+    (short-lived, in the signups table)."""
+
+    def __init__(self, client, signups_table: str, accounts_table: str, pending_index: str) -> None:
+        self.client = client
+        self.signups_table = signups_table
+        self.accounts_table = accounts_table
+        self.pending_index = pending_index
+
+    def get_account(self, nir_hash: str) -> Account | None:
+        item = self.client.get_item(
+            TableName=self.accounts_table, Key=_key(account_key(nir_hash)), ConsistentRead=True
+        ).get("Item")
+        return account_from_item(item) if item else None
+
+    def find_by_link(self, token_hash: str) -> tuple[Account, int] | None:
+        item = self.client.get_item(TableName=self.accounts_table, Key=_key(link_key(token_hash))).get("Item")
+        if not item:
+            return None
+        link = from_item(item)
+        account_item = self.client.get_item(
+            TableName=self.accounts_table, Key=_key(link["account_pk"]), ConsistentRead=True
+        ).get("Item")
+        return (account_from_item(account_item), int(link["number"])) if account_item else None
+
+    def load_for_login(self, nir_hash: str) -> tuple[Account | None, LoginThrottle]:
+        response = self.client.batch_get_item(RequestItems={
+            self.accounts_table: {"Keys": [_key(account_key(nir_hash))], "ConsistentRead": True},
+            self.signups_table: {"Keys": [_key(login_throttle_key(nir_hash))], "ConsistentRead": True},
+        })
+        found = response.get("Responses", {})
+        accounts = found.get(self.accounts_table, [])
+        throttles = found.get(self.signups_table, [])
+        throttle = LoginThrottle()
+        if throttles:
+            values = from_item(throttles[0])
+            throttle = LoginThrottle(
+                consecutive_failures=int(values.get("consecutive_failures", 0)),
+                last_failure_at=_optional_time(values, "last_failure_at"),
+                blocked_until=_optional_time(values, "blocked_until"),
+            )
+        return (account_from_item(accounts[0]) if accounts else None), throttle
+
+    def record_login_failure(self, nir_hash: str, throttle: LoginThrottle) -> None:
+        keep_until = (throttle.blocked_until or throttle.last_failure_at) + timedelta(hours=24) + _GRACE
+        self.client.put_item(TableName=self.signups_table, Item=to_item({
+            "pk": login_throttle_key(nir_hash),
+            "consecutive_failures": throttle.consecutive_failures,
+            "last_failure_at": to_rfc3339(throttle.last_failure_at) if throttle.last_failure_at else None,
+            "blocked_until": to_rfc3339(throttle.blocked_until) if throttle.blocked_until else None,
+            "ttl": _epoch(keep_until),
+        }))
+
+    def open_session(self, session: Session, new_password_hash: str | None = None) -> None:
+        items = [
+            {"Put": {"TableName": self.signups_table, "Item": to_item({
+                "pk": session_key(session.token_hash),
+                "kind": session.kind,
+                "nir_hash": session.nir_hash,
+                "expires_at": to_rfc3339(session.expires_at),
+                "ttl": _epoch(session.expires_at + _GRACE),
+            })}},
+            {"Delete": {"TableName": self.signups_table, "Key": _key(login_throttle_key(session.nir_hash))}},
+        ]
+        if new_password_hash:
+            items.append({"Update": {
+                "TableName": self.accounts_table,
+                "Key": _key(account_key(session.nir_hash)),
+                "UpdateExpression": "SET password_hash = :hash",
+                "ExpressionAttributeValues": {":hash": {"S": new_password_hash}},
+            }})
+        self.client.transact_write_items(TransactItems=items)
+
+    def find_session(self, token_hash: str) -> Session | None:
+        item = self.client.get_item(TableName=self.signups_table, Key=_key(session_key(token_hash))).get("Item")
+        if not item:
+            return None
+        values = from_item(item)
+        return Session(token_hash, values["kind"], values["nir_hash"], from_rfc3339(values["expires_at"]))
+
+    def close_session(self, token_hash: str) -> None:
+        self.client.delete_item(TableName=self.signups_table, Key=_key(session_key(token_hash)))
+
+    def activate(self, account: Account, link_number: int, now: datetime) -> bool:
+        try:
+            self.client.update_item(
+                TableName=self.accounts_table,
+                Key=_key(account_key(account.nir_hash)),
+                # The deadline is checked here too: a workflow running late never lets an expired link work.
+                ConditionExpression="#status = :pending AND #link.#number = :number AND #link.expires_at > :now",
+                UpdateExpression="SET #status = :active, activated_at = :now REMOVE pending_bucket, next_deadline",
+                ExpressionAttributeNames={"#status": "status", "#link": "link", "#number": "number"},
+                ExpressionAttributeValues={
+                    ":pending": {"S": AccountState.PENDING_EMAIL_CONFIRMATION.value},
+                    ":active": {"S": AccountState.ACTIVE.value},
+                    ":number": {"N": str(link_number)},
+                    ":now": {"S": to_rfc3339(now)},
+                },
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def replace_link(self, account: Account, link: ConfirmationLink, new_address: NewAddress | None) -> None:
+        pk = account_key(account.nir_hash)
+        names = {"#status": "status", "#link": "link"}
+        values: dict[str, Any] = {
+            ":link": _serializer.serialize(_link_to_dict(link)),
+            ":count": {"N": str(link.number)},
+            ":previous_count": {"N": str(account.link_count)},
+            ":pending": {"S": AccountState.PENDING_EMAIL_CONFIRMATION.value},
+            ":active": {"S": AccountState.ACTIVE.value},
+        }
+        sets = ["#link = :link", "link_count = :count", "#status = :pending"]
+        for name, value in pending_index_values(link, AccountState.PENDING_EMAIL_CONFIRMATION).items():
+            sets.append(f"{name} = :{name}")
+            values[f":{name}"] = {"S": value}
+        items: list[dict[str, Any]] = []
+        if new_address is not None:
+            sets += ["email = :email", "email_key = :email_key"]
+            values[":email"] = {"S": new_address.address}
+            values[":email_key"] = {"S": new_address.email_key}
+            items.append({"Put": {
+                "TableName": self.accounts_table,
+                "Item": to_item({"pk": email_claim_key(new_address.email_key), "owner": pk}),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }})
+            if account.email_key:
+                items.append({"Delete": {
+                    "TableName": self.accounts_table,
+                    "Key": _key(email_claim_key(account.email_key)),
+                    "ConditionExpression": "#owner = :owner",
+                    "ExpressionAttributeNames": {"#owner": "owner"},
+                    "ExpressionAttributeValues": {":owner": {"S": pk}},
+                }})
+        items.insert(0, {"Update": {
+            "TableName": self.accounts_table,
+            "Key": _key(pk),
+            # Only from the state this decision was made on: a concurrent resend or deadline wins cleanly.
+            "ConditionExpression": "link_count = :previous_count AND #status <> :active",
+            "UpdateExpression": "SET " + ", ".join(sets),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }})
+        items.append({"Put": {
+            "TableName": self.accounts_table,
+            "Item": link_item(account, link),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }})
+        try:
+            self.client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            codes = cancellation_codes(error)
+            if new_address is not None and len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+                raise errors.EmailAlreadyUsed() from None
+            raise errors.LinkInvalid() from None
+
+    def overdue_links(self, now: datetime, limit: int) -> list[OverdueLink]:
+        overdue: list[OverdueLink] = []
+        query = {
+            "TableName": self.accounts_table,
+            "IndexName": self.pending_index,
+            "KeyConditionExpression": "pending_bucket = :bucket AND next_deadline <= :now",
+            "ExpressionAttributeValues": {":bucket": {"S": PENDING_BUCKET}, ":now": {"S": to_rfc3339(now)}},
+        }
+        while len(overdue) < limit:
+            page = self.client.query(**query, Limit=limit - len(overdue))
+            for item in page.get("Items", []):
+                values = from_item(item)
+                if values.get("link"):
+                    overdue.append(OverdueLink(
+                        account_id=values["account_id"],
+                        nir_hash=values["nir_hash"],
+                        email_key=values.get("email_key"),
+                        link=_link_from_dict(values["link"]),
+                    ))
+            if "LastEvaluatedKey" not in page:
+                break
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return overdue

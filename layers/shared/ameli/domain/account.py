@@ -56,6 +56,7 @@ class Account:
     email: str | None
     email_key: str | None
     link: ConfirmationLink | None
+    link_count: int = 0  # number of the last link ever sent (kept when the pending address is deleted)
     consents: dict[str, Consent] = field(default_factory=dict)
     mobile_phone: str | None = None
     landline_phone: str | None = None

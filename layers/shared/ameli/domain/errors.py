@@ -130,6 +130,94 @@ class EmailAlreadyUsed(AppError):
     detail = "Cette adresse email est déjà associée à un compte ameli. Choisissez-en une autre."
 
 
+class LinkInvalid(AppError):
+    status = 404
+    code = "LINK_INVALID"
+    title = "Lien non valide"
+    detail = (
+        "Ce lien de confirmation n'est pas reconnu ou a été remplacé par un lien plus récent. "
+        "Utilisez le dernier lien reçu, ou connectez-vous pour en recevoir un nouveau."
+    )
+
+
+class LinkExpired(AppError):
+    status = 410
+    code = "LINK_EXPIRED"
+    title = "Ce lien n'est plus actif"
+    detail = (
+        "Le lien de confirmation a expiré. Vous pouvez recevoir un nouveau lien à la même adresse "
+        "email, ou à une autre adresse."
+    )
+
+
+class PendingEmailDeleted(AppError):
+    status = 410
+    code = "PENDING_EMAIL_DELETED"
+    title = "Adresse email à renseigner de nouveau"
+    detail = (
+        "Votre adresse email n'a pas été confirmée à temps et a été supprimée. "
+        "Connectez-vous pour indiquer une adresse email valide : un nouveau lien vous sera envoyé."
+    )
+
+
+class AccountAlreadyActive(AppError):
+    status = 409
+    code = "ACCOUNT_ALREADY_ACTIVE"
+    title = "Compte déjà activé"
+    detail = "Votre compte ameli est déjà activé. Connectez-vous avec votre n° de sécurité sociale et votre code personnel."
+
+
+class InvalidCredentials(AppError):
+    status = 401
+    code = "INVALID_CREDENTIALS"
+    title = "Identifiants incorrects"
+    detail = "Le numéro de sécurité sociale ou le code personnel est incorrect."
+
+
+class AccountLocked(AppError):
+    status = 429
+    code = "ACCOUNT_LOCKED"
+    title = "Connexion temporairement bloquée"
+    detail = "Trop d'essais de connexion ont échoué. Par sécurité, attendez avant de réessayer."
+
+
+class AuthenticationRequired(AppError):
+    status = 401
+    code = "AUTHENTICATION_REQUIRED"
+    title = "Connexion nécessaire"
+    detail = "Votre session n'est pas valide ou a expiré. Connectez-vous de nouveau."
+
+
+class EmailConfirmationPending(AppError):
+    status = 403
+    code = "EMAIL_CONFIRMATION_PENDING"
+    title = "Adresse email pas encore confirmée"
+    detail = (
+        "Votre compte sera actif dès que vous aurez confirmé votre adresse email avec le lien reçu. "
+        "Vous pouvez demander un nouvel envoi du lien."
+    )
+
+
+class LoginLinkExpired(AppError):
+    status = 403
+    code = "LINK_EXPIRED"
+    title = "Ce lien n'est plus actif"
+    detail = (
+        "Le lien de confirmation envoyé a expiré. Recevez un nouveau lien à la même adresse email, "
+        "ou à une autre adresse."
+    )
+
+
+class EmailRequired(AppError):
+    status = 403
+    code = "EMAIL_REQUIRED"
+    title = "Adresse email à renseigner"
+    detail = (
+        "Votre adresse email n'a pas été confirmée à temps et a été supprimée. "
+        "Indiquez une adresse email valide : nous vous enverrons un lien pour activer votre compte."
+    )
+
+
 class NotFound(AppError):
     status = 404
     code = "NOT_FOUND"

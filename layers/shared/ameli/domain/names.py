@@ -10,7 +10,10 @@ import unicodedata
 from collections.abc import Sequence
 
 # Letters that Unicode does not decompose into a base letter + accent.
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ẞ": "SS", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L"})
+_LIGATURES = str.maketrans(
+    {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ẞ": "SS",
+     "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L"}
+)
 # Anything that is not a letter or a digit separates words: spaces, hyphens (all dashes),
 # apostrophes (straight and typographic), dots...
 _SEPARATORS = re.compile(r"[\W_]+")

@@ -126,3 +126,56 @@ def documented(success: int, model: type[BaseModel] | None, *errors: int) -> dic
     for status in errors:
         responses[status] = {"description": "Erreur", "content": {"application/problem+json": {"model": Problem}}}
     return responses
+
+
+# -- email confirmation, login, account ----------------------------------------------------------
+
+class ConfirmationRequest(_Request):
+    token: str = Field(description="La valeur après `token=` dans le lien reçu par email")
+
+
+class ResendRequest(_Request):
+    token: str
+    new_email: str | None = Field(default=None, description="Pour envoyer le lien à une autre adresse")
+    new_email_confirmation: str | None = None
+    password: str | None = Field(default=None, description="Obligatoire pour une autre adresse")
+
+
+class ConfirmationResponse(BaseModel):
+    status: Literal["active"]
+
+
+class LinkSentResponse(BaseModel):
+    email_masked: str
+    link_expires_at: str
+
+
+class LoginRequest(_Request):
+    nir: str
+    password: str = Field(max_length=1000)
+
+
+class SessionResponse(BaseModel):
+    session_token: str
+    expires_at: str
+
+
+class AccountEmailRequest(_Request):
+    email: str | None = None
+    email_confirmation: str | None = None
+
+
+class ConsentView(BaseModel):
+    given: bool
+    at: str
+    wording_version: str
+
+
+class AccountResponse(BaseModel):
+    status: Literal["active"]
+    email: str
+    mobile_phone: str | None = None
+    landline_phone: str | None = None
+    consents: dict[str, ConsentView]
+    terms_version: str
+    signup_method: str

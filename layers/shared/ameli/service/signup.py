@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import partial
 
 from ameli.clock import Clock
 from ameli.domain import errors
@@ -24,7 +25,7 @@ from ameli.ports import (
     Telemetry,
 )
 from ameli.service import tokens
-from ameli.service.emails import confirmation_email
+from ameli.service.emails import confirmation_email, confirmation_url
 from ameli.settings import Settings
 
 
@@ -227,7 +228,10 @@ class SignupService:
 
         signup.ensure_step_allowed("contact")
         problems = FieldErrors()
-        email = _parse_field(problems, "email", parse_email, form.email or "")
+        email = _parse_field(
+            problems, "email", partial(parse_email, test_environment=self.settings.allow_test_email_domains),
+            form.email or "",
+        )
         if email is not None and (form.email_confirmation or "").strip().casefold() != (form.email or "").strip().casefold():
             problems.add("email_confirmation", "MISMATCH", "Les deux adresses email ne sont pas identiques.")
         if form.email_marketing_consent is None:
@@ -271,6 +275,7 @@ class SignupService:
             email=email.address,
             email_key=self.pseudonymizer.email_hash(email.uniqueness_key),
             link=link,
+            link_count=link.number,
             consents=consents,
             mobile_phone=mobile,
             landline_phone=landline,
@@ -279,12 +284,8 @@ class SignupService:
         self.store.create_pending_account(signup, account)
         self.telemetry.count("AccountCreated", method=signup.method)
         self.workflow.start(account, link)
-        self.mailer.send(confirmation_email(email.address, self.confirmation_url(token), link.expires_at))
+        self.mailer.send(confirmation_email(email.address, confirmation_url(self.settings, token), link.expires_at))
         return PendingAccountCreated(account=account, email_masked=mask_email(email.address))
-
-    def confirmation_url(self, token: str) -> str:
-        # The token sits in the fragment: browsers never send it to a server, so no access log holds it.
-        return f"{self.settings.web_base_url}/activation#token={token}"
 
 
 def _parse_field(problems: FieldErrors, field_name: str, parser, *args):

@@ -1,0 +1,45 @@
+"""GET /v1/account (session token) and POST /v1/account/email (pending token of a login)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from ameli.bootstrap import container
+from ameli.clock import to_rfc3339
+from ameli.http.api import bearer_token, create_app, entrypoint, json_response
+from ameli.http.models import AccountEmailRequest, AccountResponse, ConsentView, LinkSentResponse, documented
+
+app = create_app()
+
+
+@app.get("/v1/account", summary="Mon compte", responses=documented(200, AccountResponse, 401))
+def my_account() -> AccountResponse:
+    account = container().accounts.active_account(bearer_token(app))
+    return AccountResponse(
+        status="active",
+        email=account.email,
+        mobile_phone=account.mobile_phone,
+        landline_phone=account.landline_phone,
+        consents={
+            name: ConsentView(given=c.given, at=to_rfc3339(c.at), wording_version=c.wording_version)
+            for name, c in account.consents.items()
+        },
+        terms_version=account.terms_version,
+        signup_method=account.signup_method,
+    )
+
+
+@app.post(
+    "/v1/account/email",
+    summary="Recevoir un nouveau lien (même adresse, ou nouvelle adresse)",
+    description="Sans `email` : nouvel envoi à l'adresse en attente. Autorisé par le `pending_token` de la connexion.",
+    responses=documented(202, LinkSentResponse, 401, 409, 422),
+)
+def send_link(request: Annotated[AccountEmailRequest, Body()]):
+    sent = container().accounts.send_link_after_login(
+        bearer_token(app), email=request.email, email_confirmation=request.email_confirmation
+    )
+    return json_response(202, LinkSentResponse(email_masked=sent.email_masked, link_expires_at=to_rfc3339(sent.link_expires_at)))
+
+
+lambda_handler = entrypoint(app)

@@ -1,0 +1,30 @@
+"""POST /v1/email-confirmations/resend: a new link, to the same address or (with the password) another."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from ameli.bootstrap import container
+from ameli.clock import to_rfc3339
+from ameli.http.api import create_app, entrypoint, json_response
+from ameli.http.models import LinkSentResponse, ResendRequest, documented
+
+app = create_app()
+
+
+@app.post(
+    "/v1/email-confirmations/resend",
+    summary="Recevoir un nouveau lien de confirmation",
+    responses=documented(202, LinkSentResponse, 401, 404, 409, 410, 422, 429),
+)
+def resend_link(request: Annotated[ResendRequest, Body()]):
+    sent = container().accounts.resend(
+        request.token,
+        new_email=request.new_email,
+        new_email_confirmation=request.new_email_confirmation,
+        password=request.password,
+    )
+    return json_response(202, LinkSentResponse(email_masked=sent.email_masked, link_expires_at=to_rfc3339(sent.link_expires_at)))
+
+
+lambda_handler = entrypoint(app)

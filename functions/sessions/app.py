@@ -1,0 +1,36 @@
+"""POST /v1/sessions (login with NIR and code personnel) and DELETE /v1/sessions/current (logout)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from ameli.bootstrap import container
+from ameli.clock import to_rfc3339
+from ameli.http.api import bearer_token, create_app, entrypoint, json_response
+from ameli.http.models import LoginRequest, SessionResponse, documented
+
+app = create_app()
+
+
+@app.post(
+    "/v1/sessions",
+    summary="Se connecter",
+    description=(
+        "Compte en attente : 403 EMAIL_CONFIRMATION_PENDING, LINK_EXPIRED ou EMAIL_REQUIRED avec un "
+        "`pending_token` qui permet seulement POST /v1/account/email."
+    ),
+    responses=documented(201, SessionResponse, 401, 403, 422, 429),
+)
+def login(request: Annotated[LoginRequest, Body()]):
+    opened = container().accounts.login(request.nir, request.password)
+    return json_response(201, SessionResponse(session_token=opened.token, expires_at=to_rfc3339(opened.expires_at)))
+
+
+@app.delete("/v1/sessions/current", summary="Se déconnecter", responses=documented(204, None))
+def logout():
+    container().accounts.logout(bearer_token(app))
+    return Response(status_code=204)
+
+
+lambda_handler = entrypoint(app)
