@@ -86,11 +86,11 @@ class AccountService:
         account, link_number = self._account_of_link(token)
         if account.status is AccountState.ACTIVE:
             raise errors.AccountAlreadyActive()
-        if account.link is None or account.link.number != link_number:
-            raise errors.LinkInvalid()
         now = self.clock.now()
-        if account.state_at(now) is AccountState.EMAIL_REQUIRED:
+        if account.link is None or account.state_at(now) is AccountState.EMAIL_REQUIRED:
             raise errors.PendingEmailDeleted()
+        if account.link.number != link_number:
+            raise errors.LinkInvalid()
         if not new_email:
             return self._send_new_link(account, None)
         address = self._parse_new_address(new_email, new_email_confirmation)

@@ -1,0 +1,268 @@
+"""In-memory implementations of the ports, for use-case tests and the benchmark (no AWS)."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+
+from ameli.domain import errors
+from ameli.domain.account import Account, AccountState, ConfirmationLink
+from ameli.domain.beneficiary import Beneficiary
+from ameli.domain.login_throttle import LoginThrottle
+from ameli.domain.proof import ProofAttempts
+from ameli.domain.session import Session
+from ameli.domain.signup import Signup
+from ameli.ports import NewAddress, OutgoingEmail, OverdueLink, ProofGuard
+from ameli.settings import Settings
+
+
+class FrozenClock:
+    def __init__(self, now: datetime | None = None) -> None:
+        self.current = now or datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta) -> None:
+        self.current += timedelta(**delta)
+
+
+class InMemoryRegistry:
+    def __init__(self, beneficiaries: list[Beneficiary] = ()) -> None:
+        self.by_nir = {b.nir: b for b in beneficiaries}
+
+    def find_by_nir(self, nir: str) -> Beneficiary | None:
+        return self.by_nir.get(nir)
+
+
+class InMemorySignupStore:
+    def __init__(self, accounts: "InMemoryAccountStore") -> None:
+        self.signups: dict[str, Signup] = {}
+        self.attempts: dict[str, ProofAttempts] = {}
+        self.accounts = accounts
+        self.lock = accounts.lock
+
+    def load_attempts(self, nir_hash: str) -> ProofAttempts:
+        return self.attempts.get(nir_hash, ProofAttempts())
+
+    def load_proof_guard(self, nir_hash: str) -> ProofGuard:
+        return ProofGuard(self.load_attempts(nir_hash), nir_hash in self.accounts.accounts)
+
+    def record_proof_attempts(self, nir_hash: str, attempts: ProofAttempts) -> None:
+        self.attempts[nir_hash] = attempts
+
+    def create(self, signup: Signup) -> None:
+        self.signups[signup.signup_id] = signup
+
+    def get(self, signup_id: str) -> Signup | None:
+        return self.signups.get(signup_id)
+
+    def save_step(self, previous: Signup, updated: Signup) -> None:
+        with self.lock:
+            current = self.signups.get(previous.signup_id)
+            if current is None or current.next_step != previous.next_step:
+                raise errors.StepNotAllowed()
+            self.signups[updated.signup_id] = updated
+
+    def close(self, signup_id: str) -> None:
+        self.signups.pop(signup_id, None)
+
+    def create_pending_account(self, signup: Signup, account: Account) -> None:
+        with self.lock:
+            current = self.signups.get(signup.signup_id)
+            if current is None or current.next_step != "contact":
+                raise errors.StepNotAllowed()
+            if account.nir_hash in self.accounts.accounts:
+                raise errors.AccountAlreadyExists()
+            if account.email_key in self.accounts.email_owners:
+                raise errors.EmailAlreadyUsed()
+            self.accounts.accounts[account.nir_hash] = account
+            self.accounts.email_owners[account.email_key] = account.nir_hash
+            self.accounts.links[account.link.token_hash] = (account.nir_hash, account.link.number)
+            del self.signups[signup.signup_id]
+
+
+class InMemoryAccountStore:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.accounts: dict[str, Account] = {}
+        self.email_owners: dict[str, str] = {}
+        self.links: dict[str, tuple[str, int]] = {}
+        self.sessions: dict[str, Session] = {}
+        self.throttles: dict[str, LoginThrottle] = {}
+
+    def get_account(self, nir_hash: str) -> Account | None:
+        return self.accounts.get(nir_hash)
+
+    def find_by_link(self, token_hash: str):
+        found = self.links.get(token_hash)
+        return (self.accounts[found[0]], found[1]) if found else None
+
+    def load_for_login(self, nir_hash: str):
+        return self.accounts.get(nir_hash), self.throttles.get(nir_hash, LoginThrottle())
+
+    def record_login_failure(self, nir_hash: str, throttle: LoginThrottle) -> None:
+        self.throttles[nir_hash] = throttle
+
+    def open_session(self, session: Session, new_password_hash: str | None = None) -> None:
+        self.sessions[session.token_hash] = session
+        self.throttles.pop(session.nir_hash, None)
+        if new_password_hash:
+            self.accounts[session.nir_hash] = replace(self.accounts[session.nir_hash], password_hash=new_password_hash)
+
+    def find_session(self, token_hash: str) -> Session | None:
+        return self.sessions.get(token_hash)
+
+    def close_session(self, token_hash: str) -> None:
+        self.sessions.pop(token_hash, None)
+
+    def activate(self, account: Account, link_number: int, now: datetime) -> bool:
+        with self.lock:
+            current = self.accounts[account.nir_hash]
+            link = current.link
+            if current.status is not AccountState.PENDING_EMAIL_CONFIRMATION or link is None \
+                    or link.number != link_number or now >= link.expires_at:
+                return False
+            self.accounts[account.nir_hash] = current.activated(now)
+            return True
+
+    def replace_link(self, account: Account, link: ConfirmationLink, new_address: NewAddress | None) -> None:
+        with self.lock:
+            current = self.accounts[account.nir_hash]
+            if current.link_count != account.link_count or current.status is AccountState.ACTIVE:
+                raise errors.LinkInvalid()
+            changes = {}
+            if new_address is not None:
+                if new_address.email_key in self.email_owners:
+                    raise errors.EmailAlreadyUsed()
+                self.email_owners.pop(current.email_key, None)
+                self.email_owners[new_address.email_key] = account.nir_hash
+                changes = {"email": new_address.address, "email_key": new_address.email_key}
+            self.accounts[account.nir_hash] = replace(
+                current, link=link, link_count=link.number, status=AccountState.PENDING_EMAIL_CONFIRMATION, **changes
+            )
+            self.links[link.token_hash] = (account.nir_hash, link.number)
+
+    def overdue_links(self, now: datetime, limit: int) -> list[OverdueLink]:
+        found = []
+        for account in self.accounts.values():
+            if account.status is AccountState.ACTIVE or account.link is None:
+                continue
+            deadline = account.link.expires_at if account.status is AccountState.PENDING_EMAIL_CONFIRMATION \
+                else account.link.retention_until
+            if deadline <= now:
+                found.append(OverdueLink(account.account_id, account.nir_hash, account.email_key, account.link))
+        return found[:limit]
+
+    # What the state machine does at each deadline, for tests that play the lifecycle without AWS.
+    def expire_link(self, nir_hash: str) -> None:
+        self.accounts[nir_hash] = replace(self.accounts[nir_hash], status=AccountState.LINK_EXPIRED)
+
+    def delete_pending_email(self, nir_hash: str) -> None:
+        account = self.accounts[nir_hash]
+        self.email_owners.pop(account.email_key, None)
+        self.accounts[nir_hash] = replace(
+            account, status=AccountState.EMAIL_REQUIRED, email=None, email_key=None, link=None
+        )
+
+
+@dataclass
+class RecordingMailer:
+    sent: list[OutgoingEmail] = field(default_factory=list)
+
+    def send(self, email: OutgoingEmail) -> None:
+        self.sent.append(email)
+
+    def last_token(self) -> str:
+        return self.sent[-1].text.split("token=", 1)[1].split()[0]
+
+
+@dataclass
+class RecordingWorkflow:
+    started: list[tuple[str, int]] = field(default_factory=list)
+    stopped: list[tuple[str, int]] = field(default_factory=list)
+    caught_up: list[OverdueLink] = field(default_factory=list)
+
+    def start(self, account: Account, link: ConfirmationLink) -> None:
+        self.started.append((account.account_id, link.number))
+
+    def stop(self, account: Account, link_number: int) -> None:
+        self.stopped.append((account.account_id, link_number))
+
+    def catch_up(self, overdue: OverdueLink, now: datetime) -> None:
+        self.caught_up.append(overdue)
+
+
+class PlainHasher:
+    """Stands in for Argon2 where its cost would only slow the tests. Bumping `parameters`
+    plays a change of Argon2 parameters: older hashes still verify but need a rehash."""
+
+    def __init__(self) -> None:
+        self.parameters = "v1"
+
+    def hash(self, password: str) -> str:
+        return f"{self.parameters}$" + hashlib.sha256(password.encode()).hexdigest()
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        return password_hash.split("$", 1)[1] == hashlib.sha256(password.encode()).hexdigest()
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return not password_hash.startswith(f"{self.parameters}$")
+
+
+class FakePseudonymizer:
+    def nir_hash(self, nir: str) -> str:
+        return "n" + hashlib.sha256(nir.encode()).hexdigest()[:16]
+
+    def email_hash(self, email_key: str) -> str:
+        return "e" + hashlib.sha256(email_key.encode()).hexdigest()[:16]
+
+
+@dataclass
+class CountingTelemetry:
+    counts: list[tuple[str, dict]] = field(default_factory=list)
+
+    def count(self, name: str, **dimensions: str) -> None:
+        self.counts.append((name, dimensions))
+
+
+def settings_for_tests(**overrides) -> Settings:
+    values = dict(
+        registry_table="registry", signups_table="signups", accounts_table="accounts",
+        confirmation_state_machine_arn="arn:aws:states:eu-west-3:123456789012:stateMachine:confirmation",
+        sender_email="ne-pas-repondre@ameli.example", web_base_url="https://compte.ameli.example",
+        hmac_secret_name="key", allowed_origins=(),
+        confirmation_link_validity=timedelta(days=7), pending_email_retention=timedelta(days=21),
+        signup_session_duration=timedelta(minutes=30), session_duration=timedelta(minutes=30),
+        allow_test_email_domains=True,
+    )
+    values.update(overrides)
+    return Settings(**values)
+
+
+@dataclass
+class FakeWorld:
+    """Every port wired to its fake, with the two services on top."""
+
+    beneficiaries: list[Beneficiary]
+    clock: FrozenClock = field(default_factory=FrozenClock)
+
+    def __post_init__(self) -> None:
+        from ameli.service.accounts import AccountService
+        from ameli.service.signup import SignupService
+
+        self.settings = settings_for_tests()
+        self.registry = InMemoryRegistry(self.beneficiaries)
+        self.account_store = InMemoryAccountStore()
+        self.signup_store = InMemorySignupStore(self.account_store)
+        self.mailer = RecordingMailer()
+        self.workflow = RecordingWorkflow()
+        self.hasher = PlainHasher()
+        self.pseudonymizer = FakePseudonymizer()
+        self.telemetry = CountingTelemetry()
+        common = dict(settings=self.settings, clock=self.clock, mailer=self.mailer, workflow=self.workflow,
+                      hasher=self.hasher, pseudonymizer=self.pseudonymizer, telemetry=self.telemetry)
+        self.signups = SignupService(registry=self.registry, store=self.signup_store, **common)
+        self.accounts = AccountService(accounts=self.account_store, **common)
