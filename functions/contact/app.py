@@ -27,6 +27,8 @@ def give_contact(signup_id: str, request: Annotated[ContactRequest, Body()]):
         status="pending_email_confirmation",
         email_masked=created.email_masked,
         link_expires_at=to_rfc3339(created.account.link.expires_at),
+        # FranceConnect signups end with the FranceConnect logout, opened by the client.
+        franceconnect_logout_url=signup.franceconnect_logout_url,
     ))
 
 

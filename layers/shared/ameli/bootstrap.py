@@ -133,6 +133,40 @@ class Container:
         )
 
 
+    @cached_property
+    def franceconnect_client(self):
+        from ameli.adapters.franceconnect import OidcFranceConnectClient
+
+        return OidcFranceConnectClient(
+            issuer=self.settings.franceconnect_issuer,
+            client_id=self.settings.franceconnect_client_id,
+            client_secret=self._franceconnect_client_secret,
+            redirect_uri=self.settings.franceconnect_redirect_uri,
+            post_logout_redirect_uri=self.settings.franceconnect_post_logout_redirect_uri,
+        )
+
+    def _franceconnect_client_secret(self) -> str:
+        from aws_lambda_powertools.utilities import parameters
+
+        return parameters.get_secret(self.settings.franceconnect_client_secret_name, max_age=3600)
+
+    @cached_property
+    def franceconnect(self):
+        from ameli.http.api import logger
+        from ameli.service.franceconnect import FranceConnectService
+
+        return FranceConnectService(
+            settings=self.settings,
+            clock=self.clock,
+            registry=self.registry,
+            store=self.signup_store,
+            client=self.franceconnect_client,
+            pseudonymizer=self.pseudonymizer,
+            telemetry=self.telemetry,
+            logger=logger,
+        )
+
+
 _container: Container | None = None
 
 

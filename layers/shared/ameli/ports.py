@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from ameli.domain.account import Account, ConfirmationLink
 from ameli.domain.beneficiary import Beneficiary
+from ameli.domain.franceconnect import FranceConnectIdentity
 from ameli.domain.login_throttle import LoginThrottle
 from ameli.domain.proof import ProofAttempts
 from ameli.domain.session import Session
@@ -17,6 +19,43 @@ class BeneficiaryRegistry(Protocol):
     """The Assurance Maladie's registry of insured people (read-only for this service)."""
 
     def find_by_nir(self, nir: str) -> Beneficiary | None: ...
+
+    def find_by_birth_name(self, birth_name_key: str, birth_year: int) -> list[Beneficiary]:
+        """Everyone with this normalised birth name born that year (FranceConnect matching candidates)."""
+
+
+@dataclass(frozen=True)
+class FranceConnectState:
+    """What the authorize redirect must find again at the callback (single use, short-lived)."""
+
+    state: str
+    nonce: str
+    return_to: str
+    browser_binding_hash: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class FranceConnectLogin:
+    identity: FranceConnectIdentity
+    id_token: str = field(repr=False)
+
+
+class FranceConnectFailure(Exception):
+    """Any failed check of the FranceConnect exchange; `reason` is safe to log (no token, no identity)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class FranceConnectClient(Protocol):
+    def authorization_url(self, *, state: str, nonce: str) -> str: ...
+
+    def complete(self, *, code: str, nonce: str, callback_issuer: str | None) -> FranceConnectLogin:
+        """Exchange the code and verify ID token and userinfo; raises `FranceConnectFailure`."""
+
+    def logout_url(self, *, id_token: str, state: str) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -45,6 +84,13 @@ class SignupStore(Protocol):
         """
 
     def close(self, signup_id: str) -> None: ...
+
+    def save_franceconnect_state(self, state: FranceConnectState) -> None: ...
+
+    def take_franceconnect_state(self, state: str) -> FranceConnectState | None:
+        """Read and delete in one step: a state is single use."""
+
+    def account_exists(self, nir_hash: str) -> bool: ...
 
     def create_pending_account(self, signup: Signup, account: Account) -> None:
         """Atomically: create the account, claim its email, register its link, end the signup.

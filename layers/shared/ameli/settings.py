@@ -40,6 +40,18 @@ class Settings:
     signup_session_duration: timedelta
     session_duration: timedelta
     allow_test_email_domains: bool = False
+    franceconnect_issuer: str = ""
+    franceconnect_client_id: str = ""
+    franceconnect_client_secret_name: str = ""
+    franceconnect_redirect_uri: str = ""
+    franceconnect_post_logout_redirect_uri: str = ""
+    franceconnect_return_to_allowed: tuple[str, ...] = ()
+    cookie_secure: bool = True
+
+    @property
+    def franceconnect_default_return_to(self) -> str:
+        """Where a callback with no known state goes back to: the web client's FranceConnect page."""
+        return f"{self.web_base_url}/franceconnect/retour"
 
     @classmethod
     def from_environment(cls) -> "Settings":
@@ -64,4 +76,14 @@ class Settings:
             session_duration=parse_iso_duration(env.get("SESSION_DURATION", "PT30M")),
             # Only the local stack and tests accept reserved domains such as example.test.
             allow_test_email_domains=env.get("ALLOW_TEST_EMAIL_DOMAINS", "false").lower() == "true",
+            franceconnect_issuer=env.get("FC_ISSUER", "").rstrip("/"),
+            franceconnect_client_id=env.get("FC_CLIENT_ID", ""),
+            franceconnect_client_secret_name=env.get("FC_CLIENT_SECRET_NAME", ""),
+            franceconnect_redirect_uri=env.get("FC_REDIRECT_URI", ""),
+            franceconnect_post_logout_redirect_uri=env.get("FC_POST_LOGOUT_REDIRECT_URI", ""),
+            # The web origin(s) and the mobile app's scheme (e.g. fr.ameli.app://).
+            franceconnect_return_to_allowed=tuple(
+                v.strip() for v in env.get("FC_RETURN_TO_ALLOWED", "").split(",") if v.strip()
+            ) or origins,
+            cookie_secure=env.get("COOKIE_SECURE", "true").lower() != "false",
         )

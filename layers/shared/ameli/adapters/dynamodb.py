@@ -25,7 +25,7 @@ from ameli.domain.login_throttle import LoginThrottle
 from ameli.domain.proof import PROOF_WINDOW, ProofAttempts
 from ameli.domain.session import Session
 from ameli.domain.signup import Signup
-from ameli.ports import NewAddress, OverdueLink, ProofGuard
+from ameli.ports import FranceConnectState, NewAddress, OverdueLink, ProofGuard
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -78,6 +78,9 @@ def session_key(token_hash: str) -> str:
     return f"SESSION#{token_hash}"
 
 
+BIRTH_NAME_INDEX = "by-birth-name"  # registry index of template.yaml
+
+
 class DynamoBeneficiaryRegistry:
     """Reads the registry extract loaded in DynamoDB (one item per NIR)."""
 
@@ -89,11 +92,26 @@ class DynamoBeneficiaryRegistry:
         item = self.client.get_item(TableName=self.table, Key={"nir": {"S": nir}}).get("Item")
         return Beneficiary.from_dict(from_item(item)) if item else None
 
+    def find_by_birth_name(self, birth_name_key: str, birth_year: int) -> list[Beneficiary]:
+        response = self.client.query(
+            TableName=self.table,
+            IndexName=BIRTH_NAME_INDEX,
+            KeyConditionExpression="birth_name_key = :name AND begins_with(birth_date, :year)",
+            ExpressionAttributeValues={":name": {"S": birth_name_key}, ":year": {"S": f"{birth_year:04d}-"}},
+            Limit=50,  # homonyms born the same year: a handful at most; more would refuse anyway
+        )
+        return [Beneficiary.from_dict(from_item(item)) for item in response.get("Items", [])]
+
     def put_all(self, beneficiaries: list[Beneficiary]) -> None:
         """Loads an extract (used by the fixture loader and operators' import job)."""
+        from ameli.domain.franceconnect import birth_name_key
+
         for start in range(0, len(beneficiaries), 25):
             batch = beneficiaries[start:start + 25]
-            requests = [{"PutRequest": {"Item": to_item(b.to_dict())}} for b in batch]
+            requests = [
+                {"PutRequest": {"Item": to_item({**b.to_dict(), "birth_name_key": birth_name_key(b.birth_name)})}}
+                for b in batch
+            ]
             pending = {self.table: requests}
             while pending:
                 pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
@@ -133,7 +151,7 @@ def signup_from_item(item: dict[str, Any]) -> Signup:
         terms_accepted_at=from_rfc3339(values["terms_accepted_at"]) if values.get("terms_accepted_at") else None,
         password_hash=values.get("password_hash"),
         franceconnect_sub=values.get("franceconnect_sub"),
-        franceconnect_id_token=values.get("franceconnect_id_token"),
+        franceconnect_logout_url=values.get("franceconnect_logout_url"),
         extra=dict(values.get("extra") or {}),
     )
 
@@ -325,6 +343,36 @@ class DynamoSignupStore:
 
     def close(self, signup_id: str) -> None:
         self.client.delete_item(TableName=self.signups_table, Key=_key(signup_key(signup_id)))
+
+    def save_franceconnect_state(self, state: FranceConnectState) -> None:
+        self.client.put_item(TableName=self.signups_table, Item=to_item({
+            "pk": f"FCSTATE#{state.state}",
+            "nonce": state.nonce,
+            "return_to": state.return_to,
+            "browser_binding_hash": state.browser_binding_hash,
+            "expires_at": to_rfc3339(state.expires_at),
+            "ttl": _epoch(state.expires_at + _GRACE),
+        }))
+
+    def take_franceconnect_state(self, state: str) -> FranceConnectState | None:
+        old = self.client.delete_item(
+            TableName=self.signups_table, Key=_key(f"FCSTATE#{state}"), ReturnValues="ALL_OLD"
+        ).get("Attributes")
+        if not old:
+            return None
+        values = from_item(old)
+        return FranceConnectState(
+            state=state,
+            nonce=values["nonce"],
+            return_to=values["return_to"],
+            browser_binding_hash=values["browser_binding_hash"],
+            expires_at=from_rfc3339(values["expires_at"]),
+        )
+
+    def account_exists(self, nir_hash: str) -> bool:
+        return "Item" in self.client.get_item(
+            TableName=self.accounts_table, Key=_key(account_key(nir_hash)), ProjectionExpression="pk"
+        )
 
     def create_pending_account(self, signup: Signup, account: Account) -> None:
         try:

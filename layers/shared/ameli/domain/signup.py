@@ -33,7 +33,7 @@ class Signup:
     terms_accepted_at: datetime | None = None
     password_hash: str | None = None
     franceconnect_sub: str | None = None
-    franceconnect_id_token: str | None = None
+    franceconnect_logout_url: str | None = None
     extra: dict = field(default_factory=dict)
 
     def ensure_open(self, now: datetime) -> None:

@@ -1,0 +1,30 @@
+"""GET /v1/franceconnect/login?return_to=...: sends the browser to FranceConnect's authorize page."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from ameli.bootstrap import container
+from ameli.http.api import create_app, entrypoint
+from ameli.http.models import documented
+from ameli.http.cookies import BROWSER_BINDING_COOKIE, set_cookie
+
+app = create_app()
+
+
+@app.get(
+    "/v1/franceconnect/login",
+    summary="S'identifier avec FranceConnect",
+    description="Redirige (302) vers FranceConnect. `return_to` doit figurer sur la liste autorisée.",
+    responses=documented(302, None, 422),
+)
+def franceconnect_login(return_to: Annotated[str, Query(description="Page du client où revenir")]):
+    services = container()
+    redirect = services.franceconnect.begin(return_to)
+    cookie = set_cookie(BROWSER_BINDING_COOKIE, redirect.browser_binding, max_age=600,
+                        secure=services.settings.cookie_secure)
+    return Response(status_code=302, headers={"Location": redirect.location, "Set-Cookie": cookie})
+
+
+lambda_handler = entrypoint(app)

@@ -1,0 +1,140 @@
+"""FranceConnect identities ("identité pivot") and our matching rule (franceconnect.md).
+
+Exactly one beneficiary must match on: normalised birth name, first given name, birth date
+(a presumed FranceConnect date matches a NIR whose month is unknown), gender (= NIR sex digit),
+and birth place (COG, born in France) or birth country (born abroad), all cross-checked with the
+NIR. Never on email.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from ameli.domain.beneficiary import Beneficiary
+from ameli.domain.names import first_given_name, normalize_name
+
+FRANCE = "99100"
+_SUB = re.compile(r"^[0-9a-f]{64}v1$")
+_COG = re.compile(r"^[0-9][0-9AB][0-9]{3}$")
+_COUNTRY = re.compile(r"^99[0-9]{3}$")
+_RAW_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+
+
+class InvalidIdentityClaims(ValueError):
+    """FranceConnect sent claims that do not have the documented format (never echoes them)."""
+
+
+@dataclass(frozen=True)
+class FranceConnectIdentity:
+    sub: str = field(repr=False)
+    given_name: str = field(repr=False)
+    family_name: str = field(repr=False)
+    preferred_username: str = field(repr=False)
+    birthdate: date = field(repr=False)
+    day_unknown: bool = field(repr=False)
+    month_unknown: bool = field(repr=False)
+    gender: str = field(repr=False)
+    birthplace: str = field(repr=False)  # "" when born abroad
+    birthcountry: str = field(repr=False)
+    email: str = field(repr=False)
+
+    @property
+    def born_in_france(self) -> bool:
+        return self.birthcountry == FRANCE
+
+
+def parse_identity_claims(claims: dict) -> FranceConnectIdentity:
+    """The verified userinfo claims as an identity; `InvalidIdentityClaims` on any format error."""
+
+    def text(name: str, required: bool = True) -> str:
+        value = claims.get(name, "")
+        if not isinstance(value, str) or (required and not value.strip()):
+            raise InvalidIdentityClaims(name)
+        return value.strip()
+
+    sub = text("sub")
+    if not _SUB.match(sub):
+        raise InvalidIdentityClaims("sub")
+    birthdate = text("birthdate")
+    raw = text("idp_birthdate", required=False) or birthdate
+    raw_match = _RAW_DATE.match(raw)
+    try:
+        parsed_date = date.fromisoformat(birthdate)
+    except ValueError:
+        raise InvalidIdentityClaims("birthdate") from None
+    if not raw_match:
+        raise InvalidIdentityClaims("idp_birthdate")
+    gender = text("gender")
+    if gender not in ("male", "female"):
+        raise InvalidIdentityClaims("gender")
+    country = text("birthcountry")
+    if not _COUNTRY.match(country):
+        raise InvalidIdentityClaims("birthcountry")
+    place = text("birthplace", required=False)
+    if (country == FRANCE) != bool(place) or (place and not _COG.match(place)):
+        raise InvalidIdentityClaims("birthplace")
+    return FranceConnectIdentity(
+        sub=sub,
+        given_name=text("given_name"),
+        family_name=text("family_name"),
+        preferred_username=text("preferred_username", required=False),
+        birthdate=parsed_date,
+        day_unknown=raw_match.group(3) == "00",
+        month_unknown=raw_match.group(2) == "00",
+        gender=gender,
+        birthplace=place,
+        birthcountry=country,
+        email=text("email", required=False),
+    )
+
+
+def _nir_month_unknown(nir: str) -> bool:
+    month = int(nir[3:5])
+    return 20 <= month <= 30 or month >= 50
+
+
+def _birth_dates_match(identity: FranceConnectIdentity, b: Beneficiary) -> bool:
+    if identity.birthdate == b.birth_date:
+        return True
+    if identity.birthdate.year != b.birth_date.year:
+        return False
+    # FranceConnect sends 01 for an unknown month or day; the NIR knows the month is unknown.
+    presumed_month = identity.month_unknown or identity.birthdate.month == 1
+    month_ok = b.birth_date.month == identity.birthdate.month or (presumed_month and _nir_month_unknown(b.nir))
+    day_ok = b.birth_date.day == identity.birthdate.day or identity.day_unknown or identity.month_unknown \
+        or (presumed_month and identity.birthdate.day == 1 and _nir_month_unknown(b.nir))
+    return month_ok and day_ok
+
+
+def _place_matches(identity: FranceConnectIdentity, b: Beneficiary) -> bool:
+    nir_place = b.nir[5:10]
+    if identity.born_in_france:
+        return b.birth_place == identity.birthplace and nir_place == identity.birthplace
+    # Born abroad: the NIR place is 99 followed by the country's 3-digit code.
+    return b.birth_place is None and b.birth_country == identity.birthcountry and nir_place == identity.birthcountry
+
+
+def identity_matches(identity: FranceConnectIdentity, b: Beneficiary) -> bool:
+    sex_digit = "1" if identity.gender == "male" else "2"
+    return (
+        normalize_name(b.birth_name) == normalize_name(identity.family_name)
+        and normalize_name(first_given_name(b.given_names)) == normalize_name(first_given_name(identity.given_name))
+        and b.gender == identity.gender
+        and b.nir[0] == sex_digit
+        and int(b.nir[1:3]) == identity.birthdate.year % 100
+        and _birth_dates_match(identity, b)
+        and _place_matches(identity, b)
+    )
+
+
+def match_beneficiary(identity: FranceConnectIdentity, candidates: list[Beneficiary]) -> Beneficiary | None:
+    """The one beneficiary this identity designates; None for zero or several (homonyms)."""
+    matches = {b.nir: b for b in candidates if identity_matches(identity, b)}
+    return next(iter(matches.values())) if len(matches) == 1 else None
+
+
+def birth_name_key(name: str) -> str:
+    """The registry index key of a birth name (the same normalisation as the matching)."""
+    return normalize_name(name)

@@ -1,0 +1,168 @@
+"""Option 2: signup with FranceConnect (journey.md section 4, franceconnect.md).
+
+`begin` sends the browser to FranceConnect; `complete` checks everything that comes back,
+matches the identity to exactly one beneficiary, and opens a signup that continues with the
+terms. Every outcome is a redirect to the client's `return_to` with a URL fragment.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlencode, urlsplit
+
+from ameli.clock import Clock
+from ameli.domain import errors
+from ameli.domain.beneficiary import common_refusal
+from ameli.domain.signup import Signup
+from ameli.ports import (
+    BeneficiaryRegistry,
+    FranceConnectClient,
+    FranceConnectFailure,
+    FranceConnectState,
+    Pseudonymizer,
+    SignupStore,
+    Telemetry,
+)
+from ameli.service import tokens
+from ameli.settings import Settings
+
+STATE_LIFETIME = timedelta(minutes=10)
+_ALPHANUMERIC = string.ascii_letters + string.digits
+
+
+def _random_alphanumeric(length: int = 64) -> str:
+    # FranceConnect rejects short nonces; 64 alphanumerics carry about 380 bits.
+    return "".join(secrets.choice(_ALPHANUMERIC) for _ in range(length))
+
+
+@dataclass(frozen=True)
+class Redirect:
+    location: str
+    browser_binding: str | None = None  # to set as a cookie, when the flow starts
+
+
+class FranceConnectService:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        clock: Clock,
+        registry: BeneficiaryRegistry,
+        store: SignupStore,
+        client: FranceConnectClient,
+        pseudonymizer: Pseudonymizer,
+        telemetry: Telemetry,
+        logger=None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.registry = registry
+        self.store = store
+        self.client = client
+        self.pseudonymizer = pseudonymizer
+        self.telemetry = telemetry
+        self.logger = logger
+
+    # -- allow-list of where the person comes back --------------------------------------------
+    def return_to_allowed(self, return_to: str | None) -> bool:
+        if not return_to or len(return_to) > 500:
+            return False
+        parts = urlsplit(return_to)
+        if parts.fragment or parts.username or parts.password:
+            return False
+        for allowed in self.settings.franceconnect_return_to_allowed:
+            allowed_parts = urlsplit(allowed)
+            if allowed_parts.scheme in ("http", "https"):
+                if (parts.scheme, parts.netloc) == (allowed_parts.scheme, allowed_parts.netloc):
+                    return True
+            elif parts.scheme == allowed_parts.scheme:  # a mobile app scheme such as fr.ameli.app://
+                return True
+        return False
+
+    def begin(self, return_to: str | None) -> Redirect:
+        if not self.return_to_allowed(return_to):
+            raise errors.InvalidRequest(errors=[errors.FieldIssue(
+                "return_to", "NOT_ALLOWED", "Cette adresse de retour n'est pas autorisée.")])
+        state, nonce, binding = _random_alphanumeric(), _random_alphanumeric(), tokens.new_token()
+        self.store.save_franceconnect_state(FranceConnectState(
+            state=state, nonce=nonce, return_to=return_to,
+            browser_binding_hash=tokens.token_hash(binding),
+            expires_at=self.clock.now() + STATE_LIFETIME,
+        ))
+        self.telemetry.count("FranceConnectStarted")
+        return Redirect(self.client.authorization_url(state=state, nonce=nonce), browser_binding=binding)
+
+    def complete(self, params: dict[str, str], browser_binding: str | None) -> Redirect:
+        saved = self.store.take_franceconnect_state(params["state"]) if params.get("state") else None
+        if saved is None:
+            return self._failed(self.settings.franceconnect_default_return_to, "FRANCECONNECT_FAILED", "unknown_state")
+        if self.clock.now() >= saved.expires_at:
+            return self._failed(saved.return_to, "FRANCECONNECT_FAILED", "expired_state")
+        if not browser_binding or not tokens.token_matches(browser_binding, saved.browser_binding_hash):
+            return self._failed(saved.return_to, "FRANCECONNECT_FAILED", "other_browser")
+        if params.get("error"):
+            cancelled = params["error"] == "access_denied"
+            return self._failed(
+                saved.return_to, "FRANCECONNECT_CANCELLED" if cancelled else "FRANCECONNECT_FAILED",
+                "cancelled" if cancelled else "provider_error",
+            )
+        if not params.get("code"):
+            return self._failed(saved.return_to, "FRANCECONNECT_FAILED", "no_code")
+        try:
+            login = self.client.complete(code=params["code"], nonce=saved.nonce, callback_issuer=params.get("iss"))
+        except FranceConnectFailure as failure:
+            return self._failed(saved.return_to, "FRANCECONNECT_FAILED", failure.reason)
+        return self._open_signup(saved.return_to, login)
+
+    # -- internals ----------------------------------------------------------------------------
+    def _open_signup(self, return_to: str, login) -> Redirect:
+        from ameli.domain.franceconnect import birth_name_key, match_beneficiary
+
+        identity = login.identity
+        candidates = self.registry.find_by_birth_name(birth_name_key(identity.family_name), identity.birthdate.year)
+        beneficiary = match_beneficiary(identity, candidates)
+        if beneficiary is None:
+            self.telemetry.count("SignupRefused", method="franceconnect", reason="NO_MATCH")
+            return self._to(return_to, error="ONLINE_SIGNUP_UNAVAILABLE")
+        refusal = common_refusal(beneficiary)
+        if refusal is not None:
+            self.telemetry.count("SignupRefused", method="franceconnect", reason=refusal.value)
+            return self._to(return_to, error="ONLINE_SIGNUP_UNAVAILABLE")
+        nir_hash = self.pseudonymizer.nir_hash(beneficiary.nir)
+        if self.store.account_exists(nir_hash):
+            return self._to(return_to, error="ACCOUNT_ALREADY_EXISTS")
+        now = self.clock.now()
+        token = tokens.new_token()
+        signup = Signup(
+            signup_id=str(uuid.uuid4()),
+            token_hash=tokens.token_hash(token),
+            method="franceconnect",
+            nir=beneficiary.nir,
+            nir_hash=nir_hash,
+            birth_date=beneficiary.birth_date,
+            names=tuple(n for n in (beneficiary.birth_name, beneficiary.usage_name, *beneficiary.given_names) if n),
+            next_step="terms",
+            created_at=now,
+            expires_at=now + self.settings.signup_session_duration,
+            franceconnect_sub=identity.sub,
+            # Built now, while the provider's metadata is at hand, for the contact step to hand out.
+            franceconnect_logout_url=self.client.logout_url(id_token=login.id_token, state=_random_alphanumeric()),
+        )
+        self.store.create(signup)
+        self.telemetry.count("SignupStarted", method="franceconnect")
+        return self._to(return_to, signup_id=signup.signup_id, signup_token=token, next_step="terms")
+
+    def _failed(self, return_to: str, code: str, reason: str) -> Redirect:
+        if self.logger is not None:
+            self.logger.info("franceconnect refused", extra={"code": code, "reason": reason})
+        self.telemetry.count("FranceConnectFailed", reason=reason if code != "FRANCECONNECT_CANCELLED" else "cancelled")
+        return self._to(return_to, error=code)
+
+    @staticmethod
+    def _to(return_to: str, **fragment: str) -> Redirect:
+        # A fragment never reaches a server: the signup token stays out of every access log.
+        return Redirect(f"{return_to}#{urlencode(fragment)}")

@@ -1,0 +1,286 @@
+"""AWS emulated in-process by moto, with the resources of `template.yaml` created in it.
+
+- `start_emulated_aws()` fixes fake credentials and the region in `os.environ`, then starts
+  `moto.mock_aws` with the Step Functions interpreter on (it really runs the state machine).
+- `create_resources()` creates every DynamoDB table, the pseudonymisation secret (random value),
+  the state machine (definition file + `DefinitionSubstitutions`) and the SES sender identity.
+- `Mailbox` reads what the handlers sent through SES, from moto's SES backend.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email import message_from_string, policy
+from pathlib import Path
+from typing import Any
+
+from local.template import ACCOUNT_ID, REGION, Resolver, TemplateError, resources_of_type
+
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+}
+# Anything that could send a boto3 call elsewhere than to moto (a real account, a moto server).
+_UNSET = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE")
+
+
+def set_fake_credentials() -> None:
+    """Before any boto3 client exists: fake keys, eu-west-3, no profile or endpoint from the host."""
+    for name in list(os.environ):
+        if name in _UNSET or name.startswith("AWS_ENDPOINT_URL_"):
+            del os.environ[name]
+    os.environ.update(FAKE_CREDENTIALS)
+    os.environ["AWS_CONFIG_FILE"] = os.devnull
+    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+
+
+def start_emulated_aws():
+    """Starts moto for the life of the process (or until `.stop()`); returns the mock."""
+    set_fake_credentials()
+    from moto import mock_aws
+
+    mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
+    mock.start()
+    import boto3
+
+    boto3.setup_default_session()  # a fresh default session that sees the variables above
+    return mock
+
+
+def client(service: str):
+    import boto3
+
+    return boto3.client(service, region_name=REGION)
+
+
+@dataclass
+class LocalResources:
+    tables: dict[str, str] = field(default_factory=dict)  # logical id -> table name
+    secrets: dict[str, str] = field(default_factory=dict)  # logical id -> secret name
+    state_machines: dict[str, str] = field(default_factory=dict)  # logical id -> ARN
+    sender_identities: list[str] = field(default_factory=list)
+
+
+# -- DynamoDB -------------------------------------------------------------------------------------
+
+def _create_table(dynamodb, name: str, properties: dict[str, Any]) -> None:
+    request: dict[str, Any] = {
+        "TableName": name,
+        "AttributeDefinitions": properties["AttributeDefinitions"],
+        "KeySchema": properties["KeySchema"],
+        "BillingMode": properties.get("BillingMode", "PROVISIONED"),
+    }
+    if request["BillingMode"] == "PROVISIONED":
+        request["ProvisionedThroughput"] = properties.get(
+            "ProvisionedThroughput", {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+        )
+    for index_kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        if properties.get(index_kind):
+            request[index_kind] = properties[index_kind]
+    stream = properties.get("StreamSpecification")
+    if stream:
+        request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
+    sse = properties.get("SSESpecification")
+    if sse:
+        request["SSESpecification"] = {"Enabled": bool(sse.get("SSEEnabled"))}
+    dynamodb.create_table(**request)
+    ttl = properties.get("TimeToLiveSpecification")
+    if ttl and ttl.get("Enabled"):
+        dynamodb.update_time_to_live(
+            TableName=name,
+            TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True},
+        )
+
+
+def create_resources(template: dict[str, Any], resolver: Resolver, root: Path) -> LocalResources:
+    """Creates the template's tables, secrets, state machines and the SES sender, in that order.
+
+    Fills `resolver.physical_ids` / `resolver.attributes` as it goes, so that later `!Ref` and
+    `!GetAtt` (environment variables, definition substitutions) resolve to the local resources.
+    """
+    created = LocalResources()
+    region, account = resolver.region, resolver.account_id
+
+    dynamodb = client("dynamodb")
+    for logical_id, resource in resources_of_type(template, "AWS::DynamoDB::Table").items():
+        properties = resolver.resolve(resource.get("Properties") or {})
+        name = properties.get("TableName") or logical_id
+        _create_table(dynamodb, name, properties)
+        resolver.physical_ids[logical_id] = name
+        resolver.attributes[(logical_id, "Arn")] = f"arn:aws:dynamodb:{region}:{account}:table/{name}"
+        created.tables[logical_id] = name
+
+    secretsmanager = client("secretsmanager")
+    for logical_id, resource in resources_of_type(template, "AWS::SecretsManager::Secret").items():
+        properties = resolver.resolve(resource.get("Properties") or {})
+        name = properties.get("Name") or f"{resolver.stack_name}-{logical_id}"
+        value = properties.get("SecretString") or secrets.token_urlsafe(48)  # never printed
+        answer = secretsmanager.create_secret(Name=name, SecretString=value)
+        resolver.physical_ids[logical_id] = answer["ARN"]  # !Ref of a secret is its ARN
+        created.secrets[logical_id] = name
+
+    stepfunctions = client("stepfunctions")
+    for logical_id, resource in resources_of_type(template, "AWS::Serverless::StateMachine").items():
+        properties = resource.get("Properties") or {}
+        name = resolver.resolve(properties.get("Name")) or f"{resolver.stack_name}-{logical_id}"
+        definition = _state_machine_definition(logical_id, properties, resolver, root)
+        answer = stepfunctions.create_state_machine(
+            name=name,
+            definition=definition,
+            roleArn=f"arn:aws:iam::{account}:role/{resolver.stack_name}-{logical_id}Role",
+            type=resolver.resolve(properties.get("Type", "STANDARD")),
+        )
+        arn = answer["stateMachineArn"]
+        resolver.physical_ids[logical_id] = arn
+        resolver.attributes[(logical_id, "Arn")] = arn
+        resolver.attributes[(logical_id, "Name")] = name
+        created.state_machines[logical_id] = arn
+
+    # The sender of the emails must be a verified identity, or SES (and moto) refuse to send.
+    parameters = resolver.parameter_values()
+    sender = parameters.get("SenderEmail")
+    if sender:
+        client("sesv2").create_email_identity(EmailIdentity=sender)  # SES v1 and v2 share identities in moto
+        created.sender_identities.append(sender)
+    return created
+
+
+def _state_machine_definition(logical_id: str, properties: dict[str, Any], resolver: Resolver, root: Path) -> str:
+    if "Definition" in properties:
+        text = json.dumps(resolver.resolve(properties["Definition"]))
+    elif isinstance(properties.get("DefinitionUri"), str):
+        path = root / properties["DefinitionUri"]
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise TemplateError(f"{logical_id}: cannot read {path}: {error.strerror}") from None
+    else:
+        raise TemplateError(f"{logical_id}: only a local DefinitionUri or an inline Definition is supported")
+    substitutions = resolver.resolve(properties.get("DefinitionSubstitutions") or {})
+    for name, value in substitutions.items():
+        text = text.replace("${" + name + "}", str(value))
+    json.loads(text)  # a bad substitution must fail here, not at the first execution
+    left = sorted(set(re.findall(r"\$\{([A-Za-z0-9_]+)\}", text)))
+    if left:
+        raise TemplateError(f"{logical_id}: DefinitionSubstitutions missing for {', '.join(left)}")
+    return text
+
+
+# -- the mailbox ----------------------------------------------------------------------------------
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Mailbox:
+    """Every email sent through the emulated SES, oldest first.
+
+    moto keeps sent messages in `moto.ses.models.ses_backends[account][region].sent_messages`
+    (SES v2 piggybacks on the v1 backend), but for a v2 `Simple` message it stores only ONE body:
+    the HTML part when there is one, the text part otherwise. So the mailbox also listens to the
+    SDK calls (a botocore `after-call` hook on the default session, which every handler's client
+    comes from) and keeps the text and HTML parts and the time of sending, by message id.
+    """
+
+    def __init__(self, region: str = REGION, account_id: str = ACCOUNT_ID) -> None:
+        self.region = region
+        self.account_id = account_id
+        self._lock = threading.Lock()
+        self._parts: dict[str, dict[str, Any]] = {}
+        self._first_seen: dict[str, str] = {}
+
+    # -- capture: registered before any handler creates its SES client
+    def install(self) -> None:
+        import boto3
+
+        if boto3.DEFAULT_SESSION is None:
+            boto3.setup_default_session()
+        events = boto3.DEFAULT_SESSION.events  # each client copies these handlers when it is created
+        events.register("before-parameter-build.sesv2.SendEmail", self._remember_request)
+        events.register("after-call.sesv2.SendEmail", self._remember_message)
+
+    def _remember_request(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        simple = (params.get("Content") or {}).get("Simple") or {}
+        body = simple.get("Body") or {}
+        context["local_mailbox"] = {
+            "text": (body.get("Text") or {}).get("Data"),
+            "html": (body.get("Html") or {}).get("Data"),
+        }
+
+    def _remember_message(self, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        parts = context.get("local_mailbox")
+        message_id = (parsed or {}).get("MessageId")
+        if parts is not None and message_id:
+            with self._lock:
+                self._parts[message_id] = {**parts, "sent_at": _rfc3339(datetime.now(timezone.utc))}
+
+    # -- reading moto's store
+    def _backend(self):
+        from moto.ses.models import ses_backends
+
+        return ses_backends[self.account_id][self.region]
+
+    def messages(self) -> list[dict[str, Any]]:
+        found = []
+        with self._lock:
+            for message in list(self._backend().sent_messages):
+                found.append(self._describe(message))
+        return found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._backend().sent_messages.clear()
+            self._parts.clear()
+            self._first_seen.clear()
+
+    def _describe(self, message: Any) -> dict[str, Any]:
+        message_id = getattr(message, "id", None) or str(id(message))
+        sent_at = self._first_seen.setdefault(message_id, _rfc3339(datetime.now(timezone.utc)))
+        if hasattr(message, "raw_data"):  # send_raw_email / Content.Raw
+            return self._describe_raw(message, sent_at)
+        destinations = getattr(message, "destinations", {}) or {}
+        parts = self._parts.get(message_id, {})
+        body = getattr(message, "body", None)
+        html = parts.get("html")
+        text = parts.get("text")
+        if not parts:  # sent without our hook: moto kept only one body
+            looks_html = isinstance(body, str) and body.lstrip().startswith("<")
+            html, text = (body, None) if looks_html else (None, body)
+        return {
+            "id": message_id,
+            "from": getattr(message, "source", None),
+            "to": list(destinations.get("ToAddresses", [])),
+            "cc": list(destinations.get("CcAddresses", [])),
+            "bcc": list(destinations.get("BccAddresses", [])),
+            "subject": getattr(message, "subject", None),
+            "text": text,
+            "html": html,
+            "sent_at": parts.get("sent_at", sent_at),
+        }
+
+    @staticmethod
+    def _describe_raw(message: Any, sent_at: str) -> dict[str, Any]:
+        parsed = message_from_string(message.raw_data, policy=policy.default)
+        text = parsed.get_body(preferencelist=("plain",))
+        html = parsed.get_body(preferencelist=("html",))
+        return {
+            "id": message.id,
+            "from": message.source,
+            "to": list(message.destinations),
+            "cc": [],
+            "bcc": [],
+            "subject": parsed.get("Subject"),
+            "text": text.get_content() if text else None,
+            "html": html.get_content() if html else None,
+            "sent_at": sent_at,
+        }

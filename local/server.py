@@ -1,0 +1,463 @@
+"""The whole local stack as one WSGI app: API, web client, mailbox, docs, and mounted extras.
+
+    app, stack = build_stack(3000)          # moto started, resources created, fixtures loaded
+    make_server("127.0.0.1", 3000, app, threaded=True).serve_forever()
+
+| path | served by |
+|---|---|
+| `/v1/...` (the template's routes) | the handlers, through `local.gateway.ApiGateway` |
+| `/_local/info`, `/_local/mailbox` | the stack itself (JSON) |
+| `/_local/docs`, `/_local/openapi.json` | Swagger UI (assets bundled with Powertools) and the OpenAPI document |
+| `/_fc/...` | a local FranceConnect provider, when one is mounted (see `build_stack(extra_apps=...)`) |
+| anything else | the web client from `web/` (or a placeholder page while it is not built) |
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import mimetypes
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.utils import send_file
+from werkzeug.wrappers import Request, Response
+
+from local import put_layer_on_path
+from local.config import ROOT, LocalSettings, StartError
+
+put_layer_on_path()
+
+WSGIApp = Callable[[dict, Callable], Any]
+FRANCECONNECT_PREFIX = "/_fc"
+FRANCECONNECT_ISSUER_PATH = "/_fc/api/v2"
+
+WEB_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; "
+        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-cache",
+}
+# Over plain http on 127.0.0.1 a browser ignores Strict-Transport-Security: it is not sent locally.
+
+_CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+
+def log(message: str) -> None:
+    """The stack's own messages: short, on stdout, never personal data."""
+    print(f"[local] {message}", file=sys.stdout, flush=True)
+
+
+@dataclass
+class StackInfo:
+    settings: LocalSettings
+    root: Path
+    fixtures: Any  # local.fixtures.Fixtures (the FranceConnect provider takes its identities there)
+    resources: Any  # local.aws.LocalResources
+    environment: dict[str, str]
+    functions: list[str]
+    routes: list[Any]
+    mailbox: Any  # local.aws.Mailbox
+    mock: Any = None
+    mounts: dict[str, WSGIApp] = field(default_factory=dict)
+
+    @property
+    def origin(self) -> str:
+        return self.settings.origin
+
+    def urls(self) -> dict[str, str]:
+        origin = self.origin
+        return {
+            "api_base": f"{origin}/v1",
+            "web_base": f"{origin}/",
+            "franceconnect_issuer": f"{origin}{FRANCECONNECT_ISSUER_PATH}",
+            "mailbox": f"{origin}/_local/mailbox",
+            "openapi": f"{origin}/_local/openapi.json",
+            "docs": f"{origin}/_local/docs",
+        }
+
+    def close(self) -> None:
+        """Stops moto (in-process use, e.g. tests); the process environment is left as set."""
+        if self.mock is not None:
+            self.mock.stop()
+            self.mock = None
+
+
+# -- local-only endpoints -------------------------------------------------------------------------
+
+def _json(payload: Any, status: int = 200) -> Response:
+    response = Response(json.dumps(payload, ensure_ascii=False, indent=2), status=status, content_type="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _swagger_assets() -> Path:
+    from aws_lambda_powertools.event_handler.openapi import swagger_ui
+
+    return Path(swagger_ui.__file__).resolve().parent
+
+
+_DOCS_PAGE = """<!DOCTYPE html>
+<html lang="fr">
+<head>
+  <meta charset="utf-8">
+  <title>API de création du compte ameli (local)</title>
+  <link rel="stylesheet" href="/_local/docs/swagger-ui.min.css">
+</head>
+<body>
+  <div id="swagger-ui">Chargement de la documentation…</div>
+  <script src="/_local/docs/swagger-ui-bundle.min.js"></script>
+  <script src="/_local/docs/init.js"></script>
+</body>
+</html>
+"""
+
+_DOCS_INIT = """window.ui = SwaggerUIBundle({
+  url: "/_local/openapi.json",
+  dom_id: "#swagger-ui",
+  deepLinking: true,
+  docExpansion: "list",
+  filter: true,
+  showExtensions: true,
+  showCommonExtensions: true,
+  presets: [SwaggerUIBundle.presets.apis],
+  layout: "BaseLayout"
+});
+"""
+
+_PLACEHOLDER = """<!DOCTYPE html>
+<html lang="fr">
+<head>
+  <meta charset="utf-8">
+  <title>Création du compte ameli (pile locale)</title>
+</head>
+<body>
+  <main>
+    <h1>Création du compte ameli : pile locale</h1>
+    <p>Le client web n'est pas encore construit (pas de fichier <code>web/index.html</code>).
+       L'API répond déjà sous <a href="/v1/health">/v1</a>.</p>
+    <ul>
+      <li><a href="/_local/docs">Documentation de l'API (Swagger UI)</a></li>
+      <li><a href="/_local/mailbox">Boîte aux lettres locale (emails envoyés)</a></li>
+      <li><a href="/_local/info">Adresses de la pile locale</a></li>
+    </ul>
+  </main>
+</body>
+</html>
+"""
+
+
+class LocalEndpoints:
+    """`/_local/...`: info, mailbox, OpenAPI document and Swagger UI."""
+
+    def __init__(self, stack: StackInfo) -> None:
+        self.stack = stack
+        self._openapi: dict[str, Any] | None = None
+        self._openapi_lock = threading.Lock()
+
+    def openapi(self) -> dict[str, Any]:
+        with self._openapi_lock:
+            if self._openapi is None:
+                if str(self.stack.root) not in sys.path:
+                    sys.path.insert(0, str(self.stack.root))
+                from scripts.openapi import build_openapi
+
+                self._openapi = build_openapi()
+            return self._openapi
+
+    def respond(self, request: Request) -> Response:
+        from ameli.domain.errors import MethodNotAllowed
+
+        from local.gateway import not_found, problem_response
+
+        path = request.path.rstrip("/") or "/"
+        method = request.method
+        read = method in ("GET", "HEAD")
+
+        if path == "/_local/info" and read:
+            return _json({
+                **self.stack.urls(),
+                "confirmation_link_validity": self.stack.settings.confirmation_link_validity,
+                "pending_email_retention": self.stack.settings.pending_email_retention,
+                "franceconnect_provider": FRANCECONNECT_PREFIX in self.stack.mounts,
+            })
+        if path == "/_local/mailbox":
+            if read:
+                return _json({"messages": self.stack.mailbox.messages()})
+            if method == "DELETE":
+                self.stack.mailbox.clear()
+                return Response(status=204, headers={"Cache-Control": "no-store"})
+            return problem_response(MethodNotAllowed(), {"Allow": "DELETE, GET, HEAD"})
+        if path == "/_local/openapi.json" and read:
+            return _json(self.openapi())
+        if path == "/_local/docs" and read:
+            return Response(_DOCS_PAGE, content_type="text/html; charset=utf-8", headers=_docs_headers())
+        if path == "/_local/docs/init.js" and read:
+            return Response(_DOCS_INIT, content_type="text/javascript; charset=utf-8", headers=_docs_headers())
+        if path in ("/_local/docs/swagger-ui-bundle.min.js", "/_local/docs/swagger-ui.min.css") and read:
+            asset = _swagger_assets() / path.rsplit("/", 1)[1]
+            response = send_file(asset, request.environ, mimetype=_content_type(asset), max_age=3600)
+            response.headers.update(_docs_headers(cache=False))
+            return response
+        if path in ("/_local/info", "/_local/openapi.json") or path.startswith("/_local/docs"):
+            return problem_response(MethodNotAllowed(), {"Allow": "GET, HEAD"})
+        return not_found()
+
+
+def _docs_headers(cache: bool = True) -> dict[str, str]:
+    headers = {"Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+    if cache:
+        headers["Cache-Control"] = "no-cache"
+    return headers
+
+
+# -- the web client -------------------------------------------------------------------------------
+
+def _content_type(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in _CONTENT_TYPES:
+        return _CONTENT_TYPES[suffix]
+    guessed, _ = mimetypes.guess_type(path.name)
+    return guessed or "application/octet-stream"
+
+
+class WebClient:
+    """Static files of `web/`: `/` is `index.html`; `/activation` is `activation.html`,
+    `activation/index.html` or, for a single-page client, `index.html`. No listing, no dot files,
+    nothing outside the folder, nothing of npm's but `node_modules/@gouvfr/dsfr/dist/`.
+    Until `web/index.html` exists, `/` is a placeholder page."""
+
+    # npm's files are not part of the client, except the DSFR's distribution.
+    PRIVATE_FILES = frozenset({"package.json", "package-lock.json", "node_modules"})
+    PUBLIC_PACKAGE_DIRS = (("node_modules", "@gouvfr", "dsfr", "dist"),)
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder.resolve()
+
+    def is_built(self) -> bool:
+        return (self.folder / "index.html").is_file()
+
+    def _public(self, parts: list[str]) -> bool:
+        if any(part.startswith(".") or "\\" in part or "\x00" in part or ":" in part for part in parts):
+            return False  # `..`, dot files, Windows separators: refused
+        if parts and parts[0] in self.PRIVATE_FILES:
+            return any(tuple(parts[: len(prefix)]) == prefix and len(parts) > len(prefix)
+                       for prefix in self.PUBLIC_PACKAGE_DIRS)
+        return True
+
+    def _file(self, url_path: str) -> Path | None:
+        parts = [part for part in url_path.split("/") if part]
+        if not self._public(parts):
+            return None
+        base = self.folder.joinpath(*parts) if parts else self.folder
+        candidates = [base, base / "index.html"]
+        if parts and not Path(parts[-1]).suffix:
+            candidates += [base.with_name(base.name + ".html"), self.folder / "index.html"]
+        for candidate in candidates:
+            resolved = candidate.resolve()
+            if resolved.is_file() and resolved.is_relative_to(self.folder):
+                return resolved
+        return None
+
+    def respond(self, request: Request) -> Response:
+        from ameli.domain.errors import MethodNotAllowed
+
+        from local.gateway import not_found, problem_response
+
+        if request.method not in ("GET", "HEAD"):
+            response = problem_response(MethodNotAllowed(), {"Allow": "GET, HEAD"})
+        elif not self.is_built():
+            response = (
+                Response(_PLACEHOLDER, content_type="text/html; charset=utf-8")
+                if request.path in ("/", "/index.html") else not_found()
+            )
+        else:
+            found = self._file(request.path)
+            if found is None:
+                response = not_found()
+            else:
+                response = send_file(found, request.environ, mimetype=_content_type(found), max_age=0)
+        for name, value in WEB_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+
+# -- the dispatcher -------------------------------------------------------------------------------
+
+class LocalStackApp:
+    """Sends each request to the API, the local endpoints or the web client."""
+
+    def __init__(self, gateway: Any, endpoints: LocalEndpoints, web: WebClient) -> None:
+        self.gateway = gateway
+        self.endpoints = endpoints
+        self.web = web
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Any:
+        request = Request(environ)
+        path = request.path
+        if path == "/_local" or path.startswith("/_local/"):
+            response = self.endpoints.respond(request)
+        elif self.gateway.handles(path) or path == "/v1" or path.startswith("/v1/"):
+            response = self.gateway.respond(request)
+        elif path == FRANCECONNECT_PREFIX or path.startswith(FRANCECONNECT_PREFIX + "/"):
+            from local.gateway import not_found
+
+            response = not_found()  # no provider mounted (see build_stack's extra_apps)
+        else:
+            response = self.web.respond(request)
+        return response(environ, start_response)
+
+
+def _discover_franceconnect() -> Callable[[StackInfo], WSGIApp] | None:
+    """The hook for a local FranceConnect provider: a module `local.franceconnect` with
+    `create_app(stack: StackInfo) -> WSGI app` is mounted at `/_fc` (its issuer: `/_fc/api/v2`)."""
+    if importlib.util.find_spec("local.franceconnect") is None:
+        return None
+    module = importlib.import_module("local.franceconnect")
+    return getattr(module, "create_app", None)
+
+
+# -- building the stack ---------------------------------------------------------------------------
+
+def _parameter_overrides(template: dict[str, Any], settings: LocalSettings) -> dict[str, str]:
+    wanted = {
+        "WebBaseUrl": settings.origin,
+        "AllowedOrigins": settings.origin,
+        "ConfirmationLinkValidity": settings.confirmation_link_validity,
+        "PendingEmailRetention": settings.pending_email_retention,
+    }
+    declared = template.get("Parameters") or {}
+    return {name: value for name, value in wanted.items() if name in declared}
+
+
+def _handler_environment(template: dict[str, Any], resolver: Any, settings: LocalSettings) -> dict[str, str]:
+    """Globals variables, then each function's own (one process: they must not contradict)."""
+    from local.template import functions, global_environment
+
+    environment = {name: str(value) for name, value in resolver.resolve(global_environment(template)).items()}
+    owners: dict[str, str] = {}
+    for spec in functions(template).values():
+        for name, value in resolver.resolve(spec.environment).items():
+            if name in owners and environment[name] != str(value):
+                raise StartError(
+                    f"{spec.logical_id} and {owners[name]} set {name} differently: one local process cannot "
+                    "give each its own value"
+                )
+            environment[name], owners[name] = str(value), spec.logical_id
+    environment.update({
+        "WEB_BASE_URL": settings.origin,
+        "ALLOWED_ORIGINS": settings.origin,
+        "CONFIRMATION_LINK_VALIDITY": settings.confirmation_link_validity,
+        "PENDING_EMAIL_RETENTION": settings.pending_email_retention,
+        # Local only: the demo data and the tests use the reserved `.test` domain for email addresses.
+        "ALLOW_TEST_EMAIL_DOMAINS": "true",
+    })
+    return environment
+
+
+def build_stack(
+    port: int | None = None,
+    fixtures_path: Path | str | None = None,
+    *,
+    settings: LocalSettings | None = None,
+    extra_apps: Mapping[str, Callable[[StackInfo], WSGIApp]] | None = None,
+    root: Path = ROOT,
+) -> tuple[WSGIApp, StackInfo]:
+    """Starts moto, creates the template's resources, loads the fixtures and the handlers.
+
+    `settings` defaults to the environment (`LocalSettings.from_environment()`), with `port` and
+    `fixtures_path` taking precedence when given. `extra_apps` maps a path prefix (`/_fc`) to a
+    factory `stack -> WSGI app`; without one for `/_fc`, a module `local.franceconnect` with
+    `create_app(stack)` is mounted there if it exists.
+    Raises `StartError`, `local.fixtures.FixtureError` or `local.template.TemplateError`.
+    Sets process-wide state: `os.environ` (fake AWS credentials, the handlers' variables) and moto.
+    """
+    import os
+    from dataclasses import replace
+
+    from local.aws import Mailbox, client, create_resources, start_emulated_aws
+    from local.fixtures import load_fixture_file
+    from local.gateway import ApiGateway, load_function
+    from local.template import Resolver, api_routes, functions, load_template
+
+    settings = settings or LocalSettings.from_environment()
+    if port is not None:
+        settings = replace(settings, port=int(port))
+    if fixtures_path is not None:
+        settings = replace(settings, fixtures_path=Path(fixtures_path))
+    settings.check_durations()
+    fixtures = load_fixture_file(settings.fixtures_path)
+
+    template = load_template(root / "template.yaml")
+    resolver = Resolver(template, parameter_overrides=_parameter_overrides(template, settings))
+    resolver.check_parameters()
+
+    mock = start_emulated_aws()
+    try:
+        mailbox = Mailbox()
+        mailbox.install()
+        resources = create_resources(template, resolver, root)
+        environment = _handler_environment(template, resolver, settings)
+        os.environ.update(environment)
+        if "ameli.bootstrap" in sys.modules:  # built before in this process: forget old settings
+            sys.modules["ameli.bootstrap"].reset()
+
+        from ameli.adapters.dynamodb import DynamoBeneficiaryRegistry
+
+        registry_table = environment.get("REGISTRY_TABLE") or resources.tables.get("RegistryTable")
+        DynamoBeneficiaryRegistry(client("dynamodb"), registry_table).put_all(fixtures.beneficiaries)
+
+        specs = functions(template)
+        loaded = {logical_id: load_function(spec, root) for logical_id, spec in specs.items()}
+        routes = api_routes(template)
+        gateway = ApiGateway(loaded, routes, log)
+    except BaseException:
+        mock.stop()
+        raise
+
+    stack = StackInfo(
+        settings=settings,
+        root=root,
+        fixtures=fixtures,
+        resources=resources,
+        environment=environment,
+        functions=sorted(loaded),
+        routes=routes,
+        mailbox=mailbox,
+        mock=mock,
+    )
+    factories = dict(extra_apps or {})
+    if FRANCECONNECT_PREFIX not in factories:
+        discovered = _discover_franceconnect()
+        if discovered is not None:
+            factories[FRANCECONNECT_PREFIX] = discovered
+    for prefix, factory in factories.items():
+        stack.mounts[prefix.rstrip("/")] = factory(stack)
+
+    app: WSGIApp = LocalStackApp(gateway, LocalEndpoints(stack), WebClient(root / "web"))
+    if stack.mounts:
+        app = DispatcherMiddleware(app, dict(stack.mounts))
+    return app, stack
