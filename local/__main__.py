@@ -12,6 +12,17 @@ import time
 import urllib.parse
 
 
+def _check_port_is_free(port: int) -> None:
+    """Fails in a second rather than after building the whole stack. Raises OSError."""
+    import socket
+
+    from local.config import HOST
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+        probe.bind((HOST, port))
+
+
 def _make_server(app, settings):
     from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -44,6 +55,16 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop)
     try:
         settings = LocalSettings.from_environment()
+    except StartError as error:
+        print(f"local stack not started:\n{error}", file=sys.stderr, flush=True)
+        return 2
+    try:
+        _check_port_is_free(settings.port)
+    except OSError as error:
+        print(f"local stack not started: cannot listen on 127.0.0.1:{settings.port}: {error.strerror or error} "
+              "(another stack running? set LOCAL_PORT)", file=sys.stderr, flush=True)
+        return 1
+    try:
         from local.server import build_stack, log
 
         log(f"starting: fixtures {settings.fixtures_path.name}, "
@@ -60,10 +81,9 @@ def main() -> int:
 
     try:
         server = _make_server(app, settings)
-    except OSError as error:
+    except (OSError, SystemExit):  # werkzeug says why on stderr, then exits
         stack.close()
-        print(f"local stack not started: cannot listen on 127.0.0.1:{settings.port}: {error.strerror or error}",
-              file=sys.stderr, flush=True)
+        print(f"local stack not started: cannot listen on 127.0.0.1:{settings.port}", file=sys.stderr, flush=True)
         return 1
 
     urls = stack.urls()
@@ -76,6 +96,7 @@ def main() -> int:
         f"  mailbox           {urls['mailbox']}",
         f"  FranceConnect     {urls['franceconnect_issuer']}"
         + ("" if "/_fc" in stack.mounts else "  (no local provider yet)"),
+        f"  workflows         {urls['executions']}",
         f"  stack info        {stack.origin}/_local/info",
         "Ctrl-C to stop.",
     ]

@@ -5,9 +5,8 @@ synthetic or not):
 
     demo.json: beneficiaries[3]: field "birth_date": not a valid date YYYY-MM-DD
 
->>> fixtures = load_fixture_file(Path("local/demo_fixtures.json"))
->>> len(fixtures.beneficiaries) > 0
-True
+    fixtures = load_fixture_file("local/demo_fixtures.json")   # raises FixtureError
+    fixtures.beneficiaries[0].birth_name                        # 'VENTURI'
 """
 
 from __future__ import annotations
@@ -91,6 +90,17 @@ def _parse_date(value: Any) -> date | None:
         return date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
         return None
+
+
+def _is_raw_birthdate(value: Any) -> bool:
+    """An identity provider's birth date: a real date, or `YYYY-MM-00` / `YYYY-00-00` when unknown
+    (FranceConnect then sends `01` in `birthdate` and the raw value in `idp_birthdate`)."""
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        return False
+    year, month, day = value.split("-")
+    if day == "00":
+        return month == "00" or 1 <= int(month) <= 12
+    return _parse_date(value) is not None
 
 
 class _Checker:
@@ -184,7 +194,7 @@ def _check_beneficiary(problems: list[str], prefix: str, entry: Any) -> Benefici
                     c.add(f"previous_postal_codes[{index}]", "must be 5 digits")
     c.check("regime", _is_text, "must be a non-empty string (general, CAMIEG, ..., or another regime)")
     c.check("iban", lambda v: v is None or (isinstance(v, str) and bool(_IBAN.match(v))),
-            "must be null or an IBAN in compact upper-case form (FR7630004000031234567890143)")
+            "must be null or an IBAN in compact upper-case form (no spaces)")
     c.check("iban", lambda v: v is None or iban_is_valid(v), "wrong IBAN check digits (mod 97)")
     _check_carte_vitale(c, entry)
     _check_nir(c, entry)
@@ -224,7 +234,7 @@ def _check_nir(c: _Checker, entry: dict[str, Any]) -> None:
         return
     value = entry["nir"]
     if not isinstance(value, str) or len(value) != 13:
-        c.add("nir", "must be a string of 13 characters (no key, no spaces), e.g. 162122B010001")
+        c.add("nir", "must be a string of 13 characters, without key or spaces")
         return
     try:
         nir = parse_nir(value)
@@ -274,7 +284,7 @@ def _check_identity(problems: list[str], prefix: str, entry: Any) -> dict[str, s
     c.check("preferred_username", lambda v: isinstance(v, str) and len(v) <= 200,
             "must be a string (\"\" when there is no usage name)")
     c.check("gender", lambda v: v in GENDERS, "must be \"male\" or \"female\"")
-    c.check("birthdate", lambda v: _parse_date(v) is not None, "not a valid date YYYY-MM-DD")
+    c.check("birthdate", _is_raw_birthdate, "not a valid date YYYY-MM-DD (00 for an unknown day, or day and month)")
     c.check("birthplace", lambda v: isinstance(v, str) and (v == "" or bool(_COMMUNE.match(v))),
             "must be \"\" (born abroad) or an INSEE commune code of 5 characters")
     c.check("birthcountry", lambda v: isinstance(v, str) and bool(_COUNTRY.match(v)),

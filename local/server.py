@@ -6,7 +6,7 @@
 | path | served by |
 |---|---|
 | `/v1/...` (the template's routes) | the handlers, through `local.gateway.ApiGateway` |
-| `/_local/info`, `/_local/mailbox` | the stack itself (JSON) |
+| `/_local/info`, `/_local/mailbox`, `/_local/executions` | the stack itself (JSON) |
 | `/_local/docs`, `/_local/openapi.json` | Swagger UI (assets bundled with Powertools) and the OpenAPI document |
 | `/_fc/...` | a local FranceConnect provider, when one is mounted (see `build_stack(extra_apps=...)`) |
 | anything else | the web client from `web/` (or a placeholder page while it is not built) |
@@ -21,6 +21,7 @@ import mimetypes
 import sys
 import threading
 from dataclasses import dataclass, field
+from datetime import timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -97,6 +98,7 @@ class StackInfo:
             "mailbox": f"{origin}/_local/mailbox",
             "openapi": f"{origin}/_local/openapi.json",
             "docs": f"{origin}/_local/docs",
+            "executions": f"{origin}/_local/executions",
         }
 
     def close(self) -> None:
@@ -112,6 +114,12 @@ def _json(payload: Any, status: int = 200) -> Response:
     response = Response(json.dumps(payload, ensure_ascii=False, indent=2), status=status, content_type="application/json")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _rfc3339(moment: Any) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _swagger_assets() -> Path:
@@ -188,6 +196,24 @@ class LocalEndpoints:
                 self._openapi = build_openapi()
             return self._openapi
 
+    def executions(self) -> list[dict[str, Any]]:
+        """The state machines' executions, newest first (names carry ids, never personal data)."""
+        from local.aws import client
+
+        stepfunctions = client("stepfunctions")
+        found = []
+        for logical_id, arn in self.stack.resources.state_machines.items():
+            pages = stepfunctions.get_paginator("list_executions").paginate(stateMachineArn=arn)
+            for execution in (e for page in pages for e in page["executions"]):
+                found.append({
+                    "state_machine": logical_id,
+                    "name": execution["name"],
+                    "status": execution["status"],
+                    "started_at": _rfc3339(execution.get("startDate")),
+                    "stopped_at": _rfc3339(execution.get("stopDate")),
+                })
+        return sorted(found, key=lambda e: e["started_at"] or "", reverse=True)
+
     def respond(self, request: Request) -> Response:
         from ameli.domain.errors import MethodNotAllowed
 
@@ -211,6 +237,8 @@ class LocalEndpoints:
                 self.stack.mailbox.clear()
                 return Response(status=204, headers={"Cache-Control": "no-store"})
             return problem_response(MethodNotAllowed(), {"Allow": "DELETE, GET, HEAD"})
+        if path == "/_local/executions" and read:
+            return _json({"executions": self.executions()})
         if path == "/_local/openapi.json" and read:
             return _json(self.openapi())
         if path == "/_local/docs" and read:
@@ -222,7 +250,7 @@ class LocalEndpoints:
             response = send_file(asset, request.environ, mimetype=_content_type(asset), max_age=3600)
             response.headers.update(_docs_headers(cache=False))
             return response
-        if path in ("/_local/info", "/_local/openapi.json") or path.startswith("/_local/docs"):
+        if path in ("/_local/info", "/_local/executions", "/_local/openapi.json") or path.startswith("/_local/docs"):
             return problem_response(MethodNotAllowed(), {"Allow": "GET, HEAD"})
         return not_found()
 
@@ -336,7 +364,11 @@ def _discover_franceconnect() -> Callable[[StackInfo], WSGIApp] | None:
     `create_app(stack: StackInfo) -> WSGI app` is mounted at `/_fc` (its issuer: `/_fc/api/v2`)."""
     if importlib.util.find_spec("local.franceconnect") is None:
         return None
-    module = importlib.import_module("local.franceconnect")
+    try:
+        module = importlib.import_module("local.franceconnect")
+    except Exception as error:  # a provider being written must not keep the API from starting
+        log(f"local FranceConnect provider not mounted: it does not import ({type(error).__name__}: {error})")
+        return None
     return getattr(module, "create_app", None)
 
 

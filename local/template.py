@@ -5,9 +5,10 @@ CloudFormation short tags (`!Ref`, `!Sub`, `!GetAtt`, ...) become their long for
 local values: parameters (defaults or local overrides), pseudo parameters of a fake account and
 region, and the physical ids of the resources the local stack created.
 
->>> template = load_template(Path("template.yaml"))
->>> [route.path for route in api_routes(template)][:1]
-['/v1/health']
+    template = load_template(ROOT / "template.yaml")
+    resolver = Resolver(template, parameter_overrides={"WebBaseUrl": "http://127.0.0.1:3000"})
+    resolver.resolve({"Fn::Sub": "${AWS::StackName}/pseudonymisation-key"})  # 'ameli-local/pseudonymisation-key'
+    [route.path for route in api_routes(template)]                             # ['/v1/health', '/v1/signups', ...]
 """
 
 from __future__ import annotations

@@ -45,7 +45,10 @@ def problem(error: AppError) -> Response:
     if error.errors:
         body["errors"] = [{"field": i.field, "code": i.code, "message": i.message} for i in error.errors]
     body.update(error.extra)
-    headers = {"Retry-After": str(error.extra["retry_after"])} if "retry_after" in error.extra else None
+    # Set here too: an answer built by an exception handler does not pass through the middlewares.
+    headers = {"Cache-Control": "no-store"}
+    if "retry_after" in error.extra:
+        headers["Retry-After"] = str(error.extra["retry_after"])
     return Response(status_code=error.status, content_type=PROBLEM_JSON, body=json.dumps(body), headers=headers)
 
 
