@@ -37,6 +37,7 @@ put_layer_on_path()
 WSGIApp = Callable[[dict, Callable], Any]
 FRANCECONNECT_PREFIX = "/_fc"
 FRANCECONNECT_ISSUER_PATH = "/_fc/api/v2"
+LOCAL_FRANCECONNECT_CLIENT_ID = "ameli-compte-local"
 
 WEB_HEADERS = {
     "Content-Security-Policy": (
@@ -380,6 +381,10 @@ def _parameter_overrides(template: dict[str, Any], settings: LocalSettings) -> d
         "AllowedOrigins": settings.origin,
         "ConfirmationLinkValidity": settings.confirmation_link_validity,
         "PendingEmailRetention": settings.pending_email_retention,
+        # The API and the local FranceConnect provider share the stack's origin.
+        "ApiPublicUrl": settings.origin,
+        "FranceConnectIssuer": f"{settings.origin}{FRANCECONNECT_ISSUER_PATH}",
+        "FranceConnectClientId": LOCAL_FRANCECONNECT_CLIENT_ID,
     }
     declared = template.get("Parameters") or {}
     return {name: value for name, value in wanted.items() if name in declared}
@@ -406,6 +411,8 @@ def _handler_environment(template: dict[str, Any], resolver: Any, settings: Loca
         "PENDING_EMAIL_RETENTION": settings.pending_email_retention,
         # Local only: the demo data and the tests use the reserved `.test` domain for email addresses.
         "ALLOW_TEST_EMAIL_DOMAINS": "true",
+        # Local only: plain http on 127.0.0.1, where a Secure cookie would not come back.
+        "COOKIE_SECURE": "false",
     })
     return environment
 
