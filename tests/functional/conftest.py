@@ -1,0 +1,125 @@
+"""Functional tests: the real handlers, adapters and state machine, in-process on moto.
+
+Each test gets a fresh stack (`local.server.build_stack`: tables, secret, state machine and SES
+identity created from template.yaml, demo fixtures loaded) and talks to it through a WSGI test
+client, exactly as API Gateway would call the functions.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from werkzeug.test import Client
+
+from local.config import LocalSettings
+from local.server import build_stack
+from tests.people import PASSWORD
+
+VENTURI_IDENTITY = {"last_name": "venturi", "nir": "1 62 12 2B 010 001", "birth_date": "1962-12-18",
+                    "postal_code": "63000"}
+VENTURI_PROOF = {"iban_last7": "7890143", "carte_vitale_serial_last11": "04671322630"}
+
+
+@dataclass
+class Answer:
+    status: int
+    body: Any
+    headers: Any
+    raw: bytes
+
+
+class Api:
+    """The stack, called like a client would, plus what a test needs to look inside."""
+
+    def __init__(self, app, stack) -> None:
+        self.client = Client(app)
+        self.stack = stack
+
+    def call(self, method: str, path: str, body: Any = None, token: str | None = None, **kwargs) -> Answer:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = self.client.open(path, method=method, json=body, headers=headers, **kwargs)
+        data = response.get_data()
+        parsed = response.get_json(silent=True) if data else None
+        return Answer(response.status_code, parsed, response.headers, data)
+
+    def post(self, path: str, body: Any = None, token: str | None = None) -> Answer:
+        return self.call("POST", path, body if body is not None else {}, token)
+
+    def get(self, path: str, token: str | None = None) -> Answer:
+        return self.call("GET", path, token=token)
+
+    # -- journeys -------------------------------------------------------------------------------
+    def signup_until_contact(self, identity=None, proof=None) -> tuple[str, str]:
+        started = self.post("/v1/signups", identity or VENTURI_IDENTITY)
+        assert started.status == 201, started.body
+        signup_id, token = started.body["signup_id"], started.body["signup_token"]
+        base = f"/v1/signups/{signup_id}"
+        assert self.post(f"{base}/proof", proof or VENTURI_PROOF, token).status == 200
+        assert self.post(f"{base}/terms", {"accepted": True, "version": "2020-04"}, token).status == 200
+        chosen = self.post(f"{base}/password", {"password": PASSWORD, "password_confirmation": PASSWORD}, token)
+        assert chosen.status == 200, chosen.body
+        return signup_id, token
+
+    def give_contact(self, signup_id: str, token: str, email: str, **extra) -> Answer:
+        body = {"email": email, "email_confirmation": email, "email_marketing_consent": False, **extra}
+        return self.post(f"/v1/signups/{signup_id}/contact", body, token)
+
+    def sign_up(self, email: str = "paul.venturi@example.fr", identity=None, proof=None) -> Answer:
+        signup_id, token = self.signup_until_contact(identity, proof)
+        answer = self.give_contact(signup_id, token, email)
+        assert answer.status == 201, answer.body
+        return answer
+
+    def mailbox(self) -> list[dict]:
+        return self.stack.mailbox.messages()
+
+    def last_link_token(self) -> str:
+        return self.mailbox()[-1]["text"].split("token=", 1)[1].split()[0]
+
+    # -- the workflow ---------------------------------------------------------------------------
+    def executions(self) -> list[dict]:
+        import boto3
+
+        sfn = boto3.client("stepfunctions")
+        arn = next(iter(self.stack.resources.state_machines.values()))
+        return sfn.list_executions(stateMachineArn=arn)["executions"]
+
+    def wait_for_execution(self, name_suffix: str, status: str = "SUCCEEDED", timeout: float = 20) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [e for e in self.executions() if e["name"].endswith(name_suffix)]
+            if found and found[0]["status"] == status:
+                return found[0]
+            time.sleep(0.2)
+        raise AssertionError(f"no execution *{name_suffix} reached {status}: {self.executions()}")
+
+    def transitions(self, execution_arn: str) -> int:
+        """State transitions as Step Functions bills them: each state entered."""
+        import boto3
+
+        events = boto3.client("stepfunctions").get_execution_history(executionArn=execution_arn)["events"]
+        return sum(1 for event in events if event["type"].endswith("StateEntered"))
+
+
+def _stack(link_validity: str = "P7D", retention: str = "P21D") -> Api:
+    settings = LocalSettings(port=3999, confirmation_link_validity=link_validity, pending_email_retention=retention)
+    app, stack = build_stack(settings=settings)
+    return Api(app, stack)
+
+
+@pytest.fixture
+def api():
+    stack = _stack()
+    yield stack
+    stack.stack.close()
+
+
+@pytest.fixture
+def short_api():
+    """Links valid 2 s, addresses kept 4 s: the lifecycle plays out through the real state machine."""
+    stack = _stack("PT2S", "PT4S")
+    yield stack
+    stack.stack.close()
