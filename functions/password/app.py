@@ -5,6 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ameli.bootstrap import container
+from ameli.clock import to_rfc3339
 from ameli.http.api import create_app, current_signup, entrypoint
 from ameli.http.models import (
     NextStepResponse,
@@ -38,7 +39,7 @@ def choose_password(signup_id: str, request: Annotated[PasswordRequest, Body()])
     updated = container().signups.choose_password(
         signup, password=request.password, confirmation=request.password_confirmation
     )
-    return NextStepResponse(next_step=updated.next_step)
+    return NextStepResponse(next_step=updated.next_step, expires_at=to_rfc3339(updated.expires_at))
 
 
 lambda_handler = entrypoint(app)

@@ -5,6 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ameli.bootstrap import container
+from ameli.clock import to_rfc3339
 from ameli.http.api import create_app, current_signup, entrypoint
 from ameli.http.models import NextStepResponse, ProofRequest, documented
 
@@ -21,7 +22,7 @@ def submit_proof(signup_id: str, request: Annotated[ProofRequest, Body()]) -> Ne
     updated = container().signups.submit_proof(
         signup, iban_last7=request.iban_last7, serial_last11=request.carte_vitale_serial_last11
     )
-    return NextStepResponse(next_step=updated.next_step)
+    return NextStepResponse(next_step=updated.next_step, expires_at=to_rfc3339(updated.expires_at))
 
 
 lambda_handler = entrypoint(app)

@@ -5,6 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ameli.bootstrap import container
+from ameli.clock import to_rfc3339
 from ameli.http.api import create_app, current_signup, entrypoint, json_response
 from ameli.http.models import CancelledResponse, NextStepResponse, TermsAnswer, TermsResponse, documented
 
@@ -29,7 +30,7 @@ def answer_terms(signup_id: str, answer: Annotated[TermsAnswer, Body()]):
     updated = container().signups.answer_terms(signup, accepted=answer.accepted, version=answer.version)
     if updated is None:
         return json_response(200, CancelledResponse(status="cancelled"))
-    return json_response(200, NextStepResponse(next_step=updated.next_step))
+    return json_response(200, NextStepResponse(next_step=updated.next_step, expires_at=to_rfc3339(updated.expires_at)))
 
 
 lambda_handler = entrypoint(app)

@@ -38,8 +38,9 @@ class Api:
         self.client = Client(app)
         self.stack = stack
 
-    def call(self, method: str, path: str, body: Any = None, token: str | None = None, **kwargs) -> Answer:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+    def call(self, method: str, path: str, body: Any = None, token: str | None = None,
+             headers: dict | None = None, **kwargs) -> Answer:
+        headers = {**(headers or {}), **({"Authorization": f"Bearer {token}"} if token else {})}
         response = self.client.open(path, method=method, json=body, headers=headers, **kwargs)
         data = response.get_data()
         parsed = response.get_json(silent=True) if data else None

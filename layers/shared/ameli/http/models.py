@@ -70,7 +70,7 @@ class StartSignupResponse(BaseModel):
 
 class NextStepResponse(BaseModel):
     next_step: NextStep
-    expires_at: str | None = None
+    expires_at: str = Field(description="Fin de validité de la création de compte en cours")
 
 
 class CancelledResponse(BaseModel):
