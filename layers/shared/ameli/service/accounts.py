@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ameli.clock import Clock
 from ameli.domain import errors
@@ -26,6 +26,10 @@ from ameli.settings import Settings
 # Verified against when the NIR has no account, so that "unknown NIR" costs the same time as
 # "wrong password" (argon2-cffi hash of a random string, default parameters).
 _DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$gSyZpgf5BiP0c/aAhFdd3A$MO+ZLeGw+Cj3MNZB8x9SyYqWfyEkU8GqbFedhPx73Vc"
+
+
+# A deadline a workflow is applying right now is not overdue: leave it an hour before catching up.
+OVERDUE_GRACE = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -169,10 +173,11 @@ class AccountService:
         return self._send_new_link(account, self._parse_new_address(email, email_confirmation, field="email"))
 
     # -- safety net -----------------------------------------------------------------------------
-    def catch_up_overdue_links(self, limit: int = 500) -> int:
-        """Re-run the workflow of links whose deadline passed without its effect; returns how many."""
+    def catch_up_overdue_links(self, limit: int = 500, grace: timedelta = OVERDUE_GRACE) -> int:
+        """Re-run the workflow of links whose deadline passed `grace` ago without its effect
+        (an execution that failed or never started); returns how many."""
         now = self.clock.now()
-        overdue = self.accounts.overdue_links(now, limit)
+        overdue = self.accounts.overdue_links(now - grace, limit)
         for link in overdue:
             self.workflow.catch_up(link, now)
         if overdue:

@@ -1,0 +1,98 @@
+"""Option 1 from the landing page to an active account, as the guide shows it (desktop and 360 px)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .journey import PASSWORD, VENTURI, activate, h1, log_in, open_link, person, sign_up, snap
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_guides_person_creates_activates_and_uses_her_account(page, mailbox, shot):
+    email = "paul.venturi@example.test"
+    sign_up(page, VENTURI, email, shot=shot, prefix="", mobile="06 12 34 56 78")
+    expect(page.get_by_text(re.compile(r"Ce lien est valable jusqu'au \S+ \d+ \S+ \d{4} à \d\d:\d\d"))).to_be_visible()
+
+    # Logged out: logging in says the address is not confirmed yet, and offers a new link.
+    log_in(page, VENTURI)
+    expect(h1(page)).to_have_text("Votre adresse email n'est pas encore confirmée")
+    expect(page.get_by_text("p***@example.test")).to_be_visible()
+    shot(page, "10-connexion-email-a-confirmer")
+    page.get_by_role("button", name="Recevoir un nouveau lien").click()
+    expect(h1(page)).to_have_text("Un nouveau lien vous a été envoyé")
+    shot(page, "11-nouveau-lien-envoye")
+
+    # The first link was superseded by the second one.
+    first, second = mailbox.wait_for_link(email, 1), mailbox.wait_for_link(email, 2)
+    open_link(page, first)
+    page.get_by_role("button", name="Activer mon compte").click()
+    expect(h1(page)).to_have_text("Ce lien n'est pas valide")
+    shot(page, "12-lien-invalide")
+
+    # A mail scanner or a prefetch opening the link consumes nothing: the page only shows a button.
+    scanner = page.context.new_page()
+    scanner.goto(second)
+    expect(scanner.locator("h1")).to_have_text("Activer mon compte ameli")
+    scanner.close()
+
+    open_link(page, second)
+    shot(page, "08-activation")
+    activate(page, shot, "")
+
+    page.get_by_role("link", name="Se connecter").last.click()
+    shot(page, "13-connexion")
+    log_in(page, VENTURI)
+    expect(h1(page)).to_have_text("Mon compte ameli")
+    expect(page.get_by_text("Votre compte est actif.")).to_be_visible()
+    expect(page.get_by_text("p***@example.test")).to_be_visible()
+    expect(page.get_by_text("06 •• •• •• 78")).to_be_visible()
+    expect(page.locator("header [data-account-link]").first).to_have_text("Mon compte")
+    shot(page, "14-mon-compte")
+    assert "token" not in page.url
+
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(h1(page)).to_have_text("Le compte ameli")
+    expect(page.get_by_text("Vous êtes déconnecté de votre compte ameli.")).to_be_visible()
+    page.goto("/mon-compte")
+    expect(h1(page)).to_have_text("Se connecter à mon compte ameli")
+
+
+def test_the_journey_works_on_a_360_px_wide_phone(phone_page, mailbox, shot):
+    page = phone_page
+    bernard = person("1850369123045", last_name="bernard", postal_code="69003")  # a former postal code
+    email = "luc.bernard@example.test"
+
+    def fits(name: str) -> None:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{name}: the page is {width} px wide on a 360 px screen"
+        shot(page, f"mobile-{name}")
+
+    sign_up(page, bernard, email, shot=lambda _page, name: fits(name), prefix="")
+    open_link(page, mailbox.wait_for_link(email))
+    fits("08-activation")
+    activate(page)
+    fits("09-compte-active")
+    log_in(page, bernard)
+    expect(h1(page)).to_have_text("Mon compte ameli")
+    fits("14-mon-compte")
+
+    # The header's menu button opens the tools links on a phone.
+    page.get_by_role("button", name="Menu").click()
+    menu = page.locator("#menu-principal")
+    expect(menu.get_by_role("link", name="Mon compte")).to_be_visible()
+    snap(shot, page, "mobile-", "15-menu")
+    page.get_by_role("button", name="Fermer").click()
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(h1(page)).to_have_text("Le compte ameli")
+
+
+def test_a_failed_login_says_so_without_telling_which_part_is_wrong(page):
+    roux = person("1580717300021")  # MSA: excluded, never has an account
+    log_in(page, roux, password=PASSWORD)
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Le numéro de sécurité sociale ou le code personnel est incorrect.")
+    expect(alert).to_be_focused()

@@ -1,0 +1,187 @@
+"""Every row of journey.md section 3, through the real state machine on moto (links valid 2 s,
+addresses kept 4 s), plus the races around the deadlines."""
+
+import threading
+import time
+from datetime import timedelta
+
+import boto3
+
+from tests.functional.conftest import VENTURI_IDENTITY
+from tests.people import PASSWORD
+
+NIR = VENTURI_IDENTITY["nir"]
+RETENTION_AFTER_EXPIRY = 2  # PT4S - PT2S
+
+
+def sleep_until(deadline: str, margin: float = 0.7, after: float = 0) -> None:
+    """Sleeps until `margin` seconds past an RFC 3339 deadline given by the API (plus `after`)."""
+    from ameli.clock import from_rfc3339
+
+    time.sleep(max(0.0, from_rfc3339(deadline).timestamp() + after + margin - time.time()))
+
+
+def login(api, password=PASSWORD):
+    return api.post("/v1/sessions", {"nir": NIR, "password": password})
+
+
+def account_item(api) -> dict:
+    table = api.stack.resources.tables["AccountsTable"]
+    items = boto3.client("dynamodb").scan(TableName=table)["Items"]  # a test looking inside, not a request path
+    return next(item for item in items if item["pk"]["S"].startswith("ACCOUNT#"))
+
+
+def email_claims(api) -> list[dict]:
+    table = api.stack.resources.tables["AccountsTable"]
+    return [i for i in boto3.client("dynamodb").scan(TableName=table)["Items"] if i["pk"]["S"].startswith("EMAIL#")]
+
+
+def test_confirming_within_the_validity_activates_and_costs_one_transition(short_api):
+    token_deadline = short_api.sign_up().body["link_expires_at"]
+    assert login(short_api).body["code"] == "EMAIL_CONFIRMATION_PENDING"
+    token = short_api.last_link_token()
+    assert short_api.post("/v1/email-confirmations", {"token": token}).body == {"status": "active"}
+    execution = short_api.wait_for_execution("-1", status="ABORTED")
+    assert short_api.transitions(execution["executionArn"]) <= 2
+    # A second click on the link of an active account is not an error.
+    assert short_api.post("/v1/email-confirmations", {"token": token}).body == {"status": "active"}
+    session = login(short_api)
+    assert session.status == 201
+    account = short_api.get("/v1/account", session.body["session_token"])
+    assert account.body["status"] == "active" and account.body["email"] == "paul.venturi@example.fr"
+    sleep_until(token_deadline, after=RETENTION_AFTER_EXPIRY)  # the stopped workflow changed nothing
+    assert login(short_api).status == 201
+    assert account_item(short_api)["status"]["S"] == "active"
+
+
+def test_link_expires_then_resend_to_the_same_address_and_confirm(short_api):
+    deadline = short_api.sign_up().body["link_expires_at"]
+    old = short_api.last_link_token()
+    sleep_until(deadline)
+    assert account_item(short_api)["status"]["S"] == "link_expired"  # the workflow's doing
+    expired = short_api.post("/v1/email-confirmations", {"token": old})
+    assert expired.status == 410 and expired.body["code"] == "LINK_EXPIRED"
+    assert expired.body["resend_options"] == ["same_address", "other_address"]
+    pending = login(short_api)
+    assert pending.status == 403 and pending.body["code"] == "LINK_EXPIRED" and pending.body["pending_token"]
+    resent = short_api.post("/v1/email-confirmations/resend", {"token": old})
+    assert resent.status == 202 and resent.body["email_masked"] == "p***@example.fr"
+    assert short_api.post("/v1/email-confirmations", {"token": old}).body["code"] == "LINK_INVALID"
+    assert short_api.post("/v1/email-confirmations", {"token": short_api.last_link_token()}).body == {"status": "active"}
+    short_api.wait_for_execution("-1", status="ABORTED")  # the first link's workflow was stopped by the resend
+    assert login(short_api).status == 201
+
+
+def test_link_expires_then_send_to_another_address_with_the_password(short_api):
+    deadline = short_api.sign_up().body["link_expires_at"]
+    old = short_api.last_link_token()
+    sleep_until(deadline)
+    other = {"token": old, "new_email": "paul.autre@example.fr", "new_email_confirmation": "paul.autre@example.fr"}
+    assert short_api.post("/v1/email-confirmations/resend", {**other, "password": "Faux-code1"}).status == 401
+    assert short_api.post("/v1/email-confirmations/resend", other).status == 401
+    sent = short_api.post("/v1/email-confirmations/resend", {**other, "password": PASSWORD})
+    assert sent.status == 202, sent.body
+    assert short_api.mailbox()[-1]["to"] == ["paul.autre@example.fr"]
+    assert short_api.post("/v1/email-confirmations", {"token": short_api.last_link_token()}).status == 200
+    session = login(short_api).body["session_token"]
+    assert short_api.get("/v1/account", session).body["email"] == "paul.autre@example.fr"
+    assert len(email_claims(short_api)) == 1  # the old address is free again
+
+
+def test_after_retention_the_address_is_deleted_and_a_new_one_is_asked_at_login(short_api):
+    short_api.sign_up()
+    old = short_api.last_link_token()
+    short_api.wait_for_execution("-1", status="SUCCEEDED", timeout=15)
+    item = account_item(short_api)
+    assert item["status"]["S"] == "email_required" and "email" not in item and "link" not in item
+    assert email_claims(short_api) == []  # uniqueness released
+    assert item["password_hash"]["S"] and item["consents"]["M"]  # the account itself is kept
+    deleted = short_api.post("/v1/email-confirmations", {"token": old})
+    assert deleted.status == 410 and deleted.body["code"] == "PENDING_EMAIL_DELETED"
+    required = login(short_api)
+    assert required.status == 403 and required.body["code"] == "EMAIL_REQUIRED" and "email_masked" not in required.body
+    pending_token = required.body["pending_token"]
+    no_email = short_api.post("/v1/account/email", {}, pending_token)
+    assert no_email.status == 422 and no_email.body["errors"][0]["code"] == "REQUIRED"
+    given = short_api.post("/v1/account/email", {"email": "nouvelle@example.fr", "email_confirmation": "nouvelle@example.fr"},
+                           pending_token)
+    assert given.status == 202, given.body
+    assert short_api.post("/v1/email-confirmations", {"token": short_api.last_link_token()}).status == 200
+    assert login(short_api).status == 201
+
+
+def test_pending_login_can_resend_to_the_pending_address(short_api):
+    short_api.sign_up()
+    pending = login(short_api).body
+    assert pending["code"] == "EMAIL_CONFIRMATION_PENDING" and pending["email_masked"] == "p***@example.fr"
+    resent = short_api.post("/v1/account/email", {}, pending["pending_token"])
+    assert resent.status == 202 and len(short_api.mailbox()) == 2
+    assert short_api.get("/v1/account", pending["pending_token"]).status == 401
+
+
+def test_two_confirmations_at_once_both_succeed_and_activate_once(api):
+    api.sign_up()
+    token = api.last_link_token()
+    from ameli.bootstrap import container
+
+    accounts = container().accounts
+    outcomes = []
+
+    def confirm():
+        try:
+            accounts.confirm(token)
+            outcomes.append("active")
+        except Exception as error:  # noqa: BLE001 - the test reports whatever happened
+            outcomes.append(repr(error))
+
+    threads = [threading.Thread(target=confirm) for _ in range(2)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert outcomes == ["active", "active"]
+    assert account_item(api)["status"]["S"] == "active"
+
+
+def test_confirmation_just_after_the_deadline_is_refused_even_before_the_workflow_runs(api):
+    api.sign_up()
+    token = api.last_link_token()
+    from ameli.bootstrap import container
+
+    services = container()
+    later = services.clock.now() + services.settings.confirmation_link_validity
+    services.clock.now = lambda: later  # the workflow (7 days away) has not run: the read checks time
+    try:
+        refused = api.post("/v1/email-confirmations", {"token": token})
+    finally:
+        del services.clock.now
+    assert refused.status == 410 and refused.body["code"] == "LINK_EXPIRED"
+    assert account_item(api)["status"]["S"] == "pending_email_confirmation"
+
+
+def test_resend_racing_the_expiry_leaves_one_current_link(short_api):
+    deadline = short_api.sign_up().body["link_expires_at"]
+    old = short_api.last_link_token()
+    sleep_until(deadline, margin=0)  # the resend lands right at the first link's deadline, with the workflow's update
+    resent = short_api.post("/v1/email-confirmations/resend", {"token": old})
+    assert resent.status == 202, resent.body
+    time.sleep(0.6)
+    item = account_item(short_api)
+    assert item["link"]["M"]["number"]["N"] == "2" and item["status"]["S"] == "pending_email_confirmation"
+    assert short_api.post("/v1/email-confirmations", {"token": short_api.last_link_token()}).status == 200
+
+
+def test_safety_net_applies_a_deadline_whose_workflow_never_ran(short_api):
+    deadline = short_api.sign_up().body["link_expires_at"]
+    [execution] = short_api.executions()
+    boto3.client("stepfunctions").stop_execution(executionArn=execution["executionArn"])  # as if it had failed
+    from ameli.bootstrap import container
+
+    accounts = container().accounts
+    assert accounts.catch_up_overdue_links(grace=timedelta(0)) == 0  # nothing is due yet
+    sleep_until(deadline)
+    assert account_item(short_api)["status"]["S"] == "pending_email_confirmation"  # nobody applied it
+    assert accounts.catch_up_overdue_links(grace=timedelta(0)) == 1
+    short_api.wait_for_execution("-1", status="ABORTED")
+    catch_up = next(e for e in short_api.executions() if "-catchup-" in e["name"])
+    short_api.wait_for_execution(catch_up["name"], status="SUCCEEDED", timeout=15)
+    assert account_item(short_api)["status"]["S"] == "email_required"
+    assert email_claims(short_api) == []
