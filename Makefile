@@ -14,12 +14,31 @@ $(INSTALLED):
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 
-install: $(INSTALLED)
+# --- web client: the DSFR from npm, reinstalled only when web/package-lock.json (or the copy script)
+# changes, copied into web/vendor/ (only what the client uses); Debian's Chromium for the browser tests
+# (Playwright's own browser download does not work here).
+WEB_STAMP := web/vendor/.installed-$(shell cat web/package-lock.json web/scripts/vendor.mjs 2>/dev/null | sha1sum | cut -c1-12)
 
-run: install
+.PHONY: web-deps chromium
+
+$(WEB_STAMP): web/package-lock.json web/scripts/vendor.mjs
+	@command -v npm >/dev/null || (apt-get update && apt-get install -y nodejs npm)
+	cd web && npm ci --ignore-scripts --no-audit --no-fund
+	node web/scripts/vendor.mjs
+	@rm -f web/vendor/.installed-* && touch $@
+
+web-deps: $(WEB_STAMP)
+
+chromium:
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+# --- end of web client
+
+install: $(INSTALLED) web-deps
+
+run: install web-deps
 	$(PY) -m local
 
-test: install
+test: install web-deps chromium
 	$(PY) -m pytest -n 2 --dist loadgroup
 	$(MAKE) --no-print-directory lint openapi-check
 

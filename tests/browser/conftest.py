@@ -26,33 +26,44 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+ARTIFACTS = ROOT / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
 SHORT_DURATIONS = {"CONFIRMATION_LINK_VALIDITY": "PT4S", "PENDING_EMAIL_RETENTION": "PT8S"}
 
 
 def pytest_collection_modifyitems(config, items):
-    browser_items = [item for item in items if "tests/browser/" in str(item.fspath).replace("\\", "/")]
-    for item in browser_items:
-        item.add_marker(pytest.mark.browser)
-        item.add_marker(pytest.mark.xdist_group("browser"))  # one worker: the stacks are shared
-        if not CHROMIUM.exists():
-            item.add_marker(pytest.mark.skip(reason=f"{CHROMIUM} is missing: `make test` installs Debian's chromium"))
+    """Each test module says `pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]`
+    (one xdist worker runs them all: they share the stacks and the browser)."""
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(skip)
 
 
 # -- the local stacks ---------------------------------------------------------------------------------
+
+def _stop_keeping_log(running, name: str) -> None:
+    """Stops the stack; its output stays in test-artifacts/ to explain a failure."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    running.stop_output = running.output()
+    running.stop()
+    (ARTIFACTS / f"{name}.log").write_text(running.stop_output, encoding="utf-8")
+
 
 @pytest.fixture(scope="session")
 def stack():
     running = start_local_stack()
     yield running.base_url
-    running.stop()
+    _stop_keeping_log(running, "browser-stack")
 
 
 @pytest.fixture(scope="session")
 def short_stack():
     running = start_local_stack(**SHORT_DURATIONS)
     yield running.base_url
-    running.stop()
+    _stop_keeping_log(running, "browser-short-stack")
 
 
 class Mailbox:

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from .journey import VENTURI, activate, h1, log_in, open_link, person, sign_up
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 LINK_VALIDITY = 4.0
 RETENTION = 8.0

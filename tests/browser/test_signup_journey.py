@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from .journey import PASSWORD, VENTURI, activate, h1, log_in, open_link, person, sign_up, snap
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def test_the_guides_person_creates_activates_and_uses_her_account(page, mailbox, shot):

@@ -97,6 +97,19 @@ class Api:
             time.sleep(0.2)
         raise AssertionError(f"no execution *{name_suffix} reached {status}: {self.executions()}")
 
+    def wait_until_running(self, name_suffix: str, timeout: float = 10) -> None:
+        """Until the execution has really begun (moto starts it on a thread; AWS needs no such wait)."""
+        import boto3
+
+        sfn = boto3.client("stepfunctions")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [e for e in self.executions() if e["name"].endswith(name_suffix)]
+            if found and sfn.get_execution_history(executionArn=found[0]["executionArn"])["events"]:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"execution *{name_suffix} did not start")
+
     def transitions(self, execution_arn: str) -> int:
         """State transitions as Step Functions bills them: each state entered."""
         import boto3

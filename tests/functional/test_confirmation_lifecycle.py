@@ -38,6 +38,7 @@ def email_claims(api) -> list[dict]:
 
 def test_confirming_within_the_validity_activates_and_costs_one_transition(short_api):
     token_deadline = short_api.sign_up().body["link_expires_at"]
+    short_api.wait_until_running("-1")
     assert login(short_api).body["code"] == "EMAIL_CONFIRMATION_PENDING"
     token = short_api.last_link_token()
     assert short_api.post("/v1/email-confirmations", {"token": token}).body == {"status": "active"}
@@ -57,6 +58,7 @@ def test_confirming_within_the_validity_activates_and_costs_one_transition(short
 def test_link_expires_then_resend_to_the_same_address_and_confirm(short_api):
     deadline = short_api.sign_up().body["link_expires_at"]
     old = short_api.last_link_token()
+    short_api.wait_until_running("-1")
     sleep_until(deadline)
     assert account_item(short_api)["status"]["S"] == "link_expired"  # the workflow's doing
     expired = short_api.post("/v1/email-confirmations", {"token": old})
@@ -121,6 +123,7 @@ def test_pending_login_can_resend_to_the_pending_address(short_api):
 
 def test_two_confirmations_at_once_both_succeed_and_activate_once(api):
     api.sign_up()
+    api.wait_until_running("-1")
     token = api.last_link_token()
     from ameli.bootstrap import container
 
@@ -171,6 +174,7 @@ def test_resend_racing_the_expiry_leaves_one_current_link(short_api):
 
 def test_safety_net_applies_a_deadline_whose_workflow_never_ran(short_api):
     deadline = short_api.sign_up().body["link_expires_at"]
+    short_api.wait_until_running("-1")
     [execution] = short_api.executions()
     boto3.client("stepfunctions").stop_execution(executionArn=execution["executionArn"])  # as if it had failed
     from ameli.bootstrap import container

@@ -73,8 +73,10 @@ class StepFunctionsConfirmationWorkflow:
                 executionArn=f"{arn}:{execution_name(account.account_id, link_number)}",
                 cause="confirmed or replaced",
             )
-        except ClientError:
-            pass
+        except Exception as error:  # noqa: BLE001 - the account change is already committed
+            from ameli.http.api import logger
+
+            logger.warning("workflow not stopped", extra={"error": type(error).__name__})
 
     def catch_up(self, overdue: OverdueLink, now: datetime) -> None:
         # Its Wait states are already past: the execution applies the overdue effect at once.

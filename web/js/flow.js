@@ -1,0 +1,78 @@
+// The signup's steps: their paths, resuming after a reload (GET /v1/signups/{id}), and the answers
+// every step shares (session invalid or expired, step out of order, too many attempts).
+import { api } from "./api.js";
+import { retrySentence } from "./format.js";
+import { signup } from "./store.js";
+
+export const STEP_PATHS = {
+  proof: "/creer-mon-compte/verification",
+  terms: "/creer-mon-compte/conditions",
+  password: "/creer-mon-compte/code-personnel",
+  contact: "/creer-mon-compte/coordonnees",
+  done: "/creer-mon-compte/messagerie",
+};
+
+export const START_PATH = "/creer-mon-compte";
+
+/** `/v1/signups/{id}` + suffix for the stored signup. */
+export function signupPath(current, suffix = "") {
+  return `/signups/${encodeURIComponent(current.id)}${suffix}`;
+}
+
+/**
+ * For a step's screen: the stored signup if the API says this is its next step; otherwise redirects
+ * (to the right step, or to the start with a message) and returns null.
+ */
+export async function resumeSignup(ctx, step) {
+  const current = signup.get();
+  if (!current || !current.id || !current.token) {
+    ctx.redirect(START_PATH);
+    return null;
+  }
+  const answer = await api("GET", signupPath(current), { token: current.token });
+  if (answer.ok) {
+    const next = answer.data.next_step;
+    if (next !== step) {
+      if (next === "done") {
+        signup.clear();
+        ctx.redirect("/");
+      } else if (next === "proof" && !current.proof) {
+        signup.clear();
+        ctx.redirect(START_PATH);
+      } else {
+        ctx.redirect(STEP_PATHS[next] || START_PATH);
+      }
+      return null;
+    }
+    return current;
+  }
+  const handled = signupProblemRedirect(answer.problem);
+  if (handled) {
+    ctx.redirect(handled.to, handled.options);
+    return null;
+  }
+  return current; // e.g. the network: the screen shows, and its action will tell
+}
+
+/**
+ * Where to go for the problems every step shares, or null when the screen must show it itself.
+ * 401 SIGNUP_SESSION_INVALID / 410 SIGNUP_EXPIRED: back to the start, with the API's explanation.
+ * 409 STEP_NOT_ALLOWED: to the step the API names.
+ */
+export function signupProblemRedirect(problem) {
+  if (!problem) return null;
+  if (problem.code === "SIGNUP_SESSION_INVALID" || problem.code === "SIGNUP_EXPIRED") {
+    signup.clear();
+    return { to: START_PATH, options: { flash: { type: "warning", title: problem.title, text: problem.detail } } };
+  }
+  if (problem.code === "STEP_NOT_ALLOWED" && STEP_PATHS[problem.next_step]) {
+    return { to: STEP_PATHS[problem.next_step], options: {} };
+  }
+  return null;
+}
+
+/** The text of a problem for an alert: its detail, plus when to retry for a 429. */
+export function problemText(problem) {
+  if (problem && problem.retry_after !== undefined) return `${problem.detail} ${retrySentence(problem.retry_after)}`;
+  return problem ? problem.detail : "";
+}

@@ -1,0 +1,265 @@
+// Login (NIR + code personnel), the pending states a login can find (email not confirmed yet, link
+// expired, address deleted: each with the short-lived pending_token) and the active account page.
+import { api, fieldErrors } from "../api.js";
+import { h } from "../dom.js";
+import { problemText } from "../flow.js";
+import { maskEmail, maskPhone } from "../format.js";
+import { lastLink, pending, session } from "../store.js";
+import {
+  alert, button, buttons, formErrors, heading, linkButton, page, passwordField, requiredNotice, showAlert, textField,
+  whileBusy,
+} from "../ui.js";
+
+export const PATHS = {
+  login: "/connexion",
+  notConfirmed: "/connexion/email-a-confirmer",
+  expired: "/connexion/lien-expire",
+  newAddress: "/connexion/nouvelle-adresse",
+  account: "/mon-compte",
+  sent: "/nouveau-lien-envoye",
+};
+
+const PENDING_PATHS = {
+  EMAIL_CONFIRMATION_PENDING: PATHS.notConfirmed,
+  LINK_EXPIRED: PATHS.expired,
+  EMAIL_REQUIRED: PATHS.newAddress,
+};
+
+const SESSION_OVER = {
+  type: "warning", text: "Votre session a expiré. Connectez-vous de nouveau avec votre numéro de sécurité sociale et votre code personnel.",
+};
+
+export const login = {
+  title: "Se connecter",
+  render(ctx) {
+    if (session.get()) {
+      ctx.redirect(PATHS.account);
+      return null;
+    }
+    const slot = h("div", {});
+    const nir = textField({
+      name: "nir", label: "Mon n° de sécurité sociale", hint: "13 caractères, ou 15 avec la clé",
+      attrs: { autocomplete: "username", autocapitalize: "characters" },
+    });
+    const code = passwordField({ name: "password", label: "Mon code personnel", autocomplete: "current-password" });
+    const errors = formErrors(slot, [nir, code]);
+    const form = h("form", { novalidate: true }, requiredNotice(), nir.node, code.node,
+      buttons(button("Se connecter", { type: "submit" })));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      whileBusy(form, async () => {
+        const problems = [];
+        if (!nir.value().trim()) problems.push({ field: "nir", message: "Indiquez votre numéro de sécurité sociale." });
+        if (!code.value()) problems.push({ field: "password", message: "Indiquez votre code personnel." });
+        if (problems.length) {
+          errors.show(problems);
+          return;
+        }
+        errors.clear();
+        const answer = await api("POST", "/sessions", { body: { nir: nir.value(), password: code.value() } });
+        if (answer.ok) {
+          pending.clear();
+          session.set({ token: answer.data.session_token, expires_at: answer.data.expires_at });
+          ctx.navigate(PATHS.account, { replace: true });
+          return;
+        }
+        const { problem } = answer;
+        if (PENDING_PATHS[problem.code] && problem.pending_token) {
+          pending.set({ token: problem.pending_token, code: problem.code, email_masked: problem.email_masked || null });
+          ctx.navigate(PENDING_PATHS[problem.code]);
+        } else if (fieldErrors(problem).length) {
+          errors.show(fieldErrors(problem));
+        } else {
+          showAlert(slot, { title: problem.title, text: problemText(problem) });
+        }
+      });
+    });
+    return page(
+      heading("Se connecter à mon compte ameli"),
+      ctx.takeFlash(),
+      slot,
+      form,
+      h("hr", { class: "fr-mt-4w" }),
+      h("h2", { class: "fr-h5" }, "Vous n'avez pas encore de compte ?"),
+      h("p", {}, h("a", { class: "fr-link", href: "/creer-mon-compte" }, "Je crée mon compte")));
+  },
+};
+
+/** The pending login for a pending page, or redirects to the login page. */
+function pendingOr(ctx, code) {
+  const current = pending.get();
+  if (!current || (code && current.code !== code && !(code === "EMAIL_REQUIRED" && current.code === "LINK_EXPIRED"))) {
+    ctx.redirect(PATHS.login);
+    return null;
+  }
+  return current;
+}
+
+/** POST /v1/account/email with the pending token; on success, the "new link sent" page. */
+async function sendLink(ctx, current, body, { errors, slot } = {}) {
+  const answer = await api("POST", "/account/email", { token: current.token, body });
+  if (answer.ok) {
+    pending.clear();
+    lastLink.set({ email_masked: answer.data.email_masked, link_expires_at: answer.data.link_expires_at });
+    ctx.navigate(PATHS.sent, { replace: true });
+    return;
+  }
+  const { problem } = answer;
+  if (problem.code === "AUTHENTICATION_REQUIRED" || answer.status === 401) {
+    pending.clear();
+    ctx.navigate(PATHS.login, { flash: SESSION_OVER });
+  } else if (problem.code === "ACCOUNT_ALREADY_ACTIVE") {
+    pending.clear();
+    ctx.navigate(PATHS.login, { flash: { type: "info", text: problem.detail } });
+  } else if (problem.code === "EMAIL_ALREADY_USED" && errors) {
+    errors.show([{ field: "email", message: problem.detail }]);
+  } else if (fieldErrors(problem).length && errors) {
+    errors.show(fieldErrors(problem));
+  } else {
+    showAlert(slot, { title: problem.title, text: problemText(problem) });
+  }
+}
+
+export const notConfirmed = {
+  title: "Votre adresse email n'est pas encore confirmée",
+  render(ctx) {
+    const current = pendingOr(ctx, "EMAIL_CONFIRMATION_PENDING");
+    if (!current) return null;
+    const slot = h("div", {});
+    const resend = button("Recevoir un nouveau lien", {
+      icon: "fr-icon-mail-line", onClick: () => whileBusy(resend, () => sendLink(ctx, current, {}, { slot })),
+    });
+    return page(
+      heading("Votre adresse email n'est pas encore confirmée"),
+      slot,
+      h("p", {}, "Votre compte sera actif dès que vous aurez cliqué sur le lien envoyé à l'adresse ",
+        h("strong", {}, current.email_masked || "indiquée"), "."),
+      h("p", {}, "Vous ne trouvez pas l'email ? Vérifiez votre dossier de courriers indésirables (spam), ",
+        "ou recevez un nouveau lien."),
+      buttons(linkButton("Retour à l'accueil", "/", { primary: false }), resend));
+  },
+};
+
+export const expired = {
+  title: "Ce lien n'est plus actif",
+  render(ctx) {
+    const current = pendingOr(ctx, "LINK_EXPIRED");
+    if (!current) return null;
+    const slot = h("div", {});
+    const same = button("Recevoir un nouveau lien à la même adresse", {
+      onClick: () => whileBusy(same, () => sendLink(ctx, current, {}, { slot })),
+    });
+    return page(
+      heading("Ce lien n'est plus actif"),
+      slot,
+      h("p", {}, "Le lien de confirmation envoyé à l'adresse ", h("strong", {}, current.email_masked || "indiquée"),
+        " a expiré. Vous pouvez recevoir un nouveau lien :"),
+      h("ul", { class: "fr-btns-group" },
+        h("li", {}, same),
+        h("li", {}, linkButton("Recevoir le lien à une autre adresse", PATHS.newAddress, { primary: false }))));
+  },
+};
+
+export const newAddress = {
+  title: "Indiquer une adresse email",
+  render(ctx) {
+    const current = pendingOr(ctx, "EMAIL_REQUIRED");
+    if (!current) return null;
+    const deleted = current.code === "EMAIL_REQUIRED";
+    const title = deleted ? "Indiquez une adresse email" : "Recevoir le lien à une autre adresse email";
+    ctx.setTitle(title);
+    const slot = h("div", {});
+    const email = textField({
+      name: "email", label: "Saisissez votre adresse email", type: "email", hint: "Format attendu : nom@domaine.fr",
+      attrs: { autocomplete: "email", inputmode: "email", autocapitalize: "off" },
+    });
+    const emailConfirmation = textField({
+      name: "email_confirmation", label: "Je confirme mon adresse email", type: "email",
+      attrs: { autocomplete: "email", inputmode: "email", autocapitalize: "off" },
+    });
+    const errors = formErrors(slot, [email, emailConfirmation]);
+    const form = h("form", { novalidate: true }, requiredNotice(), email.node, emailConfirmation.node,
+      buttons(
+        deleted ? null : linkButton("Retour", PATHS.expired, { primary: false }),
+        button("Valider", { type: "submit" })));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      whileBusy(form, async () => {
+        const problems = [];
+        if (!email.value().trim()) problems.push({ field: "email", message: "Saisissez votre adresse email." });
+        if (!emailConfirmation.value().trim()) {
+          problems.push({ field: "email_confirmation", message: "Saisissez de nouveau votre adresse email pour la confirmer." });
+        }
+        if (problems.length) {
+          errors.show(problems);
+          return;
+        }
+        errors.clear();
+        await sendLink(ctx, current, { email: email.value().trim(), email_confirmation: emailConfirmation.value().trim() },
+          { errors, slot });
+      });
+    });
+    return page(
+      heading(title),
+      slot,
+      deleted
+        ? alert({ type: "warning", text: "Votre adresse email n'a pas été confirmée à temps et a été supprimée." })
+        : null,
+      h("p", {}, deleted
+        ? "Indiquez une adresse email valide : nous vous enverrons un lien pour activer votre compte."
+        : "Nous enverrons un nouveau lien d'activation à cette adresse. Elle remplacera l'adresse précédente."),
+      h("p", {}, "Cette adresse doit être la vôtre : elle ne peut pas servir pour un autre compte ameli."),
+      form);
+  },
+};
+
+const METHODS = { carte_vitale: "carte Vitale et IBAN", franceconnect: "FranceConnect" };
+
+export const account = {
+  title: "Mon compte ameli",
+  async render(ctx) {
+    const current = session.get();
+    if (!current) {
+      ctx.redirect(PATHS.login);
+      return null;
+    }
+    const answer = await api("GET", "/account", { token: current.token });
+    if (!answer.ok) {
+      if (answer.status === 401) {
+        session.clear();
+        ctx.redirect(PATHS.login, { flash: SESSION_OVER });
+        return null;
+      }
+      return page(heading("Mon compte ameli"), alert({ type: "error", title: answer.problem.title, text: problemText(answer.problem) }));
+    }
+    const data = answer.data;
+    const yesNo = (name) => (data.consents && data.consents[name] && data.consents[name].given ? "Oui" : "Non");
+    const rows = [
+      ["Adresse email", maskEmail(data.email)],
+      ["Informations promotionnelles par email", yesNo("email_marketing")],
+      ["Téléphone portable", data.mobile_phone ? maskPhone(data.mobile_phone) : "Non renseigné"],
+      data.mobile_phone ? ["Informations promotionnelles par téléphone (portable)", yesNo("mobile_marketing_call")] : null,
+      data.mobile_phone ? ["Informations promotionnelles par SMS", yesNo("mobile_marketing_sms")] : null,
+      ["Téléphone fixe", data.landline_phone ? maskPhone(data.landline_phone) : "Non renseigné"],
+      data.landline_phone ? ["Informations promotionnelles par téléphone (fixe)", yesNo("landline_marketing_call")] : null,
+      ["Compte créé avec", METHODS[data.signup_method] || data.signup_method],
+    ].filter(Boolean);
+    const slot = h("div", {});
+    const logout = button("Se déconnecter", {
+      primary: false, icon: "fr-icon-logout-box-r-line",
+      onClick: () => whileBusy(logout, async () => {
+        await api("DELETE", "/sessions/current", { token: current.token });
+        session.clear();
+        ctx.navigate("/", { replace: true, flash: { type: "info", text: "Vous êtes déconnecté de votre compte ameli." } });
+      }),
+    });
+    return page(
+      heading("Mon compte ameli"),
+      slot,
+      alert({ type: "success", text: "Votre compte est actif." }),
+      h("h2", { class: "fr-h4" }, "Mes coordonnées"),
+      h("dl", { class: "account-details" },
+        ...rows.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
+      buttons(logout));
+  },
+};

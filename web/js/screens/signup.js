@@ -1,0 +1,285 @@
+// Option 1, first two screens of the guide: "Je crée mon compte ameli" (identity, or FranceConnect)
+// and "Accédez immédiatement à votre compte" (IBAN and Carte Vitale tails); the refusal page.
+import { api, fieldErrors } from "../api.js";
+import { h } from "../dom.js";
+import { STEP_PATHS, START_PATH, problemText, resumeSignup, signupPath, signupProblemRedirect } from "../flow.js";
+import { formatNir, parseFrenchDate } from "../format.js";
+import { memory, signup } from "../store.js";
+import {
+  alert, button, buttons, disclosure, formErrors, franceConnectButton, heading, linkButton, page,
+  requiredNotice, showAlert, textField, whileBusy,
+} from "../ui.js";
+
+const DATE_MESSAGES = {
+  REQUIRED: "Indiquez votre date de naissance.",
+  FORMAT: "Indiquez votre date de naissance au format jj/mm/aaaa, par exemple 14/07/1985.",
+  NOT_A_DATE: "Cette date n'existe pas. Vérifiez le jour, le mois et l'année.",
+};
+
+export const identity = {
+  title: "Je crée mon compte ameli",
+  render(ctx) {
+    const previous = memory.identity || {};
+    const fields = [
+      textField({
+        name: "last_name", label: "Mon nom", value: previous.last_name,
+        attrs: { autocomplete: "family-name", autocapitalize: "characters" },
+        help: { label: "Mon nom", content: [h("p", { class: "fr-mb-0" },
+          "Vous pouvez indiquer votre nom de naissance ou votre nom d'usage (nom de femme mariée).")] },
+      }),
+      textField({
+        name: "nir", label: "Mon n° de sécurité sociale", value: previous.nir,
+        hint: "13 caractères, ou 15 avec la clé",
+        attrs: { autocomplete: "off", autocapitalize: "characters" },
+        help: { label: "Mon n° de sécurité sociale", content: [
+          h("p", {}, "Votre numéro de sécurité sociale figure sur votre carte Vitale et sur votre attestation de droits."),
+          h("p", { class: "fr-mb-0" }, "Il comporte 13 caractères (15 avec la clé, les 2 derniers chiffres). ",
+            "Vous pouvez le saisir avec ou sans espaces."),
+        ] },
+      }),
+      textField({
+        name: "birth_date", label: "Ma date de naissance", value: previous.birth_date_text,
+        hint: "Format attendu : jj/mm/aaaa",
+        attrs: { autocomplete: "bday", inputmode: "numeric" },
+      }),
+      textField({
+        name: "postal_code", label: "Mon code postal", value: previous.postal_code, hint: "5 chiffres",
+        attrs: { autocomplete: "postal-code", inputmode: "numeric" },
+        help: { label: "Mon code postal", content: [h("p", { class: "fr-mb-0" },
+          "Le code postal peut correspondre à votre ancienne adresse.")] },
+      }),
+    ];
+    const [lastName, nir, birthDate, postalCode] = fields;
+    const summarySlot = h("div", {});
+    const errors = formErrors(summarySlot, fields);
+
+    const form = h("form", { novalidate: true, "aria-labelledby": "identite-titre" },
+      ...fields.map((field) => field.node),
+      buttons(button("Continuer", { type: "submit" })));
+
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      whileBusy(form, async () => {
+        const problems = [];
+        if (!lastName.value().trim()) problems.push({ field: "last_name", message: "Indiquez votre nom." });
+        if (!nir.value().trim()) problems.push({ field: "nir", message: "Indiquez votre numéro de sécurité sociale." });
+        const date = parseFrenchDate(birthDate.value());
+        if (date.error) problems.push({ field: "birth_date", message: DATE_MESSAGES[date.error] });
+        const postal = postalCode.value().replace(/\s/g, "");
+        if (!postal) problems.push({ field: "postal_code", message: "Indiquez votre code postal." });
+        else if (!/^\d{5}$/.test(postal)) {
+          problems.push({ field: "postal_code", message: "Le code postal comporte 5 chiffres, par exemple 63000." });
+        }
+        if (problems.length) {
+          errors.show(problems);
+          return;
+        }
+        errors.clear();
+        memory.identity = {
+          last_name: lastName.value().trim(), nir: nir.value().trim(), birth_date_text: birthDate.value().trim(),
+          postal_code: postal,
+        };
+        const answer = await api("POST", "/signups", {
+          body: { last_name: lastName.value().trim(), nir: nir.value(), birth_date: date.iso, postal_code: postal },
+        });
+        if (answer.ok) {
+          const { signup_id: id, signup_token: token, proof, next_step: next } = answer.data;
+          signup.set({ id, token, method: "carte_vitale", proof });
+          ctx.navigate(STEP_PATHS[next] || STEP_PATHS.proof);
+          return;
+        }
+        const { problem } = answer;
+        if (problem.code === "ONLINE_SIGNUP_UNAVAILABLE") {
+          memory.refusal = problem;
+          ctx.navigate("/creer-mon-compte/impossible");
+        } else if (fieldErrors(problem).length) {
+          errors.show(fieldErrors(problem));
+        } else {
+          showAlert(summarySlot, { title: problem.title, text: problemText(problem) });
+        }
+      });
+    });
+
+    return page(
+      heading("Je crée mon compte ameli"),
+      ctx.takeFlash(),
+      h("section", { "aria-labelledby": "identite-titre" },
+        h("h2", { id: "identite-titre", class: "fr-h4" }, "Je crée mon compte en remplissant les éléments demandés"),
+        h("p", {}, "Munissez-vous de votre carte Vitale et de votre RIB."),
+        requiredNotice(),
+        summarySlot,
+        form),
+      h("p", { class: "fr-hr-or fr-my-5w" }, "OU"),
+      h("section", { "aria-labelledby": "franceconnect-titre" },
+        h("h2", { id: "franceconnect-titre", class: "fr-h4" }, "Je crée immédiatement mon compte via FranceConnect"),
+        h("p", {}, "FranceConnect est la solution proposée par l'État pour sécuriser et simplifier la connexion ",
+          "à vos services en ligne."),
+        franceConnectButton()));
+  },
+};
+
+function knownIban(masked) {
+  const visible = (masked.split("*")[0] || "").trim();
+  return [
+    h("span", { class: "proof-known", "aria-hidden": "true" }, masked),
+    h("span", { class: "fr-sr-only" }, visible
+      ? `L'IBAN enregistré commence par ${visible}, la suite est masquée.` : "L'IBAN enregistré est masqué."),
+  ];
+}
+
+function noSerialHelp() {
+  return disclosure("Je ne dispose pas du numéro de série de ma carte Vitale",
+    h("p", {}, "Si vous ne pouvez pas lire le numéro de série de votre carte Vitale (numéro effacé, carte abîmée…), ",
+      "vous pouvez :"),
+    h("ol", {},
+      h("li", {}, h("strong", {}, "contacter votre caisse d'assurance maladie"),
+        " : un conseiller vous aidera à créer votre compte ;"),
+      h("li", {}, h("strong", {}, "créer immédiatement votre compte avec FranceConnect"), ".")),
+    franceConnectButton());
+}
+
+export const proof = {
+  title: "Accédez immédiatement à votre compte",
+  async render(ctx) {
+    const current = await resumeSignup(ctx, "proof");
+    if (!current) return null;
+    const display = current.proof || {};
+    const prefix = display.carte_vitale_serial_prefix || "";
+    const fields = [
+      textField({
+        name: "iban_last7", label: "Saisissez les 7 derniers chiffres de votre IBAN",
+        hint: ["IBAN enregistré : ", ...knownIban(display.iban_masked || "")],
+        attrs: { autocomplete: "off", autocapitalize: "characters", maxlength: "12", class: "fr-input proof-input" },
+        help: { label: "IBAN", content: [
+          h("p", {}, "Votre IBAN figure sur votre relevé d'identité bancaire (RIB), disponible dans votre espace ",
+            "de banque en ligne ou auprès de votre banque."),
+          h("p", { class: "fr-mb-0" }, "Saisissez ses 7 derniers caractères : le plus souvent des chiffres, ",
+            "parfois une lettre."),
+        ] },
+      }),
+      textField({
+        name: "carte_vitale_serial_last11",
+        label: "Saisissez les 11 derniers chiffres du numéro de série de votre carte Vitale avec photo",
+        hint: ["Début du numéro de série : ",
+          h("span", { class: "proof-known", "aria-hidden": "true" }, prefix),
+          h("span", { class: "fr-sr-only" }, prefix.split("").join(" "))],
+        attrs: { autocomplete: "off", inputmode: "numeric", maxlength: "15", class: "fr-input proof-input" },
+        help: { label: "numéro de série de la carte Vitale", content: [
+          h("p", { class: "fr-mb-0" }, "Le numéro de série, de 21 chiffres, est inscrit sur votre carte Vitale avec photo. ",
+            "Les 10 premiers chiffres sont affichés ci-dessus : saisissez les 11 suivants."),
+        ] },
+      }),
+    ];
+    const [iban, serial] = fields;
+    const summarySlot = h("div", {});
+    const errors = formErrors(summarySlot, fields);
+    const form = h("form", { novalidate: true },
+      iban.node, serial.node, noSerialHelp(), requiredNotice(),
+      buttons(
+        button("Retour", { primary: false, onClick: () => goBack(ctx, current) }),
+        button("Valider", { type: "submit" })));
+
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      whileBusy(form, async () => {
+        const problems = [];
+        if (!iban.value().trim()) problems.push({ field: "iban_last7", message: "Saisissez les 7 derniers caractères de votre IBAN." });
+        if (!serial.value().trim()) {
+          problems.push({ field: "carte_vitale_serial_last11", message: "Saisissez les 11 derniers chiffres du numéro de série de votre carte Vitale." });
+        }
+        if (problems.length) {
+          errors.show(problems);
+          return;
+        }
+        errors.clear();
+        const answer = await api("POST", signupPath(current, "/proof"), {
+          token: current.token,
+          body: { iban_last7: iban.value(), carte_vitale_serial_last11: serial.value() },
+        });
+        if (answer.ok) {
+          ctx.navigate(STEP_PATHS[answer.data.next_step] || STEP_PATHS.terms);
+          return;
+        }
+        const { problem } = answer;
+        const redirect = signupProblemRedirect(problem);
+        if (redirect) {
+          ctx.navigate(redirect.to, redirect.options);
+        } else if (problem.code === "ACCOUNT_ALREADY_EXISTS") {
+          signup.clear();
+          ctx.navigate("/creer-mon-compte/compte-existant");
+        } else if (problem.code === "PROOF_MISMATCH") {
+          const left = Number(problem.attempts_left);
+          showAlert(summarySlot, {
+            title: "Informations de vérification incorrectes",
+            text: "Les 7 derniers caractères de l'IBAN ou les 11 derniers chiffres du numéro de série de la carte Vitale "
+              + "ne correspondent pas à ceux que nous connaissons. Vérifiez votre saisie.",
+            children: Number.isFinite(left) ? [h("p", { class: "fr-text--bold attempts-left" },
+              `Il vous reste ${left} essai${left > 1 ? "s" : ""}.`)] : [],
+          });
+        } else if (problem.code === "TOO_MANY_ATTEMPTS") {
+          showAlert(summarySlot, {
+            title: problem.title,
+            text: problemText(problem),
+            children: [h("p", {}, "Vous pouvez aussi contacter votre caisse d'assurance maladie, ",
+              "ou créer votre compte avec FranceConnect.")],
+          });
+        } else if (fieldErrors(problem).length) {
+          errors.show(fieldErrors(problem));
+        } else {
+          showAlert(summarySlot, { title: problem.title, text: problemText(problem) });
+        }
+      });
+    });
+
+    const who = memory.identity;
+    return page(
+      heading("Accédez immédiatement à votre compte"),
+      who ? h("div", { class: "identity-recap fr-mb-3w" },
+        h("p", { class: "fr-text--bold fr-mb-1w" }, "Je crée mon compte avec :"),
+        h("ul", { class: "fr-mb-0" },
+          h("li", {}, "Mon nom : ", who.last_name),
+          h("li", {}, "Mon n° de sécurité sociale : ", formatNir(who.nir)),
+          h("li", {}, "Ma date de naissance : ", who.birth_date_text),
+          h("li", {}, "Mon code postal : ", who.postal_code))) : null,
+      h("p", {}, "Pour vérifier que vous êtes bien la personne concernée, complétez votre IBAN et le numéro de série ",
+        "de votre carte Vitale."),
+      summarySlot,
+      form);
+  },
+};
+
+async function goBack(ctx, current) {
+  await api("DELETE", signupPath(current), { token: current.token }); // the old signup is of no use now
+  signup.clear();
+  ctx.navigate(START_PATH);
+}
+
+export const refusal = {
+  title: "Création de compte en ligne impossible",
+  render() {
+    return page(
+      heading("Création de compte en ligne impossible"),
+      alert({ type: "warning", text: "Nous ne pouvons pas créer votre compte en ligne avec ces informations." }),
+      h("h2", { class: "fr-h4" }, "Que pouvez-vous faire ?"),
+      h("ol", {},
+        h("li", { class: "fr-mb-2w" }, h("strong", {}, "Vérifier votre saisie"),
+          " : votre nom (de naissance ou d'usage), votre numéro de sécurité sociale, votre date de naissance ",
+          "et votre code postal (actuel ou ancien). ", h("a", { href: START_PATH }, "Modifier ma saisie")),
+        h("li", { class: "fr-mb-2w" }, h("strong", {}, "Contacter votre caisse d'assurance maladie"),
+          " : un conseiller vous aidera à créer votre compte."),
+        h("li", {}, h("strong", {}, "Créer votre compte avec FranceConnect"),
+          " : si vous avez un compte impots.gouv.fr, L'Identité Numérique La Poste, MSA ou France Identité.")),
+      franceConnectButton());
+  },
+};
+
+export const accountExists = {
+  title: "Vous avez déjà un compte ameli",
+  render() {
+    return page(
+      heading("Vous avez déjà un compte ameli"),
+      h("p", {}, "Un compte existe déjà pour ce numéro de sécurité sociale. ",
+        "Connectez-vous avec votre numéro de sécurité sociale et votre code personnel."),
+      buttons(linkButton("Se connecter", "/connexion")));
+  },
+};

@@ -1,0 +1,439 @@
+// The common steps of both options: terms (Étape 1 sur 3), code personnel (Étape 2 sur 3), email and
+// phones (Étape 3 sur 3), then "Consultez votre messagerie".
+import { api, fieldErrors } from "../api.js";
+import { h } from "../dom.js";
+import { STEP_PATHS, START_PATH, problemText, resumeSignup, signupPath, signupProblemRedirect } from "../flow.js";
+import { frenchDateTime } from "../format.js";
+import { lastLink, signup } from "../store.js";
+import {
+  YES_NO, alert, button, buttons, disclosure, formErrors, heading, linkButton, page, passwordField, radioGroup,
+  requiredNotice, showAlert, stepper, textField, whileBusy,
+} from "../ui.js";
+
+const STEP_TITLES = {
+  terms: "J'accepte les conditions d'utilisation",
+  password: "Je choisis un code personnel",
+  contact: "Informations personnelles",
+};
+
+/** Shared answer to a problem of a step: redirect when it is a session/step problem, else an alert. */
+function stepProblem(ctx, slot, problem) {
+  const redirect = signupProblemRedirect(problem);
+  if (redirect) ctx.navigate(redirect.to, redirect.options);
+  else showAlert(slot, { title: problem.title, text: problemText(problem) });
+}
+
+async function cancelSignup(ctx, current) {
+  await api("DELETE", signupPath(current), { token: current.token });
+  signup.clear();
+  ctx.navigate("/", {
+    flash: { type: "info", text: "Votre demande de création de compte a été annulée. Aucun compte n'a été créé." },
+  });
+}
+
+// -- Étape 1 : conditions d'utilisation ---------------------------------------------------------------
+
+export const terms = {
+  title: STEP_TITLES.terms,
+  async render(ctx) {
+    const current = await resumeSignup(ctx, "terms");
+    if (!current) return null;
+    const slot = h("div", {});
+    const loaded = await api("GET", "/terms");
+    let version = loaded.ok ? loaded.data.version : "";
+    const fullText = h("div", { class: "terms-text" });
+    const fillTerms = (data) => fullText.replaceChildren(
+      h("h2", { class: "fr-h5" }, data.title),
+      ...data.text.split(/\n\s*\n/).filter((p) => p.trim()).map((p) => h("p", {}, p.trim())),
+      h("p", { class: "fr-text--sm" }, `Version ${data.version}`));
+    if (loaded.ok) fillTerms(loaded.data);
+    else fullText.append(alert({ type: "error", text: "Le texte détaillé n'a pas pu être chargé. Rechargez la page." }));
+
+    const answer = radioGroup({
+      name: "terms_answer", legend: "Acceptez-vous les conditions d'utilisation ?",
+      options: [{ value: "accept", label: "Oui, j'accepte" }, { value: "refuse", label: "Non, je refuse" }],
+    });
+    const errors = formErrors(slot, [answer]);
+    const form = h("form", { novalidate: true }, answer.node,
+      buttons(
+        button("Annuler", { primary: false, onClick: () => cancelSignup(ctx, current) }),
+        button("Continuer", { type: "submit" })));
+
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      whileBusy(form, async () => {
+        const choice = answer.value();
+        if (!choice) {
+          errors.show([{ field: "terms_answer", message: "Indiquez si vous acceptez les conditions d'utilisation." }]);
+          return;
+        }
+        errors.clear();
+        const accepted = choice === "accept";
+        const result = await api("POST", signupPath(current, "/terms"), { token: current.token, body: { accepted, version } });
+        if (result.ok) {
+          if (result.data.status === "cancelled") {
+            signup.clear();
+            ctx.navigate("/creer-mon-compte/abandon", { replace: true });
+          } else {
+            ctx.navigate(STEP_PATHS[result.data.next_step] || STEP_PATHS.password);
+          }
+          return;
+        }
+        if (result.problem.code === "TERMS_VERSION_OUTDATED") {
+          const fresh = await api("GET", "/terms");
+          if (fresh.ok) {
+            version = fresh.data.version;
+            fillTerms(fresh.data);
+          }
+          showAlert(slot, { type: "warning", title: result.problem.title, text: result.problem.detail });
+          return;
+        }
+        stepProblem(ctx, slot, result.problem);
+      });
+    });
+
+    return page(
+      stepper({ current: 1, title: STEP_TITLES.terms, next: STEP_TITLES.password }),
+      slot,
+      h("p", { class: "fr-text--bold" },
+        "Pour accéder aux services de votre compte, vous devez d'abord accepter les conditions d'utilisation :"),
+      h("p", {}, "En adhérant au compte ameli, vous acceptez de ne plus recevoir vos relevés de prestations par ",
+        "courrier postal au profit d'une consultation en ligne."),
+      h("p", {}, "La saisie d'une adresse email est obligatoire pour bénéficier des services du compte. En renseignant ",
+        "et confirmant votre email, vous acceptez de recevoir dans la messagerie du compte, tout ou partie des ",
+        "courriers et messages de l'Assurance Maladie."),
+      disclosure("Pour plus d'informations, consultez les conditions d'utilisation détaillées", fullText),
+      requiredNotice(),
+      form);
+  },
+};
+
+export const abandoned = {
+  title: "Votre compte n'a pas été créé",
+  render() {
+    return page(
+      heading("Votre compte n'a pas été créé"),
+      h("p", {}, "Vous avez refusé les conditions d'utilisation : le compte ameli ne peut pas être créé sans les accepter."),
+      h("p", {}, "Vous pouvez recommencer quand vous le souhaitez."),
+      buttons(linkButton("Retour à l'accueil", "/", { primary: false }), linkButton("Recommencer", START_PATH)));
+  },
+};
+
+// -- Étape 2 : code personnel -------------------------------------------------------------------------
+
+const RULES = [
+  { key: "length", codes: ["TOO_SHORT", "TOO_LONG"], text: "comporter entre 8 et 50 caractères" },
+  { key: "case", codes: ["MISSING_LOWERCASE", "MISSING_UPPERCASE"],
+    text: "contenir des caractères latins minuscules et majuscules" },
+  { key: "digit", codes: ["MISSING_DIGIT_OR_SPECIAL"], text: "contenir un chiffre ou un caractère spécial" },
+  { key: "allowed", codes: ["FORBIDDEN_CHARACTER"], text: "ne contenir que des caractères autorisés" },
+  { key: "personal", codes: ["CONTAINS_NIR", "CONTAINS_BIRTH_DATE"],
+    text: "ne pas contenir votre n° de sécurité sociale, votre date de naissance ou une partie de celle-ci" },
+  { key: "strength", codes: ["TOO_WEAK"],
+    text: "être assez difficile à deviner (niveau indicatif de sécurité « moyen » au moins)" },
+];
+
+const STRENGTH_LABELS = ["très faible", "faible", "moyen", "bon", "très bon"];
+const CHECK_DELAY_MS = 400;
+
+function rulesList() {
+  const items = new Map();
+  const list = h("ul", { class: "password-rules fr-mb-2w", id: "regles-code" },
+    ...RULES.map((rule) => {
+      const state = h("span", { class: "fr-sr-only rule-state" }, "");
+      const item = h("li", { class: "fr-message fr-message--info", "data-rule": rule.key, "data-state": "unknown" },
+        h("span", {}, rule.text), state);
+      items.set(rule.key, { item, state });
+      return item;
+    }));
+  function update(violations) {
+    let met = 0;
+    for (const rule of RULES) {
+      const { item, state } = items.get(rule.key);
+      item.classList.remove("fr-message--info", "fr-message--valid", "fr-message--error");
+      if (violations === null) {
+        item.classList.add("fr-message--info");
+        item.dataset.state = "unknown";
+        state.textContent = "";
+        continue;
+      }
+      const ok = !rule.codes.some((code) => violations.includes(code));
+      if (ok) met += 1;
+      item.classList.add(ok ? "fr-message--valid" : "fr-message--error");
+      item.dataset.state = ok ? "met" : "unmet";
+      state.textContent = ok ? " : règle respectée" : " : règle non respectée";
+    }
+    return met;
+  }
+  return { node: list, update };
+}
+
+function strengthMeter() {
+  const value = h("span", { class: "strength-value" }, "non évalué");
+  const bar = h("div", { class: "strength-bar", "data-strength": "none", "aria-hidden": "true" },
+    h("span", {}), h("span", {}), h("span", {}), h("span", {}));
+  const node = h("div", { class: "strength fr-mb-3w", id: "niveau-securite" },
+    h("p", { class: "fr-mb-1w" }, h("strong", {}, "Niveau indicatif de sécurité : "), value), bar);
+  function update(strength) {
+    if (strength === null) {
+      value.textContent = "non évalué";
+      bar.dataset.strength = "none";
+      return "non évalué";
+    }
+    const label = `${STRENGTH_LABELS[strength]} (${strength} sur 4)`;
+    value.textContent = label;
+    bar.dataset.strength = String(strength);
+    return label;
+  }
+  return { node, update };
+}
+
+export const password = {
+  title: STEP_TITLES.password,
+  async render(ctx) {
+    const current = await resumeSignup(ctx, "password");
+    if (!current) return null;
+    const slot = h("div", {});
+    const rules = rulesList();
+    const meter = strengthMeter();
+    const live = h("p", { class: "fr-sr-only", "aria-live": "polite", id: "annonce-regles" });
+    const code = passwordField({
+      name: "password", label: "Mon nouveau code", autocomplete: "new-password",
+      describedBy: ["regles-code-titre", "regles-code", "niveau-securite"],
+    });
+    const confirmation = passwordField({
+      name: "password_confirmation", label: "Confirmer mon nouveau code", autocomplete: "new-password",
+    });
+    const errors = formErrors(slot, [code, confirmation]);
+
+    let timer = null;
+    let sequence = 0;
+    let lastAnnounce = "";
+    async function check() {
+      const value = code.value();
+      const ticket = ++sequence;
+      if (!value) {
+        rules.update(null);
+        meter.update(null);
+        return;
+      }
+      const answer = await api("POST", signupPath(current, "/password/check"), { token: current.token, body: { password: value } });
+      if (ticket !== sequence) return; // an older answer arriving after a newer one
+      if (!answer.ok) {
+        const redirect = signupProblemRedirect(answer.problem);
+        if (redirect) ctx.navigate(redirect.to, redirect.options);
+        return;
+      }
+      const met = rules.update(answer.data.violations || []);
+      const level = meter.update(answer.data.strength);
+      const sentence = `${met} règle${met > 1 ? "s" : ""} respectée${met > 1 ? "s" : ""} sur ${RULES.length}. `
+        + `Niveau indicatif de sécurité : ${level}.`;
+      if (sentence !== lastAnnounce) {
+        lastAnnounce = sentence;
+        live.textContent = sentence;
+      }
+    }
+    code.input.addEventListener("input", () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(check, CHECK_DELAY_MS);
+    });
+
+    const form = h("form", { novalidate: true },
+      code.node, meter.node, confirmation.node, live,
+      buttons(
+        button("Annuler", { primary: false, onClick: () => cancelSignup(ctx, current) }),
+        button("Continuer", { type: "submit" })));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      whileBusy(form, async () => {
+        const problems = [];
+        if (!code.value()) problems.push({ field: "password", message: "Saisissez votre nouveau code personnel." });
+        if (!confirmation.value()) {
+          problems.push({ field: "password_confirmation", message: "Saisissez de nouveau votre code personnel pour le confirmer." });
+        } else if (code.value() && confirmation.value() !== code.value()) {
+          problems.push({ field: "password_confirmation", message: "Les deux codes personnels saisis ne sont pas identiques." });
+        }
+        if (problems.length) {
+          errors.show(problems);
+          return;
+        }
+        errors.clear();
+        const answer = await api("POST", signupPath(current, "/password"), {
+          token: current.token, body: { password: code.value(), password_confirmation: confirmation.value() },
+        });
+        if (answer.ok) {
+          ctx.navigate(STEP_PATHS[answer.data.next_step] || STEP_PATHS.contact);
+          return;
+        }
+        if (fieldErrors(answer.problem).length) {
+          errors.show(fieldErrors(answer.problem));
+          check();
+        } else {
+          stepProblem(ctx, slot, answer.problem);
+        }
+      });
+    });
+
+    return page(
+      stepper({ current: 2, title: STEP_TITLES.password, next: STEP_TITLES.contact }),
+      slot,
+      h("div", { class: "fr-callout fr-mb-3w" },
+        h("p", { class: "fr-callout__text fr-text--md" }, "Pour maintenir la confidentialité de vos informations, nous vous ",
+          "recommandons de ne pas choisir un code que vous utilisez déjà sur un autre site.")),
+      h("p", { class: "fr-mb-1w", id: "regles-code-titre" }, "Votre code personnel doit :"),
+      rules.node,
+      disclosure("Quels sont les caractères latins et les caractères spéciaux ?",
+        h("p", {}, h("strong", {}, "Caractères latins"), " : les lettres de a à z et de A à Z, sans accent ",
+          "(é, è, ç… ne sont pas acceptés)."),
+        h("p", {}, h("strong", {}, "Caractères spéciaux"), " acceptés : ",
+          h("span", { class: "special-chars" }, "! \" # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \\ ] ^ _ ` { | } ~")),
+        h("p", { class: "fr-mb-0" }, "Les espaces ne sont pas acceptés.")),
+      requiredNotice(),
+      form);
+  },
+};
+
+// -- Étape 3 : email et téléphones --------------------------------------------------------------------
+
+function consentFieldset(legend, groups) {
+  return h("fieldset", { class: "fr-fieldset consent-group" },
+    h("legend", { class: "fr-fieldset__legend fr-fieldset__legend--regular" }, legend),
+    ...groups.map((group) => h("div", { class: "fr-fieldset__element" }, group.node)));
+}
+
+export const contact = {
+  title: STEP_TITLES.contact,
+  async render(ctx) {
+    const current = await resumeSignup(ctx, "contact");
+    if (!current) return null;
+    const slot = h("div", {});
+    const email = textField({
+      name: "email", label: "Saisissez votre adresse email", type: "email", hint: "Format attendu : nom@domaine.fr",
+      attrs: { autocomplete: "email", inputmode: "email", autocapitalize: "off" },
+    });
+    const emailConfirmation = textField({
+      name: "email_confirmation", label: "Je confirme mon adresse email", type: "email",
+      attrs: { autocomplete: "email", inputmode: "email", autocapitalize: "off" },
+    });
+    const emailConsent = radioGroup({
+      name: "email_marketing_consent",
+      legend: "J'autorise l'Assurance Maladie à m'envoyer par email des informations promotionnelles sur ses services :",
+      options: YES_NO,
+    });
+    const mobile = textField({
+      name: "mobile_phone", label: "Saisissez votre n° de téléphone portable", type: "tel", required: false,
+      hint: "Facultatif. Exemple : 06 12 34 56 78", attrs: { autocomplete: "mobile tel-national", inputmode: "tel" },
+    });
+    const mobileCall = radioGroup({ name: "mobile_marketing_call_consent", legend: "Par téléphone :", options: YES_NO, required: false, checked: "false" });
+    const mobileSms = radioGroup({ name: "mobile_marketing_sms_consent", legend: "Par SMS :", options: YES_NO, required: false, checked: "false" });
+    const landline = textField({
+      name: "landline_phone", label: "Saisissez votre n° de téléphone fixe", type: "tel", required: false,
+      hint: "Facultatif. Exemple : 01 23 45 67 89", attrs: { autocomplete: "home tel-national", inputmode: "tel" },
+    });
+    const landlineCall = radioGroup({ name: "landline_marketing_call_consent", legend: "Par téléphone :", options: YES_NO, required: false, checked: "false" });
+    const fields = [email, emailConfirmation, emailConsent, mobile, mobileCall, mobileSms, landline, landlineCall];
+    const errors = formErrors(slot, fields);
+    const promo = "J'autorise l'Assurance Maladie à me communiquer des informations promotionnelles sur ses services";
+
+    const form = h("form", { novalidate: true },
+      h("h2", { class: "fr-h4" }, "Je saisis mon adresse email"),
+      requiredNotice(),
+      email.node, emailConfirmation.node, emailConsent.node,
+      h("h2", { class: "fr-h4 fr-mt-5w" }, "Je saisis mes coordonnées téléphoniques"),
+      h("p", {}, "Ces informations sont facultatives."),
+      mobile.node,
+      consentFieldset(`${promo}, sur mon téléphone portable :`, [mobileCall, mobileSms]),
+      landline.node,
+      consentFieldset(`${promo}, sur mon téléphone fixe :`, [landlineCall]),
+      buttons(
+        button("Annuler", { primary: false, onClick: () => cancelSignup(ctx, current) }),
+        button("Valider", { type: "submit" })));
+
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      whileBusy(form, async () => {
+        const problems = [];
+        if (!email.value().trim()) problems.push({ field: "email", message: "Saisissez votre adresse email." });
+        if (!emailConfirmation.value().trim()) {
+          problems.push({ field: "email_confirmation", message: "Saisissez de nouveau votre adresse email pour la confirmer." });
+        }
+        if (emailConsent.value() === null) {
+          problems.push({ field: "email_marketing_consent", message: "Répondez Oui ou Non à cette question." });
+        }
+        if (problems.length) {
+          errors.show(problems);
+          return;
+        }
+        errors.clear();
+        const body = {
+          email: email.value().trim(),
+          email_confirmation: emailConfirmation.value().trim(),
+          email_marketing_consent: emailConsent.value() === "true",
+          mobile_phone: mobile.value().trim() || null,
+          mobile_marketing_call_consent: mobileCall.value() === "true",
+          mobile_marketing_sms_consent: mobileSms.value() === "true",
+          landline_phone: landline.value().trim() || null,
+          landline_marketing_call_consent: landlineCall.value() === "true",
+        };
+        const answer = await api("POST", signupPath(current, "/contact"), { token: current.token, body });
+        if (answer.ok) {
+          signup.clear(); // the signup token is dead now: the person is logged out
+          lastLink.set({ email_masked: answer.data.email_masked, link_expires_at: answer.data.link_expires_at });
+          if (answer.data.franceconnect_logout_url) {
+            // End the FranceConnect session too; FranceConnect comes back to the "check your mailbox" page.
+            window.history.replaceState({}, "", STEP_PATHS.done);
+            window.location.assign(answer.data.franceconnect_logout_url);
+            return;
+          }
+          ctx.navigate(STEP_PATHS.done, { replace: true });
+          return;
+        }
+        const { problem } = answer;
+        if (problem.code === "EMAIL_ALREADY_USED") {
+          errors.show([{ field: "email", message: problem.detail }]);
+        } else if (fieldErrors(problem).length) {
+          errors.show(fieldErrors(problem));
+        } else {
+          stepProblem(ctx, slot, problem);
+        }
+      });
+    });
+
+    return page(
+      stepper({ current: 3, title: STEP_TITLES.contact }),
+      slot,
+      h("div", { class: "fr-callout fr-mb-3w" },
+        h("p", { class: "fr-callout__text fr-text--md" },
+          "Votre adresse email doit être la vôtre : elle ne peut pas servir pour un autre compte ameli, même celui ",
+          "d'un membre de votre famille. Choisissez une adresse que vous consultez facilement : vous y serez prévenu ",
+          "de chaque nouveau document disponible dans votre compte, qui ne vous sera plus envoyé par courrier.")),
+      form);
+  },
+};
+
+// -- Fin : consultez votre messagerie -----------------------------------------------------------------
+
+export const checkMailbox = {
+  title: "Consultez votre messagerie",
+  render() {
+    const sent = lastLink.get();
+    const until = sent ? frenchDateTime(sent.link_expires_at) : "";
+    return page(
+      heading("Consultez votre messagerie"),
+      h("div", { class: "fr-alert fr-alert--success fr-mb-3w" },
+        h("p", { class: "fr-alert__title" }, "Votre compte ameli est créé"),
+        h("p", {}, "Vous avez été déconnecté. Il reste à activer votre compte.")),
+      h("p", {}, sent
+        ? ["Nous venons de vous envoyer un email à l'adresse ", h("strong", { class: "email-masked" }, sent.email_masked), "."]
+        : "Nous venons de vous envoyer un email."),
+      h("p", {}, "Ouvrez-le et cliquez sur le lien qu'il contient : votre compte sera alors activé, et utilisable sur ",
+        "le site comme dans l'application ameli."),
+      until ? h("p", {}, h("strong", {}, `Ce lien est valable jusqu'au ${until}.`)) : null,
+      h("div", { class: "fr-callout fr-mb-3w" },
+        h("p", { class: "fr-callout__title" }, "Vous n'avez pas reçu l'email ?"),
+        h("p", { class: "fr-callout__text fr-text--md" }, "Vérifiez votre dossier de courriers indésirables (spam). ",
+          "Vous pouvez aussi vous connecter avec votre numéro de sécurité sociale et votre code personnel ",
+          "pour recevoir un nouveau lien.")),
+      buttons(linkButton("Retour à l'accueil", "/", { primary: false }), linkButton("Se connecter", "/connexion")));
+  },
+};

@@ -1,0 +1,48 @@
+// What the client keeps between screens. sessionStorage only (this tab, gone when it closes):
+// never localStorage, never cookies, never the URL. Personal data (the identity typed on the first
+// form) stays in memory only and is lost on reload, by design.
+
+const PREFIX = "ameli.";
+const fallback = new Map(); // when sessionStorage is unavailable (some private modes)
+
+function read(key) {
+  try {
+    const raw = window.sessionStorage.getItem(PREFIX + key);
+    return raw === null ? null : JSON.parse(raw);
+  } catch {
+    return fallback.has(key) ? fallback.get(key) : null;
+  }
+}
+
+function write(key, value) {
+  try {
+    if (value === null) window.sessionStorage.removeItem(PREFIX + key);
+    else window.sessionStorage.setItem(PREFIX + key, JSON.stringify(value));
+  } catch {
+    if (value === null) fallback.delete(key);
+    else fallback.set(key, value);
+  }
+}
+
+function slot(key) {
+  return { get: () => read(key), set: (value) => write(key, value), clear: () => write(key, null) };
+}
+
+/** The signup in progress: `{ id, token, method, proof: { iban_masked, carte_vitale_serial_prefix } }`. */
+export const signup = slot("signup");
+/** The confirmation token read from the link's fragment: `{ token }`. */
+export const confirmation = slot("confirmation");
+/** A login that found a pending account: `{ token, code, email_masked }` (the `pending_token`). */
+export const pending = slot("pending");
+/** An open session: `{ token, expires_at }`. */
+export const session = slot("session");
+/** The last link sent: `{ email_masked, link_expires_at }`, shown on the "check your mailbox" pages. */
+export const lastLink = slot("lastLink");
+
+/** In memory only (lost on reload): the identity typed on the first form, one-shot messages. */
+export const memory = {
+  identity: null, // { last_name, nir, birth_date_text, postal_code }
+  flash: null, // { type: "info" | "success" | "warning" | "error", title?, text }
+  refusal: null, // the problem body of a refusal, for the refusal screen
+  franceconnectError: null,
+};
