@@ -55,5 +55,8 @@ openapi-check: install
 	@$(PY) -m scripts.openapi | diff -u docs/openapi.json - \
 		|| (echo "docs/openapi.json is out of date: run 'make openapi' and commit it." && exit 1)
 
+bench: install
+	$(PY) -m scripts.bench
+
 clean:
 	rm -rf $(VENV) .pytest_cache .aws-sam
