@@ -205,8 +205,9 @@ def _wait_for_execution_start(timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         executions = sfn.list_executions(stateMachineArn=_state_machine_arn())["executions"]
-        if executions and sfn.get_execution_history(executionArn=executions[0]["executionArn"])["events"]:
-            return
+        if executions and any(event["type"].endswith("StateEntered") for event in sfn.get_execution_history(
+                executionArn=executions[0]["executionArn"])["events"]):
+            return  # its first state entered, as on AWS by the time a person opens the email
         time.sleep(0.05)
 
 

@@ -105,7 +105,8 @@ class Api:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             found = [e for e in self.executions() if e["name"].endswith(name_suffix)]
-            if found and sfn.get_execution_history(executionArn=found[0]["executionArn"])["events"]:
+            if found and any(event["type"].endswith("StateEntered") for event in sfn.get_execution_history(
+                    executionArn=found[0]["executionArn"])["events"]):
                 return
             time.sleep(0.05)
         raise AssertionError(f"execution *{name_suffix} did not start")
