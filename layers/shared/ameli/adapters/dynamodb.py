@@ -128,7 +128,6 @@ def signup_to_item(signup: Signup) -> dict[str, Any]:
         created_at=to_rfc3339(signup.created_at),
         expires_at=to_rfc3339(signup.expires_at),
         terms_accepted_at=to_rfc3339(signup.terms_accepted_at) if signup.terms_accepted_at else None,
-        extra=signup.extra or None,
         ttl=_epoch(signup.expires_at + _GRACE),
     )
     return to_item(values)
@@ -152,7 +151,6 @@ def signup_from_item(item: dict[str, Any]) -> Signup:
         password_hash=values.get("password_hash"),
         franceconnect_sub=values.get("franceconnect_sub"),
         franceconnect_logout_url=values.get("franceconnect_logout_url"),
-        extra=dict(values.get("extra") or {}),
     )
 
 

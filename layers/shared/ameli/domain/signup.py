@@ -6,7 +6,7 @@ what the person typed as proof (IBAN tail, card serial).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from ameli.domain.errors import SignupExpired, StepNotAllowed
@@ -34,7 +34,6 @@ class Signup:
     password_hash: str | None = None
     franceconnect_sub: str | None = None
     franceconnect_logout_url: str | None = None
-    extra: dict = field(default_factory=dict)
 
     def ensure_open(self, now: datetime) -> None:
         if now >= self.expires_at:

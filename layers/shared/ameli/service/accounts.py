@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ameli.clock import Clock
+from ameli.clock import Clock, to_rfc3339
 from ameli.domain import errors
 from ameli.domain.account import Account, AccountState, ConfirmationLink
 from ameli.domain.errors import FieldErrors, FieldValidationError
@@ -140,7 +140,7 @@ class AccountService:
             self.telemetry.count("LoginSucceeded")
             return opened
         pending = self._open(account, "pending", now + PENDING_TOKEN_DURATION, rehash)
-        details = {"pending_token": pending.token, "pending_token_expires_at": _rfc3339(pending.expires_at)}
+        details = {"pending_token": pending.token, "pending_token_expires_at": to_rfc3339(pending.expires_at)}
         if state is AccountState.EMAIL_REQUIRED:
             raise errors.EmailRequired(**details)
         details["email_masked"] = mask_email(account.email)
@@ -260,8 +260,3 @@ class AccountService:
         self.mailer.send(confirmation_email(address, confirmation_url(self.settings, token), link.expires_at))
         self.telemetry.count("ConfirmationLinkSent", reason="new_address" if new_address else "same_address")
         return LinkSent(mask_email(address), link.expires_at)
-
-def _rfc3339(moment: datetime) -> str:
-    from ameli.clock import to_rfc3339
-
-    return to_rfc3339(moment)
