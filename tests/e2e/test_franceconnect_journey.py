@@ -157,3 +157,9 @@ def test_return_to_outside_the_allow_list_is_refused(local_stack):
     assert answer.status_code == 422
     assert answer.json()["errors"][0] == {"field": "return_to", "code": "NOT_ALLOWED",
                                           "message": "Cette adresse de retour n'est pas autorisée."}
+
+
+def test_rotated_keys_are_fetched_again_once(local_stack):
+    assert franceconnect(local_stack, login="eleni")[0]["next_step"] == "terms"  # our JWKS cache is warm
+    assert requests.post(f"{local_stack}/_fc/_control/rotate-keys").status_code == 200
+    assert franceconnect(local_stack, login="eleni")[0]["next_step"] == "terms"
