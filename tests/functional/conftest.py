@@ -134,7 +134,8 @@ def api():
 
 @pytest.fixture
 def short_api():
-    """Links valid 2 s, addresses kept 4 s: the lifecycle plays out through the real state machine."""
-    stack = _stack("PT2S", "PT4S")
+    """Links valid 3 s, addresses kept 9 s: the lifecycle plays out through the real state machine
+    (the 6 s between the two leave room for Argon2 on a busy machine)."""
+    stack = _stack("PT3S", "PT9S")
     yield stack
     stack.stack.close()

@@ -23,25 +23,20 @@ class Container:
         self.__dict__.update(dependencies)  # cached_property reads the instance dict first
         return self
 
-    # -- AWS clients: created on first use, so a handler that does not need one does not pay for it
-    def _client(self, service: str):
-        import boto3
-
-        return boto3.client(service)
-
+    # -- AWS clients: created on first request, so a function that never sends an email or touches
+    # the workflow does not pay for those clients (nor need the permissions).
     @cached_property
     def dynamodb(self):
-        return self._client("dynamodb")
+        return LazyClient("dynamodb")
 
     @cached_property
     def sesv2(self):
-        return self._client("sesv2")
+        return LazyClient("sesv2")
 
     @cached_property
     def stepfunctions(self):
-        return self._client("stepfunctions")
+        return LazyClient("stepfunctions")
 
-    @cached_property
     def pseudonymization_key(self) -> bytes:
         from aws_lambda_powertools.utilities import parameters
 
@@ -91,7 +86,7 @@ class Container:
     def pseudonymizer(self):
         from ameli.adapters.aws import HmacPseudonymizer
 
-        return HmacPseudonymizer(self.pseudonymization_key)
+        return HmacPseudonymizer(self.pseudonymization_key)  # fetched at the first hash, then kept
 
     @cached_property
     def telemetry(self):
@@ -100,15 +95,10 @@ class Container:
         return PowertoolsTelemetry(namespace="AmeliSignup", service="ameli-signup")
 
     # -- use cases
-    @cached_property
-    def signups(self):
-        from ameli.service.signup import SignupService
-
-        return SignupService(
+    def _common_ports(self) -> dict:
+        return dict(
             settings=self.settings,
             clock=self.clock,
-            registry=self.registry,
-            store=self.signup_store,
             mailer=self.mailer,
             workflow=self.workflow,
             hasher=self.password_hasher,
@@ -116,22 +106,17 @@ class Container:
             telemetry=self.telemetry,
         )
 
+    @cached_property
+    def signups(self):
+        from ameli.service.signup import SignupService
+
+        return SignupService(registry=self.registry, store=self.signup_store, **self._common_ports())
 
     @cached_property
     def accounts(self):
         from ameli.service.accounts import AccountService
 
-        return AccountService(
-            settings=self.settings,
-            clock=self.clock,
-            accounts=self.account_store,
-            mailer=self.mailer,
-            workflow=self.workflow,
-            hasher=self.password_hasher,
-            pseudonymizer=self.pseudonymizer,
-            telemetry=self.telemetry,
-        )
-
+        return AccountService(accounts=self.account_store, **self._common_ports())
 
     @cached_property
     def franceconnect_client(self):
@@ -165,6 +150,21 @@ class Container:
             telemetry=self.telemetry,
             logger=logger,
         )
+
+
+class LazyClient:
+    """A boto3 client made at its first use (boto3 itself is imported then too)."""
+
+    def __init__(self, service: str) -> None:
+        self._service = service
+        self._client = None
+
+    def __getattr__(self, name: str):
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.client(self._service)
+        return getattr(self._client, name)
 
 
 _container: Container | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from datetime import datetime
 
 from botocore.exceptions import ClientError
@@ -85,13 +86,19 @@ class StepFunctionsConfirmationWorkflow:
 
 
 class HmacPseudonymizer:
-    """HMAC-SHA256 under a secret key: the same NIR always gives the same opaque id."""
+    """HMAC-SHA256 under a secret key: the same NIR always gives the same opaque id.
 
-    def __init__(self, key: bytes) -> None:
-        self.key = key
+    The key comes from `key_provider` at the first hash (a function that never hashes never asks
+    for the secret, nor needs the permission to)."""
+
+    def __init__(self, key_provider: Callable[[], bytes]) -> None:
+        self._key_provider = key_provider
+        self._key: bytes | None = None
 
     def _digest(self, purpose: str, value: str) -> str:
-        return hmac.new(self.key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+        if self._key is None:
+            self._key = self._key_provider()
+        return hmac.new(self._key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
     def nir_hash(self, nir: str) -> str:
         return self._digest("nir", nir)

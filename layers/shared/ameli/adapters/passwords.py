@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 
 class Argon2PasswordHasher:
-    def __init__(self) -> None:
-        from argon2 import PasswordHasher  # imported here: only password functions pay for it
+    @cached_property
+    def _hasher(self):
+        from argon2 import PasswordHasher  # imported at first use: only password functions pay for it
 
-        self._hasher = PasswordHasher()
+        return PasswordHasher()
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)
