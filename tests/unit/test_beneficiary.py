@@ -2,7 +2,6 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-
 from ameli.domain.beneficiary import (
     ELIGIBLE_REGIMES,
     Beneficiary,
@@ -14,23 +13,8 @@ from ameli.domain.beneficiary import (
 )
 from ameli.domain.nir import parse_nir
 
-VENTURI_JSON = {
-    "nir": "162122B010001",
-    "nir_certified": True,
-    "birth_name": "VENTURI",
-    "usage_name": None,
-    "given_names": ["Paul", "Jean"],
-    "gender": "male",
-    "birth_date": "1962-12-18",
-    "birth_place": "2B010",
-    "birth_country": "99100",
-    "postal_code": "63000",
-    "previous_postal_codes": ["75011"],
-    "regime": "general",
-    "rights_holder": True,
-    "iban": "FR7630004000031234567890143",
-    "carte_vitale": {"serial": "802500000204671322630", "status": "active"},
-}
+from tests.people import VENTURI as VENTURI_JSON
+
 VENTURI = Beneficiary.from_dict(VENTURI_JSON)
 NIR = parse_nir("1 62 12 2B 010 001")
 BORN = date(1962, 12, 18)
