@@ -195,6 +195,8 @@ def test_refusing_the_terms_ends_the_signup(page, shot):
 
 @pytest.mark.parametrize("code, title", [
     ("FRANCECONNECT_CANCELLED", "Identification avec FranceConnect annulée"),
+    ("FRANCECONNECT_FAILED", "L'identification avec FranceConnect n'a pas abouti"),
+    ("ONLINE_SIGNUP_UNAVAILABLE", "Création de compte en ligne impossible"),
     ("ACCOUNT_ALREADY_EXISTS", "Vous avez déjà un compte ameli"),
 ])
 def test_the_franceconnect_return_page_reads_and_clears_its_fragment(page, shot, code, title):
@@ -218,6 +220,62 @@ def test_unknown_paths_show_a_not_found_page(page, shot):
     page.goto("/une-page-qui-n-existe-pas")
     expect(h1(page)).to_have_text("Page non trouvée")
     shot(page, "38-page-non-trouvee")
+
+
+def test_the_activation_page_without_its_token_explains_what_to_do(page, shot):
+    page.goto("/activation")
+    expect(h1(page)).to_have_text("Ce lien est incomplet")
+    expect(page).to_have_title(re.compile("^Lien incomplet"))
+    shot(page, "39-activation-lien-incomplet")
+
+
+def test_a_person_who_already_has_an_account_is_sent_to_the_login(page, stack, shot):
+    martin = person("2951213055062")
+    # Her account exists (pending confirmation), created through the API.
+    api = f"{stack}/v1"
+    started = requests.post(f"{api}/signups", json={
+        "last_name": "MARTIN", "nir": martin.nir, "birth_date": "1995-12-01", "postal_code": martin.postal_code,
+    }, timeout=10).json()
+    bearer = {"Authorization": f"Bearer {started['signup_token']}"}
+    steps = [
+        ("proof", {"iban_last7": martin.iban_last7, "carte_vitale_serial_last11": martin.serial_last11}),
+        ("terms", {"accepted": True, "version": requests.get(f"{api}/terms", timeout=10).json()["version"]}),
+        ("password", {"password": "MotdePasse1", "password_confirmation": "MotdePasse1"}),
+        ("contact", {"email": "elodie@example.test", "email_confirmation": "elodie@example.test",
+                     "email_marketing_consent": False}),
+    ]
+    for step, body in steps:
+        answer = requests.post(f"{api}/signups/{started['signup_id']}/{step}", json=body, headers=bearer, timeout=10)
+        assert answer.ok, (step, answer.status_code, answer.json().get("code"))
+
+    start_from_landing(page)
+    fill_identity(page, martin)
+    fill_proof(page, martin)
+    expect(h1(page)).to_have_text("Vous avez déjà un compte ameli")
+    shot(page, "40-compte-existant")
+    page.get_by_role("link", name="Se connecter").last.click()
+    expect(h1(page)).to_have_text("Se connecter à mon compte ameli")
+
+
+def test_three_wrong_proofs_lock_the_online_signup_with_the_wait(short_page, shot):
+    page = short_page  # a stack of its own: the lock lasts 24 h for this NIR
+    casanova = person("280102A004017")
+    start_from_landing(page)
+    fill_identity(page, casanova)
+    iban = page.get_by_label("Saisissez les 7 derniers chiffres de votre IBAN")
+    serial = page.get_by_label("Saisissez les 11 derniers chiffres du numéro de série")
+    alert = page.get_by_role("alert")
+    for left in (2, 1):
+        iban.fill("0000000")
+        serial.fill(casanova.serial_last11)
+        page.get_by_role("button", name="Valider").click()
+        expect(alert).to_contain_text(f"Il vous reste {left} essai")
+    iban.fill("0000000")
+    page.get_by_role("button", name="Valider").click()
+    expect(alert).to_contain_text("Trop de tentatives")
+    expect(alert).to_contain_text(re.compile(r"Vous pourrez réessayer dans environ 24 heures, à partir du "))
+    expect(alert).to_be_focused()
+    shot(page, "41-verification-bloquee")
 
 
 class _Inline(HTMLParser):

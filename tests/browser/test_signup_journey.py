@@ -71,6 +71,15 @@ def test_the_journey_works_on_a_360_px_wide_phone(phone_page, mailbox, shot):
         assert width <= 360, f"{name}: the page is {width} px wide on a 360 px screen"
         shot(page, f"mobile-{name}")
 
+    # On a phone the header's tools are behind the "Menu" button; following a link closes the menu.
+    page.goto("/")
+    page.get_by_role("button", name="Menu").click()
+    menu = page.locator("#menu-principal")
+    menu.get_by_role("link", name="Se connecter").click()
+    expect(h1(page)).to_have_text("Se connecter à mon compte ameli")
+    expect(h1(page)).to_be_focused()
+    expect(menu).not_to_be_visible()
+
     sign_up(page, bernard, email, shot=lambda _page, name: fits(name), prefix="")
     open_link(page, mailbox.wait_for_link(email))
     fits("08-activation")
@@ -80,9 +89,7 @@ def test_the_journey_works_on_a_360_px_wide_phone(phone_page, mailbox, shot):
     expect(h1(page)).to_have_text("Mon compte ameli")
     fits("14-mon-compte")
 
-    # The header's menu button opens the tools links on a phone.
     page.get_by_role("button", name="Menu").click()
-    menu = page.locator("#menu-principal")
     expect(menu.get_by_role("link", name="Mon compte")).to_be_visible()
     snap(shot, page, "mobile-", "15-menu")
     page.get_by_role("button", name="Fermer").click()

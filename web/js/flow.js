@@ -73,6 +73,9 @@ export function signupProblemRedirect(problem) {
 
 /** The text of a problem for an alert: its detail, plus when to retry for a 429. */
 export function problemText(problem) {
-  if (problem && problem.retry_after !== undefined) return `${problem.detail} ${retrySentence(problem.retry_after)}`;
+  if (problem && problem.retry_after !== undefined) {
+    const detail = (problem.detail || "").replace(/\s*Réessayez plus tard\.?\s*$/, ""); // said more precisely below
+    return `${detail} ${retrySentence(problem.retry_after)}`.trim();
+  }
   return problem ? problem.detail : "";
 }

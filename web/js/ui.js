@@ -45,7 +45,7 @@ export function alert({ type = "info", title, text, children = [], announce = fa
 
 /** Primary and secondary buttons side by side from the md breakpoint, stacked on phones. */
 export function buttons(...items) {
-  return h("ul", { class: "fr-btns-group fr-btns-group--inline-md fr-btns-group--right fr-mt-4w" },
+  return h("ul", { class: "fr-btns-group fr-btns-group--inline-md fr-btns-group--right fr-btns-group--icon-left fr-mt-4w" },
     ...items.filter(Boolean).map((item) => h("li", {}, item)));
 }
 

@@ -111,6 +111,10 @@ async function sendLink(ctx, current, body, { errors, slot } = {}) {
   } else if (problem.code === "ACCOUNT_ALREADY_ACTIVE") {
     pending.clear();
     ctx.navigate(PATHS.login, { flash: { type: "info", text: problem.detail } });
+  } else if (!body.email && fieldErrors(problem).some((e) => e.field === "email" && e.code === "REQUIRED")) {
+    // The address was deleted meanwhile (its retention ended): ask for a new one.
+    pending.set({ ...current, code: "EMAIL_REQUIRED", email_masked: null });
+    ctx.navigate(PATHS.newAddress, { replace: true });
   } else if (problem.code === "EMAIL_ALREADY_USED" && errors) {
     errors.show([{ field: "email", message: problem.detail }]);
   } else if (fieldErrors(problem).length && errors) {

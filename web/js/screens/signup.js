@@ -121,7 +121,8 @@ export const identity = {
 function knownIban(masked) {
   const visible = (masked.split("*")[0] || "").trim();
   return [
-    h("span", { class: "proof-known", "aria-hidden": "true" }, masked),
+    h("span", { class: "proof-known", "aria-hidden": "true" },
+      ...masked.split(" ").filter(Boolean).flatMap((group, i) => [i ? " " : null, h("span", { class: "proof-group" }, group)])),
     h("span", { class: "fr-sr-only" }, visible
       ? `L'IBAN enregistré commence par ${visible}, la suite est masquée.` : "L'IBAN enregistré est masqué."),
   ];
@@ -148,7 +149,7 @@ export const proof = {
     const fields = [
       textField({
         name: "iban_last7", label: "Saisissez les 7 derniers chiffres de votre IBAN",
-        hint: ["IBAN enregistré : ", ...knownIban(display.iban_masked || "")],
+        hint: ["IBAN enregistré :", h("br"), ...knownIban(display.iban_masked || "")],
         attrs: { autocomplete: "off", autocapitalize: "characters", maxlength: "12", class: "fr-input proof-input" },
         help: { label: "IBAN", content: [
           h("p", {}, "Votre IBAN figure sur votre relevé d'identité bancaire (RIB), disponible dans votre espace ",
@@ -160,7 +161,7 @@ export const proof = {
       textField({
         name: "carte_vitale_serial_last11",
         label: "Saisissez les 11 derniers chiffres du numéro de série de votre carte Vitale avec photo",
-        hint: ["Début du numéro de série : ",
+        hint: ["Début du numéro de série :", h("br"),
           h("span", { class: "proof-known", "aria-hidden": "true" }, prefix),
           h("span", { class: "fr-sr-only" }, prefix.split("").join(" "))],
         attrs: { autocomplete: "off", inputmode: "numeric", maxlength: "15", class: "fr-input proof-input" },
