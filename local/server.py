@@ -276,12 +276,11 @@ def _content_type(path: Path) -> str:
 class WebClient:
     """Static files of `web/`: `/` is `index.html`; `/activation` is `activation.html`,
     `activation/index.html` or, for a single-page client, `index.html`. No listing, no dot files,
-    nothing outside the folder, nothing of npm's but `node_modules/@gouvfr/dsfr/dist/`.
+    nothing outside the folder, none of the build files (npm's, scripts, README).
     Until `web/index.html` exists, `/` is a placeholder page."""
 
-    # npm's files are not part of the client, except the DSFR's distribution.
-    PRIVATE_FILES = frozenset({"package.json", "package-lock.json", "node_modules"})
-    PUBLIC_PACKAGE_DIRS = (("node_modules", "@gouvfr", "dsfr", "dist"),)
+    # What web/ holds for building the client, not for serving (the DSFR is served from vendor/).
+    PRIVATE_FILES = frozenset({"package.json", "package-lock.json", "node_modules", "README.md", "scripts"})
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder.resolve()
@@ -292,10 +291,7 @@ class WebClient:
     def _public(self, parts: list[str]) -> bool:
         if any(part.startswith(".") or "\\" in part or "\x00" in part or ":" in part for part in parts):
             return False  # `..`, dot files, Windows separators: refused
-        if parts and parts[0] in self.PRIVATE_FILES:
-            return any(tuple(parts[: len(prefix)]) == prefix and len(parts) > len(prefix)
-                       for prefix in self.PUBLIC_PACKAGE_DIRS)
-        return True
+        return not (parts and parts[0] in self.PRIVATE_FILES)
 
     def _file(self, url_path: str) -> Path | None:
         parts = [part for part in url_path.split("/") if part]
@@ -328,7 +324,8 @@ class WebClient:
             if found is None:
                 response = not_found()
             else:
-                response = send_file(found, request.environ, mimetype=_content_type(found), max_age=0)
+                # werkzeug adds the charset of text types itself
+                response = send_file(found, request.environ, mimetype=_content_type(found).split(";")[0], max_age=0)
         for name, value in WEB_HEADERS.items():
             response.headers.setdefault(name, value)
         return response

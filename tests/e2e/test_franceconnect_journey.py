@@ -90,7 +90,7 @@ def test_married_woman_signs_up_with_franceconnect_confirms_and_logs_in(local_st
     assert logout.startswith(f"{local_stack}/_fc/api/v2/session/end?")
     back = browser.get(logout, allow_redirects=False)
     assert back.status_code in (302, 303)
-    assert back.headers["Location"].startswith(f"{local_stack}/franceconnect/deconnexion")
+    assert back.headers["Location"].startswith(f"{local_stack}/creer-mon-compte/messagerie")
 
     message = requests.get(f"{local_stack}/_local/mailbox").json()["messages"][-1]
     assert message["to"] == ["angela.dubois@example.test"]

@@ -140,6 +140,11 @@ def web(tmp_path):
     (dsfr / "dist").mkdir(parents=True)
     (dsfr / "dist" / "dsfr.min.css").write_text("body{}", encoding="utf-8")
     (dsfr / "package.json").write_text("{}", encoding="utf-8")
+    (folder / "vendor" / "dsfr").mkdir(parents=True)
+    (folder / "vendor" / "dsfr" / "dsfr.min.css").write_text("body{}", encoding="utf-8")
+    (folder / "scripts").mkdir()
+    (folder / "scripts" / "vendor.mjs").write_text("//", encoding="utf-8")
+    (folder / "README.md").write_text("# web", encoding="utf-8")
     (tmp_path / "secret.txt").write_text("outside", encoding="utf-8")
     return WebClient(folder)
 
@@ -153,9 +158,9 @@ def get(web: WebClient, path: str, method: str = "GET"):
 def test_static_files_are_served_with_their_type_and_security_headers(web):
     index = get(web, "/")
     script = get(web, "/js/app.js")
-    dsfr = get(web, "/node_modules/@gouvfr/dsfr/dist/dsfr.min.css")
+    dsfr = get(web, "/vendor/dsfr/dsfr.min.css")
 
-    assert index.status_code == 200 and index.mimetype == "text/html"
+    assert index.status_code == 200 and index.headers["Content-Type"] == "text/html; charset=utf-8"
     assert script.status_code == 200 and script.mimetype == "text/javascript"
     assert dsfr.status_code == 200 and dsfr.mimetype == "text/css"
     for response in (index, script, dsfr):
@@ -172,6 +177,7 @@ def test_client_routes_fall_back_to_the_single_page(web):
 
 @pytest.mark.parametrize("path", [
     "/../secret.txt", "/js/../../secret.txt", "/.env", "/package.json", "/node_modules/@gouvfr/dsfr/package.json",
+    "/node_modules/@gouvfr/dsfr/dist/dsfr.min.css", "/scripts/vendor.mjs", "/README.md",
     "/js/", "/js",
 ])
 def test_no_listing_no_traversal_no_private_files(web, path):

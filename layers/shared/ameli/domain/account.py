@@ -30,7 +30,14 @@ class ConfirmationLink:
 
     @classmethod
     def issue(cls, token_hash: str, number: int, now: datetime, validity: timedelta, retention: timedelta):
-        return cls(token_hash, number, now, now + validity, now + retention)
+        # Deadlines travel as whole seconds (the workflow's timestamps): round up, so that a link is
+        # never valid for less than promised.
+        return cls(token_hash, number, now, _whole_second_after(now + validity), _whole_second_after(now + retention))
+
+
+def _whole_second_after(moment: datetime) -> datetime:
+    whole = moment.replace(microsecond=0)
+    return whole if whole == moment else whole + timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
