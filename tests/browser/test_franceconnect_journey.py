@@ -1,0 +1,59 @@
+"""Option 2 in the browser: the FranceConnect button, the local provider's pages, then the common
+steps, the FranceConnect logout, activation and login (issue 4's and 5's "done when")."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from .journey import PASSWORD, accept_terms, activate, choose_password, give_contact, h1, log_in, open_link, person
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+# The married woman of the demo fixtures: FranceConnect knows her as DUBOIS (birth name), LEROY (usage).
+DUBOIS = person("2620875107034")
+
+
+def through_franceconnect(page, login: str = "test", password: str = "123") -> None:
+    page.goto("/creer-mon-compte")
+    page.get_by_role("link", name=re.compile("S.identifier avec FranceConnect")).click()
+    expect(page.locator("h1")).to_contain_text("Je choisis un compte")  # the provider's own page
+    page.get_by_role("button", name="impots.gouv.fr").click()
+    page.get_by_label("Identifiant").fill(login)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_text("Vous allez vous connecter en tant que")).to_be_visible()
+    page.get_by_role("button", name="Continuer sur L'Assurance Maladie").click()
+
+
+def test_a_married_woman_creates_her_account_with_franceconnect(page, mailbox, shot):
+    through_franceconnect(page)
+    # Back on our side: no identity nor proof step, straight to the terms; no token left in the URL.
+    accept_terms(page, shot=shot, prefix="fc-")
+    assert "#" not in page.url and "token" not in page.url
+    choose_password(page)
+    give_contact(page, "angela.dubois@example.test", shot=shot, prefix="fc-")
+    # The client opened FranceConnect's logout, which brought the person back to this page.
+    assert urlsplit(page.url).path == "/creer-mon-compte/messagerie", page.url
+    expect(h1(page)).to_have_text("Consultez votre messagerie")
+    shot(page, "fc-07-messagerie")
+
+    open_link(page, mailbox.wait_for_link("angela.dubois@example.test"))
+    activate(page)
+    log_in(page, DUBOIS, PASSWORD)
+    expect(h1(page)).to_contain_text("Mon compte")
+
+    # Coming back through FranceConnect, she is told she already has an account.
+    page.context.clear_cookies()
+    through_franceconnect(page)
+    expect(h1(page)).to_have_text("Vous avez déjà un compte ameli")
+    shot(page, "fc-40-compte-existant")
+
+
+def test_an_identity_matching_nobody_gets_the_refusal_with_advice(page, shot):
+    through_franceconnect(page, login="inconnu")
+    expect(h1(page)).to_have_text("Création de compte en ligne impossible")
+    expect(page.get_by_role("link", name="Je crée mon compte avec ma carte Vitale")).to_be_visible()
