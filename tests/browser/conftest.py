@@ -173,6 +173,28 @@ def short_page(browser, short_stack):
     assert not _real_problems(page.problems), "\n".join(page.problems)
 
 
+@pytest.fixture(scope="session")
+def franceconnect_stack():
+    """A stack of its own: the FranceConnect journey creates the account of the married woman,
+    whom other screens' tests use."""
+    running = start_local_stack()
+    yield running.base_url
+    _stop_keeping_log(running, "browser-franceconnect-stack")
+
+
+@pytest.fixture
+def franceconnect_page(browser, franceconnect_stack):
+    context, page = _new_page(browser, franceconnect_stack, None)
+    yield page
+    context.close()
+    assert not _real_problems(page.problems), "\n".join(page.problems)
+
+
+@pytest.fixture
+def franceconnect_mailbox(franceconnect_stack) -> Mailbox:
+    return Mailbox(franceconnect_stack)
+
+
 @pytest.fixture
 def expiry_page(browser, expiry_stack):
     context, page = _new_page(browser, expiry_stack, None)

@@ -29,7 +29,8 @@ def through_franceconnect(page, login: str = "test", password: str = "123") -> N
     page.get_by_role("button", name="Continuer sur L'Assurance Maladie").click()
 
 
-def test_a_married_woman_creates_her_account_with_franceconnect(page, mailbox, shot):
+def test_a_married_woman_creates_her_account_with_franceconnect(franceconnect_page, franceconnect_mailbox, shot):
+    page, mailbox = franceconnect_page, franceconnect_mailbox
     through_franceconnect(page)
     # Back on our side: no identity nor proof step, straight to the terms; no token left in the URL.
     accept_terms(page, shot=shot, prefix="fc-")
@@ -53,7 +54,8 @@ def test_a_married_woman_creates_her_account_with_franceconnect(page, mailbox, s
     shot(page, "fc-40-compte-existant")
 
 
-def test_an_identity_matching_nobody_gets_the_refusal_with_advice(page, shot):
+def test_an_identity_matching_nobody_gets_the_refusal_with_advice(franceconnect_page):
+    page = franceconnect_page
     through_franceconnect(page, login="inconnu")
     expect(h1(page)).to_have_text("Création de compte en ligne impossible")
     expect(page.get_by_role("link", name="Je crée mon compte avec ma carte Vitale")).to_be_visible()
