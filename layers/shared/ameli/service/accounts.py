@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime, timedelta
 
 from ameli.clock import Clock, to_rfc3339
@@ -22,10 +23,6 @@ from ameli.ports import (
 from ameli.service import tokens
 from ameli.service.emails import confirmation_email, confirmation_url
 from ameli.settings import Settings
-
-# Verified against when the NIR has no account, so that "unknown NIR" costs the same time as
-# "wrong password" (argon2-cffi hash of a random string, default parameters).
-_DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$gSyZpgf5BiP0c/aAhFdd3A$MO+ZLeGw+Cj3MNZB8x9SyYqWfyEkU8GqbFedhPx73Vc"
 
 
 # A deadline a workflow is applying right now is not overdue: leave it an hour before catching up.
@@ -122,7 +119,8 @@ class AccountService:
         wait = throttle.retry_after_seconds(now)
         if wait:
             raise errors.AccountLocked(retry_after=wait)
-        if not self.hasher.verify(account.password_hash if account else _DUMMY_HASH, password) or account is None:
+        if not self.hasher.verify(account.password_hash if account else self._unknown_nir_hash, password) \
+                or account is None:
             throttle = throttle.after_failure(now)
             self.accounts.record_login_failure(nir_hash, throttle)
             self.telemetry.count("LoginFailed")
@@ -185,6 +183,12 @@ class AccountService:
         return len(overdue)
 
     # -- internals ------------------------------------------------------------------------------
+    @cached_property
+    def _unknown_nir_hash(self) -> str:
+        """Verified against when the NIR has no account, so that "unknown NIR" costs the time of
+        "wrong password" (made with the current parameters, once per container)."""
+        return self.hasher.hash(tokens.new_token())
+
     def _account_of_link(self, token: str) -> tuple[Account, int]:
         found = self.accounts.find_by_link(tokens.token_hash(token)) if token else None
         if found is None:
