@@ -230,7 +230,7 @@ class CountingTelemetry:
 
 def settings_for_tests(**overrides) -> Settings:
     values = dict(
-        registry_table="registry", signups_table="signups", accounts_table="accounts",
+        registry_table="registry", signups_table="signups", accounts_table="accounts", idempotency_table="idem",
         confirmation_state_machine_arn="arn:aws:states:eu-west-3:123456789012:stateMachine:confirmation",
         sender_email="ne-pas-repondre@ameli.example", web_base_url="https://compte.ameli.example",
         hmac_secret_name="key", allowed_origins=(),

@@ -6,7 +6,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
-from ameli.http.api import create_app, current_signup, entrypoint, json_response
+from ameli.http.api import bearer_token, create_app, current_signup, entrypoint, json_response
+from ameli.http.idempotency import answer_once
 from ameli.http.models import ContactRequest, ContactResponse, documented
 
 app = create_app()
@@ -20,16 +21,22 @@ app = create_app()
 )
 def give_contact(signup_id: str, request: Annotated[ContactRequest, Body()]):
     from ameli.service.signup import ContactForm
+    from ameli.service.tokens import token_hash
 
-    signup = current_signup(app, signup_id)
-    created = container().signups.give_contact(signup, ContactForm(**request.model_dump()))
-    return json_response(201, ContactResponse(
-        status="pending_email_confirmation",
-        email_masked=created.email_masked,
-        link_expires_at=to_rfc3339(created.account.link.expires_at),
-        # FranceConnect signups end with the FranceConnect logout, opened by the client.
-        franceconnect_logout_url=signup.franceconnect_logout_url,
-    ))
+    def create_account() -> dict:
+        signup = current_signup(app, signup_id)
+        created = container().signups.give_contact(signup, ContactForm(**request.model_dump()))
+        return ContactResponse(
+            status="pending_email_confirmation",
+            email_masked=created.email_masked,
+            link_expires_at=to_rfc3339(created.account.link.expires_at),
+            # FranceConnect signups end with the FranceConnect logout, opened by the client.
+            franceconnect_logout_url=signup.franceconnect_logout_url,
+        ).model_dump(exclude_none=True)
+
+    # A retry whose first answer was lost gets that answer again, not a dead signup token.
+    attempt = {"key": [signup_id, token_hash(bearer_token(app) or "")], "body": request.model_dump()}
+    return json_response(201, answer_once("contact", attempt, create_account, app.lambda_context))
 
 
 lambda_handler = entrypoint(app)

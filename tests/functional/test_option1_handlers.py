@@ -144,3 +144,21 @@ def _iban_tail(nir: str) -> str:
 
 def _serial_tail(nir: str) -> str:
     return _beneficiary(nir)["carte_vitale"]["serial"][-11:]
+
+
+def test_a_contact_retry_after_a_lost_answer_gets_the_same_answer_and_sends_nothing_more(api):
+    signup_id, token = api.signup_until_contact()
+    first = api.give_contact(signup_id, token, "paul.venturi@example.fr")
+    again = api.give_contact(signup_id, token, "paul.venturi@example.fr")
+    assert first.status == again.status == 201 and first.body == again.body
+    assert len(api.mailbox()) == 1 and len(api.executions()) == 1
+    other = api.give_contact(signup_id, token, "autre@example.fr")
+    assert other.status == 409 and other.body["code"] == "STEP_NOT_ALLOWED"
+    assert api.give_contact(signup_id, "another-token", "paul.venturi@example.fr").status == 401
+
+
+def test_a_refused_contact_can_be_corrected_and_sent_again(api):
+    signup_id, token = api.signup_until_contact()
+    refused = api.give_contact(signup_id, token, "paul.venturi@example.fr", mobile_phone="01 23 45 67 89")
+    assert refused.status == 422
+    assert api.give_contact(signup_id, token, "paul.venturi@example.fr", mobile_phone="06 12 34 56 78").status == 201

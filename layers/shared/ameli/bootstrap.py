@@ -65,6 +65,12 @@ class Container:
         )
 
     @cached_property
+    def idempotency_store(self):
+        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+        return DynamoDBPersistenceLayer(table_name=self.settings.idempotency_table, boto3_client=self.dynamodb)
+
+    @cached_property
     def mailer(self):
         from ameli.adapters.aws import SesMailer
 

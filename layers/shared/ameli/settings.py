@@ -30,6 +30,7 @@ class Settings:
     registry_table: str
     signups_table: str
     accounts_table: str
+    idempotency_table: str
     confirmation_state_machine_arn: str
     sender_email: str
     web_base_url: str
@@ -65,6 +66,7 @@ class Settings:
             registry_table=env.get("REGISTRY_TABLE", "ameli-registry"),
             signups_table=env.get("SIGNUPS_TABLE", "ameli-signups"),
             accounts_table=env.get("ACCOUNTS_TABLE", "ameli-accounts"),
+            idempotency_table=env.get("IDEMPOTENCY_TABLE", "ameli-idempotency"),
             confirmation_state_machine_arn=env.get("CONFIRMATION_STATE_MACHINE_ARN", ""),
             sender_email=env.get("SENDER_EMAIL", "ne-pas-repondre@ameli.example"),
             web_base_url=env.get("WEB_BASE_URL", "http://127.0.0.1:3000").rstrip("/"),
