@@ -148,29 +148,34 @@ def _new_page(browser, base_url: str, viewport: dict | None):
     return context, page
 
 
-@pytest.fixture
-def page(browser, stack):
-    context, page = _new_page(browser, stack, None)
+def _checked_page(browser, base_url: str, viewport: dict | None = None):
+    """A fresh page; when the test is over, it must not have met a console error, an uncaught error,
+    a CSP violation or a failed request."""
+    context, page = _new_page(browser, base_url, viewport)
     yield page
     context.close()
     assert not _real_problems(page.problems), "\n".join(page.problems)
+
+
+@pytest.fixture
+def page(browser, stack):
+    yield from _checked_page(browser, stack)
 
 
 @pytest.fixture
 def phone_page(browser, stack):
     """A 360 px wide screen (a small phone)."""
-    context, page = _new_page(browser, stack, {"width": 360, "height": 740})
-    yield page
-    context.close()
-    assert not _real_problems(page.problems), "\n".join(page.problems)
+    yield from _checked_page(browser, stack, {"width": 360, "height": 740})
 
 
 @pytest.fixture
 def short_page(browser, short_stack):
-    context, page = _new_page(browser, short_stack, None)
-    yield page
-    context.close()
-    assert not _real_problems(page.problems), "\n".join(page.problems)
+    yield from _checked_page(browser, short_stack)
+
+
+@pytest.fixture
+def expiry_page(browser, expiry_stack):
+    yield from _checked_page(browser, expiry_stack)
 
 
 @pytest.fixture(scope="session")
@@ -184,23 +189,12 @@ def franceconnect_stack():
 
 @pytest.fixture
 def franceconnect_page(browser, franceconnect_stack):
-    context, page = _new_page(browser, franceconnect_stack, None)
-    yield page
-    context.close()
-    assert not _real_problems(page.problems), "\n".join(page.problems)
+    yield from _checked_page(browser, franceconnect_stack)
 
 
 @pytest.fixture
 def franceconnect_mailbox(franceconnect_stack) -> Mailbox:
     return Mailbox(franceconnect_stack)
-
-
-@pytest.fixture
-def expiry_page(browser, expiry_stack):
-    context, page = _new_page(browser, expiry_stack, None)
-    yield page
-    context.close()
-    assert not _real_problems(page.problems), "\n".join(page.problems)
 
 
 def _real_problems(problems: list[str]) -> list[str]:

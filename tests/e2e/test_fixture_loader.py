@@ -13,24 +13,8 @@ from ameli.domain.beneficiary import ELIGIBLE_REGIMES, option1_refusal
 from ameli.domain.nir import parse_nir
 from local.config import DEFAULT_FIXTURES
 from local.fixtures import FixtureError, iban_is_valid, load_fixture_file, parse_fixtures
+from tests.people import VENTURI
 
-VENTURI = {
-    "nir": "162122B010001",
-    "nir_certified": True,
-    "birth_name": "VENTURI",
-    "usage_name": None,
-    "given_names": ["Paul", "Jean"],
-    "gender": "male",
-    "birth_date": "1962-12-18",
-    "birth_place": "2B010",
-    "birth_country": "99100",
-    "postal_code": "63000",
-    "previous_postal_codes": ["75011"],
-    "regime": "general",
-    "rights_holder": True,
-    "iban": "FR7630004000031234567890143",
-    "carte_vitale": {"serial": "802500000204671322630", "status": "active"},
-}
 DUBOIS_IDENTITY = {
     "login": "test",
     "password": "123",
