@@ -223,38 +223,11 @@ class SignupService:
         return updated
 
     def give_contact(self, signup: Signup, form: ContactForm) -> PendingAccountCreated:
-        from ameli.domain.contact import mask_email, parse_email, parse_french_phone
-        from ameli.domain.terms import CONSENT_WORDING_VERSION
+        from ameli.domain.contact import mask_email
 
         signup.ensure_step_allowed("contact")
-        problems = FieldErrors()
-        email = _parse_field(
-            problems, "email", partial(parse_email, test_environment=self.settings.allow_test_email_domains),
-            form.email or "",
-        )
-        if email is not None and (form.email_confirmation or "").strip().casefold() != (form.email or "").strip().casefold():
-            problems.add("email_confirmation", "MISMATCH", "Les deux adresses email ne sont pas identiques.")
-        if form.email_marketing_consent is None:
-            problems.add("email_marketing_consent", "REQUIRED", "Répondez Oui ou Non à cette question.")
-        mobile = _optional_phone(problems, "mobile_phone", form.mobile_phone, "mobile", parse_french_phone)
-        landline = _optional_phone(problems, "landline_phone", form.landline_phone, "landline", parse_french_phone)
-        if mobile is None and (form.mobile_marketing_call_consent or form.mobile_marketing_sms_consent) \
-                and not _field_has_issue(problems, "mobile_phone"):
-            problems.add("mobile_phone", "REQUIRED", "Indiquez votre numéro de mobile pour recevoir ces informations.")
-        if landline is None and form.landline_marketing_call_consent \
-                and not _field_has_issue(problems, "landline_phone"):
-            problems.add("landline_phone", "REQUIRED", "Indiquez votre numéro de fixe pour recevoir ces appels.")
-        problems.raise_if_any()
-
+        email, mobile, landline = self._parse_contact(form)
         now = self.clock.now()
-        consent = lambda given: Consent(bool(given), now, CONSENT_WORDING_VERSION)  # noqa: E731
-        consents = {"email_marketing": consent(form.email_marketing_consent)}
-        if mobile:
-            consents["mobile_marketing_call"] = consent(form.mobile_marketing_call_consent)
-            consents["mobile_marketing_sms"] = consent(form.mobile_marketing_sms_consent)
-        if landline:
-            consents["landline_marketing_call"] = consent(form.landline_marketing_call_consent)
-
         token = tokens.new_token()
         link = ConfirmationLink.issue(
             tokens.token_hash(token), 1, now,
@@ -276,7 +249,7 @@ class SignupService:
             email_key=self.pseudonymizer.email_hash(email.uniqueness_key),
             link=link,
             link_count=link.number,
-            consents=consents,
+            consents=_consents(form, mobile, landline, now),
             mobile_phone=mobile,
             landline_phone=landline,
             franceconnect_sub=signup.franceconnect_sub,
@@ -286,6 +259,43 @@ class SignupService:
         self.workflow.start(account, link)
         self.mailer.send(confirmation_email(email.address, confirmation_url(self.settings, token), link.expires_at))
         return PendingAccountCreated(account=account, email_masked=mask_email(email.address))
+
+    def _parse_contact(self, form: ContactForm):
+        """The email and phones of the form, or one 422 listing every field to correct."""
+        from ameli.domain.contact import parse_email, parse_french_phone
+
+        problems = FieldErrors()
+        email = _parse_field(
+            problems, "email", partial(parse_email, test_environment=self.settings.allow_test_email_domains),
+            form.email or "",
+        )
+        if email is not None and (form.email_confirmation or "").strip().casefold() != (form.email or "").strip().casefold():
+            problems.add("email_confirmation", "MISMATCH", "Les deux adresses email ne sont pas identiques.")
+        if form.email_marketing_consent is None:
+            problems.add("email_marketing_consent", "REQUIRED", "Répondez Oui ou Non à cette question.")
+        mobile = _optional_phone(problems, "mobile_phone", form.mobile_phone, "mobile", parse_french_phone)
+        landline = _optional_phone(problems, "landline_phone", form.landline_phone, "landline", parse_french_phone)
+        if mobile is None and (form.mobile_marketing_call_consent or form.mobile_marketing_sms_consent) \
+                and not _field_has_issue(problems, "mobile_phone"):
+            problems.add("mobile_phone", "REQUIRED", "Indiquez votre numéro de mobile pour recevoir ces informations.")
+        if landline is None and form.landline_marketing_call_consent \
+                and not _field_has_issue(problems, "landline_phone"):
+            problems.add("landline_phone", "REQUIRED", "Indiquez votre numéro de fixe pour recevoir ces appels.")
+        problems.raise_if_any()
+        return email, mobile, landline
+
+
+def _consents(form: ContactForm, mobile: str | None, landline: str | None, now) -> dict[str, Consent]:
+    """Each answer with its time and wording version; a phone's consents only with that phone."""
+    from ameli.domain.terms import CONSENT_WORDING_VERSION
+
+    answers = {"email_marketing": form.email_marketing_consent}
+    if mobile:
+        answers.update(mobile_marketing_call=form.mobile_marketing_call_consent,
+                       mobile_marketing_sms=form.mobile_marketing_sms_consent)
+    if landline:
+        answers["landline_marketing_call"] = form.landline_marketing_call_consent
+    return {name: Consent(bool(given), now, CONSENT_WORDING_VERSION) for name, given in answers.items()}
 
 
 def _parse_field(problems: FieldErrors, field_name: str, parser, *args):
