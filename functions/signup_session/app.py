@@ -4,8 +4,8 @@ from aws_lambda_powertools.event_handler import Response
 
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
-from ameli.http.api import create_app, current_signup, entrypoint
-from ameli.http.models import NextStepResponse, documented
+from ameli.http.api import create_app, current_signup, entrypoint, json_response
+from ameli.http.models import SignupStatusResponse, documented
 
 app = create_app()
 
@@ -13,11 +13,12 @@ app = create_app()
 @app.get(
     "/v1/signups/<signup_id>",
     summary="Où en est la création de compte",
-    responses=documented(200, NextStepResponse, 401, 410),
+    responses=documented(200, SignupStatusResponse, 401, 410),
 )
-def signup_status(signup_id: str) -> NextStepResponse:
+def signup_status(signup_id: str):
     signup = current_signup(app, signup_id)
-    return NextStepResponse(next_step=signup.next_step, expires_at=to_rfc3339(signup.expires_at))
+    return json_response(200, SignupStatusResponse(
+        next_step=signup.next_step, expires_at=to_rfc3339(signup.expires_at), email_suggestion=signup.email_suggestion))
 
 
 @app.delete("/v1/signups/<signup_id>", summary="Annuler la création de compte", responses=documented(204, None, 401, 410))

@@ -36,6 +36,9 @@ def test_a_married_woman_creates_her_account_with_franceconnect(franceconnect_pa
     accept_terms(page, shot=shot, prefix="fc-")
     assert "#" not in page.url and "token" not in page.url
     choose_password(page)
+    # FranceConnect's address prefills the first email field; the person still confirms it.
+    expect(page.get_by_label("Saisissez votre adresse email")).to_have_value("angela.dubois@example.test")
+    expect(page.get_by_label("Je confirme mon adresse email")).to_have_value("")
     give_contact(page, "angela.dubois@example.test", shot=shot, prefix="fc-")
     # The client opened FranceConnect's logout, which brought the person back to this page.
     assert urlsplit(page.url).path == "/creer-mon-compte/messagerie", page.url

@@ -84,6 +84,7 @@ def test_married_woman_signs_up_with_franceconnect_confirms_and_logs_in(local_st
     auth = {"Authorization": f"Bearer {fragment['signup_token']}"}
     status = requests.get(f"{local_stack}/v1/signups/{fragment['signup_id']}", headers=auth).json()
     assert status["next_step"] == "terms"
+    assert status["email_suggestion"] == "angela.dubois@example.test"  # to prefill, never to match
 
     created = continue_signup(local_stack, fragment, "angela.dubois@example.test")
     logout = created["franceconnect_logout_url"]

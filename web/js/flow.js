@@ -44,7 +44,8 @@ export async function resumeSignup(ctx, step) {
       }
       return null;
     }
-    return current;
+    // FranceConnect's address, if any, only prefills the email field.
+    return { ...current, emailSuggestion: answer.data.email_suggestion || "" };
   }
   const handled = signupProblemRedirect(answer.problem);
   if (handled) {

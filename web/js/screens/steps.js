@@ -309,6 +309,7 @@ export const contact = {
     const slot = h("div", {});
     const email = textField({
       name: "email", label: "Saisissez votre adresse email", type: "email", hint: "Format attendu : nom@domaine.fr",
+      value: current.emailSuggestion || "",
       attrs: { autocomplete: "email", inputmode: "email", autocapitalize: "off" },
     });
     const emailConfirmation = textField({

@@ -151,6 +151,7 @@ def signup_from_item(item: dict[str, Any]) -> Signup:
         password_hash=values.get("password_hash"),
         franceconnect_sub=values.get("franceconnect_sub"),
         franceconnect_logout_url=values.get("franceconnect_logout_url"),
+        email_suggestion=values.get("email_suggestion"),
     )
 
 

@@ -34,6 +34,8 @@ class Signup:
     password_hash: str | None = None
     franceconnect_sub: str | None = None
     franceconnect_logout_url: str | None = None
+    # The address FranceConnect's identity provider knows (unverified): only offered to prefill.
+    email_suggestion: str | None = None
 
     def ensure_open(self, now: datetime) -> None:
         if now >= self.expires_at:

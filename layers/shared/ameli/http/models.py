@@ -73,6 +73,11 @@ class NextStepResponse(BaseModel):
     expires_at: str = Field(description="Fin de validité de la création de compte en cours")
 
 
+class SignupStatusResponse(NextStepResponse):
+    email_suggestion: str | None = Field(
+        default=None, description="FranceConnect : l'adresse connue du fournisseur d'identité, pour préremplir")
+
+
 class CancelledResponse(BaseModel):
     status: Literal["cancelled"]
 

@@ -151,6 +151,7 @@ class FranceConnectService:
             franceconnect_sub=identity.sub,
             # Built now, while the provider's metadata is at hand, for the contact step to hand out.
             franceconnect_logout_url=self.client.logout_url(id_token=login.id_token, state=_random_alphanumeric()),
+            email_suggestion=identity.email or None,
         )
         self.store.create(signup)
         self.telemetry.count("SignupStarted", method="franceconnect")
