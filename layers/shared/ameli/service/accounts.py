@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from ameli.clock import Clock, to_rfc3339
 from ameli.domain import errors
@@ -22,8 +22,8 @@ from ameli.ports import (
 )
 from ameli.service import tokens
 from ameli.service.emails import confirmation_email, confirmation_url
+from ameli.service.forms import email_typed_twice
 from ameli.settings import Settings
-
 
 # A deadline a workflow is applying right now is not overdue: leave it an hour before catching up.
 OVERDUE_GRACE = timedelta(hours=1)
@@ -221,16 +221,9 @@ class AccountService:
         return OpenedSession(token, expires_at)
 
     def _parse_new_address(self, email: str, confirmation: str | None, field: str = "new_email") -> NewAddress:
-        from ameli.domain.contact import parse_email
-
         problems = FieldErrors()
-        try:
-            parsed = parse_email(email, test_environment=self.settings.allow_test_email_domains)
-        except FieldValidationError as issue:
-            problems.add(field, issue.code, issue.message)
-            problems.raise_if_any(errors.InvalidRequest)
-        if (confirmation or "").strip().casefold() != email.strip().casefold():
-            problems.add(f"{field}_confirmation", "MISMATCH", "Les deux adresses email ne sont pas identiques.")
+        parsed = email_typed_twice(problems, field, email, confirmation,
+                                   test_environment=self.settings.allow_test_email_domains)
         problems.raise_if_any()
         return NewAddress(parsed.address, self.pseudonymizer.email_hash(parsed.uniqueness_key))
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from functools import partial
 
 from ameli.clock import Clock
 from ameli.domain import errors
@@ -262,15 +261,12 @@ class SignupService:
 
     def _parse_contact(self, form: ContactForm):
         """The email and phones of the form, or one 422 listing every field to correct."""
-        from ameli.domain.contact import parse_email, parse_french_phone
+        from ameli.domain.contact import parse_french_phone
+        from ameli.service.forms import email_typed_twice
 
         problems = FieldErrors()
-        email = _parse_field(
-            problems, "email", partial(parse_email, test_environment=self.settings.allow_test_email_domains),
-            form.email or "",
-        )
-        if email is not None and (form.email_confirmation or "").strip().casefold() != (form.email or "").strip().casefold():
-            problems.add("email_confirmation", "MISMATCH", "Les deux adresses email ne sont pas identiques.")
+        email = email_typed_twice(problems, "email", form.email, form.email_confirmation,
+                                  test_environment=self.settings.allow_test_email_domains)
         if form.email_marketing_consent is None:
             problems.add("email_marketing_consent", "REQUIRED", "Répondez Oui ou Non à cette question.")
         mobile = _optional_phone(problems, "mobile_phone", form.mobile_phone, "mobile", parse_french_phone)
