@@ -6,7 +6,27 @@ PY := $(VENV)/bin/python
 # Reinstall when a requirements file changes.
 INSTALLED := $(VENV)/.installed-$(shell cat requirements-dev.txt layers/shared/requirements.txt | sha1sum | cut -c1-12)
 
-.PHONY: install run test test-fast openapi openapi-check lint bench clean
+.PHONY: install run test test-fast openapi openapi-check lint bench clean sam-cli build
+
+# --- the SAM CLI, in a virtual environment of its own (its pins conflict with ours). `sam build` runs
+# without Docker; it needs the Lambda runtime's Python (3.12) on PATH: pyenv's when there is one.
+SAM_VENV := .venv-sam
+SAM_VERSION := 1.170.0
+SAM := $(SAM_VENV)/bin/sam
+PY312_DIR := $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin))
+SAM_ENV := PATH="$(if $(PY312_DIR),$(PY312_DIR):)$$PATH" SAM_CLI_TELEMETRY=0
+
+$(SAM_VENV)/.installed-$(SAM_VERSION):
+	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet aws-sam-cli==$(SAM_VERSION)
+	@rm -f $(SAM_VENV)/.installed-* && touch $@
+
+sam-cli: $(SAM_VENV)/.installed-$(SAM_VERSION)
+
+# What Lambda runs: .aws-sam/build (each function's code and the built layer).
+build: sam-cli
+	$(SAM_ENV) $(SAM) build --cached --parallel
+# --- end of the SAM CLI
 
 $(INSTALLED):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,4 +79,4 @@ bench: install
 	$(PY) -m scripts.bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .aws-sam
+	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .aws-sam
