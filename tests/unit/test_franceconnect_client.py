@@ -304,3 +304,11 @@ def test_the_logout_url_needs_no_provider_once_the_login_is_done(client, provide
     clock.now += CACHE_LIFETIME_SECONDS + 1
     provider.answer("/.well-known/openid-configuration", Answer.html(status=503))
     assert client.logout_url(id_token=login.id_token, state="L" * 64).startswith(f"{ISSUER}/session/end?")
+
+
+def test_two_published_keys_under_the_same_kid_are_both_tried(client, provider):
+    previous = provider.signing_keys["ES256"]
+    provider.rotate_keys_keeping_kids()
+    provider.published_keys = [previous, *provider.published_keys]  # the old key first, same kid
+    assert complete(client).identity.sub == SUB
+    assert provider.requests["/jwks"] == 1

@@ -142,19 +142,20 @@ class OidcFranceConnectClient:
         return claims, alg
 
     def _signed_claims(self, token: str, kid: object, alg: str, kind: str) -> dict[str, Any]:
-        # Keys rotate: on an unknown kid, or a signature that the cached key of that kid does not
-        # verify (FranceConnect keeps its kids across rotations), read the keys once more, then fail closed.
+        # Keys rotate: on an unknown kid, or a signature that no cached key of that kid verifies
+        # (FranceConnect keeps its kids across rotations), read the keys once more, then fail closed.
+        failure = ""
         for attempt in ("cached", "read again"):
-            keys = self._keys(refresh=attempt == "read again")
-            if not isinstance(kid, str) or not any(key.kid == kid for key in keys.keys):
-                failure = f"{kind}_unknown_kid"
-                continue
-            try:
-                return jwt.decode(token, keys, algorithms=[alg]).claims
-            except (InvalidPayloadError, RecursionError):
-                raise FranceConnectFailure(f"{kind}_malformed") from None
-            except (JoseError, ValueError):
-                failure = f"{kind}_signature"
+            keys = self._keys(refresh=attempt == "read again").keys
+            candidates = [key for key in keys if isinstance(kid, str) and key.kid == kid]
+            failure = f"{kind}_signature" if candidates else f"{kind}_unknown_kid"
+            for key in candidates:  # during a rotation two keys may carry the same name
+                try:
+                    return jwt.decode(token, key, algorithms=[alg]).claims
+                except (InvalidPayloadError, RecursionError):  # signed, but not a JSON object
+                    raise FranceConnectFailure(f"{kind}_malformed") from None
+                except (JoseError, ValueError):
+                    continue
         raise FranceConnectFailure(failure)
 
     def _check_registered_claims(self, claims: dict[str, Any], kind: str) -> None:
