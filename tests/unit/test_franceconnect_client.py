@@ -137,11 +137,11 @@ def _userinfo(status=200, body="", **headers):
     return _answer("/userinfo", Answer(status, headers, body))
 
 
-def _hs256_token(provider):
+def _hs256_token(provider, claims=None):
     from joserfc.jwk import OctKey
 
-    key = OctKey.import_key(CLIENT_SECRET.encode() * 4)
-    return provider.sign(provider.id_token_claims(), alg="HS256", key=key)
+    key = OctKey.import_key(CLIENT_SECRET.encode() * 4)  # the client secret as an HMAC key: never accepted
+    return provider.sign(claims or provider.id_token_claims(), alg="HS256", key=key)
 
 
 DISCOVERY = "/.well-known/openid-configuration"
@@ -175,6 +175,8 @@ FAILURES = {
     "id_token_missing_claim": _claims("id_token", exp=None),
     "id_token_exp": _claims("id_token", exp=int(NOW) - 120, iat=int(NOW) - 180),
     "id_token_iat": _claims("id_token", iat=int(NOW) + 600, exp=int(NOW) + 660),
+    "id_token_nbf": _claims("id_token", nbf=int(NOW) + 600),
+    "id_token_sub": _claims("id_token", sub=12345),
     "id_token_nonce": _claims("id_token", nonce="M" * 64),
     "id_token_acr": _claims("id_token", acr="eidas0"),
     "id_token_at_hash": _claims("id_token", at_hash="AAAAAAAAAAAAAAAAAAAAAA"),
@@ -184,14 +186,22 @@ FAILURES = {
     "userinfo_error_invalid_token": _userinfo(401, **{"WWW-Authenticate": 'Bearer error="invalid_token"'}),
     "userinfo_not_jwt": _userinfo(200, '{"sub": "x"}', **{"Content-Type": "application/json"}),
     "userinfo_malformed": _userinfo(200, "<html>", **{"Content-Type": "application/jwt"}),
+    "userinfo_algorithm": lambda p: p.answer("/userinfo", lambda: Answer(
+        200, {"Content-Type": "application/jwt"}, _hs256_token(p, p.userinfo_claims()))),
     "userinfo_unknown_kid": _header("userinfo", kid=None),
+    "userinfo_missing_claim": _claims("userinfo", iss=None),
+    "userinfo_iat": _claims("userinfo", iat=int(NOW) + 600, exp=int(NOW) + 660),
     "userinfo_signature": _wrong_key("userinfo"),
     "userinfo_iss": _claims("userinfo", iss="https://faux.invalid/api/v2"),
     "userinfo_aud": _claims("userinfo", aud="un-autre-client"),
     "userinfo_exp": _claims("userinfo", exp=int(NOW) - 120, iat=int(NOW) - 180),
     "userinfo_sub": _claims("userinfo", sub="c" * 64 + "v1"),
     # identity claims
+    "claim_format_sub": lambda p: (_claims("id_token", sub="DUBOIS")(p), _claims("userinfo", sub="DUBOIS")(p)),
+    "claim_format_given_name": _claims("userinfo", given_name=" "),
     "claim_format_birthdate": _claims("userinfo", birthdate="24/08/1962"),
+    "claim_format_idp_birthdate": _claims("userinfo", idp_birthdate="1962-8"),
+    "claim_format_birthcountry": _claims("userinfo", birthcountry="France"),
     "claim_format_gender": _claims("userinfo", gender="F"),
     "claim_format_birthplace": _claims("userinfo", birthplace=""),
     "claim_format_family_name": _claims("userinfo", family_name=["DUBOIS"]),
