@@ -184,9 +184,11 @@ class RecordingWorkflow:
     started: list[tuple[str, int]] = field(default_factory=list)
     stopped: list[tuple[str, int]] = field(default_factory=list)
     caught_up: list[OverdueLink] = field(default_factory=list)
+    claims_to_release: list[str | None] = field(default_factory=list)  # each start's email claim (its 21-day effect)
 
     def start(self, account: Account, link: ConfirmationLink) -> None:
         self.started.append((account.account_id, link.number))
+        self.claims_to_release.append(account.email_key)
 
     def stop(self, account: Account, link_number: int) -> None:
         self.stopped.append((account.account_id, link_number))
@@ -250,8 +252,7 @@ class FakeWorld:
     clock: FrozenClock = field(default_factory=FrozenClock)
 
     def __post_init__(self) -> None:
-        from ameli.service.accounts import AccountService
-        from ameli.service.signup import SignupService
+        from ameli.bootstrap import Container
 
         self.settings = settings_for_tests()
         self.registry = InMemoryRegistry(self.beneficiaries)
@@ -262,7 +263,12 @@ class FakeWorld:
         self.hasher = PlainHasher()
         self.pseudonymizer = FakePseudonymizer()
         self.telemetry = CountingTelemetry()
-        common = dict(settings=self.settings, clock=self.clock, mailer=self.mailer, workflow=self.workflow,
-                      hasher=self.hasher, pseudonymizer=self.pseudonymizer, telemetry=self.telemetry)
-        self.signups = SignupService(registry=self.registry, store=self.signup_store, **common)
-        self.accounts = AccountService(accounts=self.account_store, **common)
+        # The composition root's own wiring, with every port swapped for its fake.
+        self.container = Container(self.settings).override(
+            clock=self.clock, registry=self.registry, account_store=self.account_store,
+            signup_store=self.signup_store, mailer=self.mailer, workflow=self.workflow,
+            password_hasher=self.hasher, pseudonymizer=self.pseudonymizer, telemetry=self.telemetry,
+        )
+        for use_case in ("option1", "signup_steps", "contact_step", "activation", "login", "new_links",
+                         "safety_net"):
+            setattr(self, use_case, getattr(self.container, use_case))

@@ -20,12 +20,12 @@ app = create_app()
     responses=documented(201, ContactResponse, 401, 409, 410, 422),
 )
 def give_contact(signup_id: str, request: Annotated[ContactRequest, Body()]):
-    from ameli.service.signup import ContactForm
+    from ameli.service.contact import ContactForm
     from ameli.service.tokens import token_hash
 
     def create_account() -> dict:
         signup = current_signup(app, signup_id)
-        created = container().signups.give_contact(signup, ContactForm(**request.model_dump()))
+        created = container().contact_step.give_contact(signup, ContactForm(**request.model_dump()))
         return ContactResponse(
             status="pending_email_confirmation",
             email_masked=created.email_masked,

@@ -25,7 +25,7 @@ app = create_app()
 )
 def check_password(signup_id: str, request: Annotated[PasswordCheckRequest, Body()]) -> PasswordCheckResponse:
     signup = current_signup(app, signup_id)
-    verdict = container().signups.check_password(signup, request.password)
+    verdict = container().signup_steps.check_password(signup, request.password)
     return PasswordCheckResponse(valid=verdict.valid, violations=list(verdict.violations), strength=verdict.strength)
 
 
@@ -36,7 +36,7 @@ def check_password(signup_id: str, request: Annotated[PasswordCheckRequest, Body
 )
 def choose_password(signup_id: str, request: Annotated[PasswordRequest, Body()]) -> NextStepResponse:
     signup = current_signup(app, signup_id)
-    updated = container().signups.choose_password(
+    updated = container().signup_steps.choose_password(
         signup, password=request.password, confirmation=request.password_confirmation
     )
     return NextStepResponse(next_step=updated.next_step, expires_at=to_rfc3339(updated.expires_at))

@@ -18,7 +18,7 @@ app = create_app()
     responses=documented(202, LinkSentResponse, 401, 404, 409, 410, 422, 429),
 )
 def resend_link(request: Annotated[ResendRequest, Body()]):
-    sent = container().accounts.resend(
+    sent = container().new_links.resend(
         request.token,
         new_email=request.new_email,
         new_email_confirmation=request.new_email_confirmation,

@@ -23,7 +23,7 @@ def signup_status(signup_id: str):
 
 @app.delete("/v1/signups/<signup_id>", summary="Annuler la création de compte", responses=documented(204, None, 401, 410))
 def cancel_signup(signup_id: str):
-    container().signups.cancel(current_signup(app, signup_id))
+    container().signup_steps.cancel(current_signup(app, signup_id))
     return Response(status_code=204)
 
 

@@ -19,7 +19,7 @@ app = create_app()
 )
 def submit_proof(signup_id: str, request: Annotated[ProofRequest, Body()]) -> NextStepResponse:
     signup = current_signup(app, signup_id)
-    updated = container().signups.submit_proof(
+    updated = container().option1.submit_proof(
         signup, iban_last7=request.iban_last7, serial_last11=request.carte_vitale_serial_last11
     )
     return NextStepResponse(next_step=updated.next_step, expires_at=to_rfc3339(updated.expires_at))

@@ -27,7 +27,7 @@ def current_terms() -> TermsResponse:
 )
 def answer_terms(signup_id: str, answer: Annotated[TermsAnswer, Body()]):
     signup = current_signup(app, signup_id)
-    updated = container().signups.answer_terms(signup, accepted=answer.accepted, version=answer.version)
+    updated = container().signup_steps.answer_terms(signup, accepted=answer.accepted, version=answer.version)
     if updated is None:
         return json_response(200, CancelledResponse(status="cancelled"))
     return json_response(200, NextStepResponse(next_step=updated.next_step, expires_at=to_rfc3339(updated.expires_at)))

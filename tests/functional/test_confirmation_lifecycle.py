@@ -127,12 +127,12 @@ def test_two_confirmations_at_once_both_succeed_and_activate_once(api):
     token = api.last_link_token()
     from ameli.bootstrap import container
 
-    accounts = container().accounts
+    activation = container().activation
     outcomes = []
 
     def confirm():
         try:
-            accounts.confirm(token)
+            activation.confirm(token)
             outcomes.append("active")
         except Exception as error:  # noqa: BLE001 - the test reports whatever happened
             outcomes.append(repr(error))
@@ -179,11 +179,11 @@ def test_safety_net_applies_a_deadline_whose_workflow_never_ran(short_api):
     boto3.client("stepfunctions").stop_execution(executionArn=execution["executionArn"])  # as if it had failed
     from ameli.bootstrap import container
 
-    accounts = container().accounts
-    assert accounts.catch_up_overdue_links(grace=timedelta(0)) == 0  # nothing is due yet
+    safety_net = container().safety_net
+    assert safety_net.catch_up_overdue_links(grace=timedelta(0)) == 0  # nothing is due yet
     sleep_until(deadline)
     assert account_item(short_api)["status"]["S"] == "pending_email_confirmation"  # nobody applied it
-    assert accounts.catch_up_overdue_links(grace=timedelta(0)) == 1
+    assert safety_net.catch_up_overdue_links(grace=timedelta(0)) == 1
     short_api.wait_for_execution("-1", status="ABORTED")
     catch_up = next(e for e in short_api.executions() if "-catchup-" in e["name"])
     short_api.wait_for_execution(catch_up["name"], status="SUCCEEDED", timeout=15)

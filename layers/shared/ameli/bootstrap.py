@@ -100,29 +100,73 @@ class Container:
 
         return PowertoolsTelemetry(namespace="AmeliSignup", service="ameli-signup")
 
-    # -- use cases
-    def _common_ports(self) -> dict:
-        return dict(
-            settings=self.settings,
-            clock=self.clock,
-            mailer=self.mailer,
-            workflow=self.workflow,
-            hasher=self.password_hasher,
-            pseudonymizer=self.pseudonymizer,
-            telemetry=self.telemetry,
-        )
+    # -- use cases: each takes only the ports it uses; the two shared behaviours are built once.
+    @cached_property
+    def signup_opener(self):
+        from ameli.service.signup_opening import SignupOpener
+
+        return SignupOpener(clock=self.clock, signups=self.signup_store,
+                            session_duration=self.settings.signup_session_duration, telemetry=self.telemetry)
 
     @cached_property
-    def signups(self):
-        from ameli.service.signup import SignupService
+    def confirmation_links(self):
+        from ameli.service.confirmation_links import ConfirmationLinks, LinkDurations
 
-        return SignupService(registry=self.registry, store=self.signup_store, **self._common_ports())
+        durations = LinkDurations(self.settings.confirmation_link_validity, self.settings.pending_email_retention)
+        return ConfirmationLinks(clock=self.clock, durations=durations, web_base_url=self.settings.web_base_url,
+                                 workflow=self.workflow, mailer=self.mailer)
 
     @cached_property
-    def accounts(self):
-        from ameli.service.accounts import AccountService
+    def option1(self):
+        from ameli.service.option1 import Option1Signup
 
-        return AccountService(accounts=self.account_store, **self._common_ports())
+        return Option1Signup(clock=self.clock, registry=self.registry, signups=self.signup_store,
+                             pseudonymizer=self.pseudonymizer, opener=self.signup_opener, telemetry=self.telemetry)
+
+    @cached_property
+    def signup_steps(self):
+        from ameli.service.signup_steps import SignupSteps
+
+        return SignupSteps(clock=self.clock, signups=self.signup_store, hasher=self.password_hasher,
+                           telemetry=self.telemetry)
+
+    @cached_property
+    def contact_step(self):
+        from ameli.service.contact import ContactStep
+
+        return ContactStep(clock=self.clock, signups=self.signup_store, pseudonymizer=self.pseudonymizer,
+                           links=self.confirmation_links, telemetry=self.telemetry,
+                           allow_test_email_domains=self.settings.allow_test_email_domains)
+
+    @cached_property
+    def activation(self):
+        from ameli.service.activation import Activation
+
+        return Activation(clock=self.clock, accounts=self.account_store, workflow=self.workflow,
+                          telemetry=self.telemetry)
+
+    @cached_property
+    def login(self):
+        from ameli.service.login import Login
+
+        return Login(clock=self.clock, accounts=self.account_store, hasher=self.password_hasher,
+                     pseudonymizer=self.pseudonymizer, session_duration=self.settings.session_duration,
+                     telemetry=self.telemetry)
+
+    @cached_property
+    def new_links(self):
+        from ameli.service.new_links import NewLinks
+
+        return NewLinks(clock=self.clock, accounts=self.account_store, pseudonymizer=self.pseudonymizer,
+                        links=self.confirmation_links, login=self.login, telemetry=self.telemetry,
+                        allow_test_email_domains=self.settings.allow_test_email_domains)
+
+    @cached_property
+    def safety_net(self):
+        from ameli.service.safety_net import SafetyNet
+
+        return SafetyNet(clock=self.clock, accounts=self.account_store, workflow=self.workflow,
+                         telemetry=self.telemetry)
 
     @cached_property
     def franceconnect_client(self):
@@ -153,6 +197,7 @@ class Container:
             store=self.signup_store,
             client=self.franceconnect_client,
             pseudonymizer=self.pseudonymizer,
+            opener=self.signup_opener,
             telemetry=self.telemetry,
             logger=logger,
         )

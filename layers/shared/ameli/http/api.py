@@ -116,4 +116,4 @@ def current_signup(app: APIGatewayRestResolver, signup_id: str):
     """The signup of the URL, authorised by its bearer token (401 / 410 otherwise)."""
     from ameli.bootstrap import container
 
-    return container().signups.authenticate(signup_id, bearer_token(app))
+    return container().signup_steps.authenticate(signup_id, bearer_token(app))

@@ -8,10 +8,10 @@ from html import escape
 from ameli.ports import OutgoingEmail
 
 
-def confirmation_url(settings, token: str) -> str:
+def confirmation_url(web_base_url: str, token: str) -> str:
     """The web client's activation page. The token sits in the fragment: browsers never send a
     fragment to a server, so no access log or proxy ever records it."""
-    return f"{settings.web_base_url}/activation#token={token}"
+    return f"{web_base_url}/activation#token={token}"
 
 
 def _paris_time(moment: datetime) -> str:

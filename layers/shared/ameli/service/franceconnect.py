@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import secrets
 import string
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
@@ -17,7 +16,6 @@ from urllib.parse import urlencode, urlsplit
 from ameli.clock import Clock
 from ameli.domain import errors
 from ameli.domain.beneficiary import common_refusal
-from ameli.domain.signup import Signup
 from ameli.ports import (
     BeneficiaryRegistry,
     FranceConnectClient,
@@ -28,6 +26,7 @@ from ameli.ports import (
     Telemetry,
 )
 from ameli.service import tokens
+from ameli.service.signup_opening import SignupOpener
 from ameli.settings import Settings
 
 STATE_LIFETIME = timedelta(minutes=10)
@@ -55,6 +54,7 @@ class FranceConnectService:
         store: SignupStore,
         client: FranceConnectClient,
         pseudonymizer: Pseudonymizer,
+        opener: SignupOpener,
         telemetry: Telemetry,
         logger=None,
     ) -> None:
@@ -64,6 +64,7 @@ class FranceConnectService:
         self.store = store
         self.client = client
         self.pseudonymizer = pseudonymizer
+        self.opener = opener
         self.telemetry = telemetry
         self.logger = logger
 
@@ -135,26 +136,14 @@ class FranceConnectService:
         nir_hash = self.pseudonymizer.nir_hash(beneficiary.nir)
         if self.store.account_exists(nir_hash):
             return self._to(return_to, error="ACCOUNT_ALREADY_EXISTS")
-        now = self.clock.now()
-        token = tokens.new_token()
-        signup = Signup(
-            signup_id=str(uuid.uuid4()),
-            token_hash=tokens.token_hash(token),
-            method="franceconnect",
-            nir=beneficiary.nir,
-            nir_hash=nir_hash,
-            birth_date=beneficiary.birth_date,
-            names=tuple(n for n in (beneficiary.birth_name, beneficiary.usage_name, *beneficiary.given_names) if n),
-            next_step="terms",
-            created_at=now,
-            expires_at=now + self.settings.signup_session_duration,
+        opened = self.opener.open(
+            beneficiary, nir_hash=nir_hash, method="franceconnect", next_step="terms",
             franceconnect_sub=identity.sub,
             # Built now, while the provider's metadata is at hand, for the contact step to hand out.
             franceconnect_logout_url=self.client.logout_url(id_token=login.id_token, state=_random_alphanumeric()),
             email_suggestion=identity.email or None,
         )
-        self.store.create(signup)
-        self.telemetry.count("SignupStarted", method="franceconnect")
+        signup, token = opened.signup, opened.token
         return self._to(return_to, signup_id=signup.signup_id, signup_token=token, next_step="terms")
 
     def _failed(self, return_to: str, code: str, reason: str) -> Redirect:
