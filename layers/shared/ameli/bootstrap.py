@@ -11,8 +11,6 @@ from functools import cached_property
 from ameli.clock import SystemClock
 from ameli.settings import Settings
 
-PENDING_INDEX = "pending-by-deadline"  # the accounts table's index of template.yaml
-
 
 class Container:
     def __init__(self, settings: Settings | None = None) -> None:
@@ -46,23 +44,30 @@ class Container:
     # -- adapters
     @cached_property
     def registry(self):
-        from ameli.adapters.dynamodb import DynamoBeneficiaryRegistry
+        from ameli.adapters.dynamodb.registry import DynamoBeneficiaryRegistry
 
         return DynamoBeneficiaryRegistry(self.dynamodb, self.settings.registry_table)
 
     @cached_property
-    def signup_store(self):
-        from ameli.adapters.dynamodb import DynamoSignupStore
+    def signup_repository(self):
+        from ameli.adapters.dynamodb.signups import DynamoSignupRepository
 
-        return DynamoSignupStore(self.dynamodb, self.settings.signups_table, self.settings.accounts_table)
+        return DynamoSignupRepository(self.dynamodb, self.settings.signups_table, self.settings.accounts_table)
 
     @cached_property
-    def account_store(self):
-        from ameli.adapters.dynamodb import DynamoAccountStore
+    def account_repository(self):
+        from ameli.adapters.dynamodb.accounts import DynamoAccountRepository
+        from ameli.adapters.keys import PENDING_INDEX
 
-        return DynamoAccountStore(
-            self.dynamodb, self.settings.signups_table, self.settings.accounts_table, PENDING_INDEX
+        return DynamoAccountRepository(
+            self.dynamodb, self.settings.accounts_table, self.settings.signups_table, PENDING_INDEX
         )
+
+    @cached_property
+    def session_repository(self):
+        from ameli.adapters.dynamodb.sessions import DynamoSessionRepository
+
+        return DynamoSessionRepository(self.dynamodb, self.settings.signups_table, self.settings.accounts_table)
 
     @cached_property
     def idempotency_store(self):
@@ -105,7 +110,7 @@ class Container:
     def signup_opener(self):
         from ameli.service.signup_opening import SignupOpener
 
-        return SignupOpener(clock=self.clock, signups=self.signup_store,
+        return SignupOpener(clock=self.clock, signups=self.signup_repository,
                             session_duration=self.settings.signup_session_duration, telemetry=self.telemetry)
 
     @cached_property
@@ -120,21 +125,21 @@ class Container:
     def option1(self):
         from ameli.service.option1 import Option1Signup
 
-        return Option1Signup(clock=self.clock, registry=self.registry, signups=self.signup_store,
+        return Option1Signup(clock=self.clock, registry=self.registry, signups=self.signup_repository,
                              pseudonymizer=self.pseudonymizer, opener=self.signup_opener, telemetry=self.telemetry)
 
     @cached_property
     def signup_steps(self):
         from ameli.service.signup_steps import SignupSteps
 
-        return SignupSteps(clock=self.clock, signups=self.signup_store, hasher=self.password_hasher,
+        return SignupSteps(clock=self.clock, signups=self.signup_repository, hasher=self.password_hasher,
                            telemetry=self.telemetry)
 
     @cached_property
     def contact_step(self):
         from ameli.service.contact import ContactStep
 
-        return ContactStep(clock=self.clock, signups=self.signup_store, pseudonymizer=self.pseudonymizer,
+        return ContactStep(clock=self.clock, accounts=self.account_repository, pseudonymizer=self.pseudonymizer,
                            links=self.confirmation_links, telemetry=self.telemetry,
                            allow_test_email_domains=self.settings.allow_test_email_domains)
 
@@ -142,14 +147,14 @@ class Container:
     def activation(self):
         from ameli.service.activation import Activation
 
-        return Activation(clock=self.clock, accounts=self.account_store, workflow=self.workflow,
+        return Activation(clock=self.clock, accounts=self.account_repository, workflow=self.workflow,
                           telemetry=self.telemetry)
 
     @cached_property
     def login(self):
         from ameli.service.login import Login
 
-        return Login(clock=self.clock, accounts=self.account_store, hasher=self.password_hasher,
+        return Login(clock=self.clock, accounts=self.account_repository, sessions=self.session_repository, hasher=self.password_hasher,
                      pseudonymizer=self.pseudonymizer, session_duration=self.settings.session_duration,
                      telemetry=self.telemetry)
 
@@ -157,7 +162,7 @@ class Container:
     def new_links(self):
         from ameli.service.new_links import NewLinks
 
-        return NewLinks(clock=self.clock, accounts=self.account_store, pseudonymizer=self.pseudonymizer,
+        return NewLinks(clock=self.clock, accounts=self.account_repository, pseudonymizer=self.pseudonymizer,
                         links=self.confirmation_links, login=self.login, telemetry=self.telemetry,
                         allow_test_email_domains=self.settings.allow_test_email_domains)
 
@@ -165,7 +170,7 @@ class Container:
     def safety_net(self):
         from ameli.service.safety_net import SafetyNet
 
-        return SafetyNet(clock=self.clock, accounts=self.account_store, workflow=self.workflow,
+        return SafetyNet(clock=self.clock, accounts=self.account_repository, workflow=self.workflow,
                          telemetry=self.telemetry)
 
     @cached_property
@@ -194,7 +199,7 @@ class Container:
             settings=self.settings,
             clock=self.clock,
             registry=self.registry,
-            store=self.signup_store,
+            store=self.signup_repository,
             client=self.franceconnect_client,
             pseudonymizer=self.pseudonymizer,
             opener=self.signup_opener,

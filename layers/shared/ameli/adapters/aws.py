@@ -10,6 +10,7 @@ from datetime import datetime
 
 from botocore.exceptions import ClientError
 
+from ameli.adapters.keys import account_key, email_claim_key
 from ameli.clock import to_rfc3339
 from ameli.domain.account import Account, ConfirmationLink
 from ameli.ports import OutgoingEmail, OverdueLink
@@ -41,8 +42,8 @@ def execution_name(account_id: str, link_number: int) -> str:
 
 def workflow_input(nir_hash: str, email_key: str | None, link: ConfirmationLink) -> str:
     return json.dumps({
-        "account_pk": f"ACCOUNT#{nir_hash}",
-        "email_claim_pk": f"EMAIL#{email_key}",
+        "account_pk": account_key(nir_hash),
+        "email_claim_pk": email_claim_key(email_key or ""),
         "link_number": link.number,
         "link_expires_at": to_rfc3339(link.expires_at),
         "retention_until": to_rfc3339(link.retention_until),

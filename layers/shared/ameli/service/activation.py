@@ -7,12 +7,12 @@ from datetime import datetime
 from ameli.clock import Clock
 from ameli.domain import errors
 from ameli.domain.account import Account, AccountState
-from ameli.ports import AccountStore, ConfirmationWorkflow, Telemetry
+from ameli.ports import AccountRepository, ConfirmationWorkflow, Telemetry
 from ameli.service import tokens
 
 
 class Activation:
-    def __init__(self, *, clock: Clock, accounts: AccountStore, workflow: ConfirmationWorkflow,
+    def __init__(self, *, clock: Clock, accounts: AccountRepository, workflow: ConfirmationWorkflow,
                  telemetry: Telemetry) -> None:
         self.clock = clock
         self.accounts = accounts

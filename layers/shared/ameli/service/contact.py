@@ -13,7 +13,7 @@ from ameli.domain.contact import Email, parse_french_phone
 from ameli.domain.errors import FieldErrors
 from ameli.domain.signup import Signup
 from ameli.domain.terms import CONSENT_WORDING_VERSION
-from ameli.ports import Pseudonymizer, SignupStore, Telemetry
+from ameli.ports import AccountRepository, Pseudonymizer, Telemetry
 from ameli.service.confirmation_links import ConfirmationLinks
 from ameli.service.fields import parse_field
 from ameli.service.forms import email_typed_twice
@@ -38,10 +38,10 @@ class PendingAccountCreated:
 
 
 class ContactStep:
-    def __init__(self, *, clock: Clock, signups: SignupStore, pseudonymizer: Pseudonymizer,
+    def __init__(self, *, clock: Clock, accounts: AccountRepository, pseudonymizer: Pseudonymizer,
                  links: ConfirmationLinks, telemetry: Telemetry, allow_test_email_domains: bool = False) -> None:
         self.clock = clock
-        self.signups = signups
+        self.accounts = accounts
         self.pseudonymizer = pseudonymizer
         self.links = links
         self.telemetry = telemetry
@@ -55,7 +55,7 @@ class ContactStep:
         def create_account(link: ConfirmationLink) -> Account:
             account = self._pending_account(signup, email, link, now)
             account = _with_contact(account, form, mobile, landline, now)
-            self.signups.create_pending_account(signup, account)
+            self.accounts.create_from_signup(signup, account)
             self.telemetry.count("AccountCreated", method=signup.method)
             return account
 

@@ -22,7 +22,7 @@ from ameli.ports import (
     FranceConnectFailure,
     FranceConnectState,
     Pseudonymizer,
-    SignupStore,
+    SignupRepository,
     Telemetry,
 )
 from ameli.service import tokens
@@ -51,7 +51,7 @@ class FranceConnectService:
         settings: Settings,
         clock: Clock,
         registry: BeneficiaryRegistry,
-        store: SignupStore,
+        store: SignupRepository,
         client: FranceConnectClient,
         pseudonymizer: Pseudonymizer,
         opener: SignupOpener,

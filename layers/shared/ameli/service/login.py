@@ -15,7 +15,7 @@ from ameli.domain.errors import FieldErrors
 from ameli.domain.login_throttle import LoginThrottle
 from ameli.domain.nir import parse_nir
 from ameli.domain.session import PENDING_TOKEN_DURATION, Session
-from ameli.ports import AccountStore, PasswordHasher, Pseudonymizer, Telemetry
+from ameli.ports import AccountRepository, PasswordHasher, Pseudonymizer, SessionRepository, Telemetry
 from ameli.service import tokens
 from ameli.service.fields import parse_field
 
@@ -27,10 +27,11 @@ class OpenedSession:
 
 
 class Login:
-    def __init__(self, *, clock: Clock, accounts: AccountStore, hasher: PasswordHasher,
+    def __init__(self, *, clock: Clock, accounts: AccountRepository, sessions: SessionRepository, hasher: PasswordHasher,
                  pseudonymizer: Pseudonymizer, session_duration: timedelta, telemetry: Telemetry) -> None:
         self.clock = clock
         self.accounts = accounts
+        self.sessions = sessions
         self.hasher = hasher
         self.pseudonymizer = pseudonymizer
         self.session_duration = session_duration
@@ -46,7 +47,7 @@ class Login:
 
         nir_hash = self.pseudonymizer.nir_hash(parsed.value)
         now = self.clock.now()
-        account, throttle = self.accounts.load_for_login(nir_hash)
+        account, throttle = self.sessions.load_for_login(nir_hash)
         _ensure_not_blocked(throttle, now)
         # An unknown NIR pays for one verification too, so that it answers in the time of a wrong password.
         if not self.hasher.verify(account.password_hash if account else self._unknown_nir_hash, password) \
@@ -63,7 +64,7 @@ class Login:
 
     def logout(self, session_token: str | None) -> None:
         if session_token:
-            self.accounts.close_session(tokens.token_hash(session_token))
+            self.sessions.close_session(tokens.token_hash(session_token))
 
     def active_account(self, session_token: str | None) -> Account:
         account = self.account_of_session(session_token, "session")
@@ -73,7 +74,7 @@ class Login:
 
     def account_of_session(self, token: str | None, kind: str) -> Account:
         """The account of a valid bearer token of that kind ("session" or "pending"), or a 401."""
-        session = self.accounts.find_session(tokens.token_hash(token)) if token else None
+        session = self.sessions.find_session(tokens.token_hash(token)) if token else None
         if session is None or not session.is_valid(self.clock.now(), kind):
             raise errors.AuthenticationRequired()
         account = self.accounts.get_account(session.nir_hash)
@@ -84,10 +85,10 @@ class Login:
     def check_account_password(self, account: Account, password: str | None) -> None:
         """The account's password, under the same throttle as the login (a new address needs it)."""
         now = self.clock.now()
-        _, throttle = self.accounts.load_for_login(account.nir_hash)
+        _, throttle = self.sessions.load_for_login(account.nir_hash)
         _ensure_not_blocked(throttle, now)
         if not password or not self.hasher.verify(account.password_hash, password):
-            self.accounts.record_login_failure(account.nir_hash, throttle.after_failure(now))
+            self.sessions.record_login_failure(account.nir_hash, throttle.after_failure(now))
             raise errors.InvalidCredentials("Le code personnel est incorrect.")
 
     @cached_property
@@ -97,7 +98,7 @@ class Login:
 
     def _refuse(self, nir_hash: str, throttle: LoginThrottle, now: datetime) -> None:
         throttle = throttle.after_failure(now)
-        self.accounts.record_login_failure(nir_hash, throttle)
+        self.sessions.record_login_failure(nir_hash, throttle)
         self.telemetry.count("LoginFailed")
         if throttle.is_blocked(now):
             raise errors.AccountLocked(
@@ -108,7 +109,9 @@ class Login:
 
     def _open(self, account: Account, kind: str, expires_at: datetime, rehash: str | None) -> OpenedSession:
         token = tokens.new_token()
-        self.accounts.open_session(Session(tokens.token_hash(token), kind, account.nir_hash, expires_at), rehash)
+        self.sessions.open_session(Session(tokens.token_hash(token), kind, account.nir_hash, expires_at))
+        if rehash:
+            self.accounts.update_password_hash(account.nir_hash, rehash)
         return OpenedSession(token, expires_at)
 
 

@@ -9,7 +9,7 @@ from ameli.clock import Clock
 from ameli.domain import errors
 from ameli.domain.account import Account, AccountState, ConfirmationLink
 from ameli.domain.errors import FieldErrors
-from ameli.ports import AccountStore, NewAddress, Pseudonymizer, Telemetry
+from ameli.ports import AccountRepository, NewAddress, Pseudonymizer, Telemetry
 from ameli.service import tokens
 from ameli.service.confirmation_links import ConfirmationLinks, LinkSent
 from ameli.service.forms import email_typed_twice
@@ -17,7 +17,7 @@ from ameli.service.login import Login
 
 
 class NewLinks:
-    def __init__(self, *, clock: Clock, accounts: AccountStore, pseudonymizer: Pseudonymizer,
+    def __init__(self, *, clock: Clock, accounts: AccountRepository, pseudonymizer: Pseudonymizer,
                  links: ConfirmationLinks, login: Login, telemetry: Telemetry,
                  allow_test_email_domains: bool = False) -> None:
         self.clock = clock

@@ -19,7 +19,7 @@ from ameli.domain.proof import (
     proof_matches,
 )
 from ameli.domain.signup import Signup
-from ameli.ports import BeneficiaryRegistry, Pseudonymizer, SignupStore, Telemetry
+from ameli.ports import BeneficiaryRegistry, Pseudonymizer, SignupRepository, Telemetry
 from ameli.service.fields import parse_field
 from ameli.service.signup_opening import SignupOpener
 
@@ -33,7 +33,7 @@ class StartedSignup:
 
 
 class Option1Signup:
-    def __init__(self, *, clock: Clock, registry: BeneficiaryRegistry, signups: SignupStore,
+    def __init__(self, *, clock: Clock, registry: BeneficiaryRegistry, signups: SignupRepository,
                  pseudonymizer: Pseudonymizer, opener: SignupOpener, telemetry: Telemetry) -> None:
         self.clock = clock
         self.registry = registry

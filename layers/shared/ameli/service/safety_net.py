@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ameli.clock import Clock
-from ameli.ports import AccountStore, ConfirmationWorkflow, Telemetry
+from ameli.ports import AccountRepository, ConfirmationWorkflow, Telemetry
 
 # A deadline a workflow is applying right now is not overdue: leave it an hour before catching up.
 OVERDUE_GRACE = timedelta(hours=1)
 
 
 class SafetyNet:
-    def __init__(self, *, clock: Clock, accounts: AccountStore, workflow: ConfirmationWorkflow,
+    def __init__(self, *, clock: Clock, accounts: AccountRepository, workflow: ConfirmationWorkflow,
                  telemetry: Telemetry) -> None:
         self.clock = clock
         self.accounts = accounts

@@ -14,7 +14,7 @@ from typing import Any
 from ameli.clock import Clock
 from ameli.domain.beneficiary import Beneficiary
 from ameli.domain.signup import Signup
-from ameli.ports import SignupStore, Telemetry
+from ameli.ports import SignupRepository, Telemetry
 from ameli.service import tokens
 
 
@@ -25,7 +25,7 @@ class OpenedSignup:
 
 
 class SignupOpener:
-    def __init__(self, *, clock: Clock, signups: SignupStore, session_duration: timedelta,
+    def __init__(self, *, clock: Clock, signups: SignupRepository, session_duration: timedelta,
                  telemetry: Telemetry) -> None:
         self.clock = clock
         self.signups = signups

@@ -11,12 +11,12 @@ from ameli.domain.errors import FieldErrors
 from ameli.domain.password_policy import PASSWORD_MESSAGES, PasswordContext, PasswordVerdict, check_password
 from ameli.domain.signup import Signup
 from ameli.domain.terms import CURRENT_TERMS
-from ameli.ports import PasswordHasher, SignupStore, Telemetry
+from ameli.ports import PasswordHasher, SignupRepository, Telemetry
 from ameli.service import tokens
 
 
 class SignupSteps:
-    def __init__(self, *, clock: Clock, signups: SignupStore, hasher: PasswordHasher, telemetry: Telemetry) -> None:
+    def __init__(self, *, clock: Clock, signups: SignupRepository, hasher: PasswordHasher, telemetry: Telemetry) -> None:
         self.clock = clock
         self.signups = signups
         self.hasher = hasher
