@@ -267,9 +267,13 @@ class FakePseudonymizer:
 @dataclass
 class CountingTelemetry:
     counts: list[tuple[str, dict]] = field(default_factory=list)
+    notes: list[tuple[str, dict]] = field(default_factory=list)
 
     def count(self, name: str, **dimensions: str) -> None:
         self.counts.append((name, dimensions))
+
+    def note(self, message: str, **fields: str) -> None:
+        self.notes.append((message, fields))
 
 
 def settings_for_tests(**overrides) -> Settings:

@@ -6,9 +6,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
-from ameli.http.api import bearer_token, create_app, current_signup, entrypoint, json_response
+from ameli.http.api import bearer_token, create_app, entrypoint, json_response
 from ameli.http.idempotency import answer_once
 from ameli.http.models import ContactRequest, ContactResponse, documented
+from ameli.service.contact import ContactForm
+from ameli.service.tokens import token_hash
 
 app = create_app()
 
@@ -20,11 +22,8 @@ app = create_app()
     responses=documented(201, ContactResponse, 401, 409, 410, 422),
 )
 def give_contact(signup_id: str, request: Annotated[ContactRequest, Body()]):
-    from ameli.service.contact import ContactForm
-    from ameli.service.tokens import token_hash
-
     def create_account() -> dict:
-        signup = current_signup(app, signup_id)
+        signup = container().signup_steps.authenticate(signup_id, bearer_token(app))
         created = container().contact_step.give_contact(signup, ContactForm(**request.model_dump()))
         return ContactResponse(
             status="pending_email_confirmation",
@@ -36,7 +35,8 @@ def give_contact(signup_id: str, request: Annotated[ContactRequest, Body()]):
 
     # A retry whose first answer was lost gets that answer again, not a dead signup token.
     attempt = {"key": [signup_id, token_hash(bearer_token(app) or "")], "body": request.model_dump()}
-    return json_response(201, answer_once("contact", attempt, create_account, app.lambda_context))
+    return json_response(201, answer_once("contact", attempt, create_account, app.lambda_context,
+                                          container().idempotency_store))
 
 
 lambda_handler = entrypoint(app)

@@ -2,7 +2,7 @@
 (an execution that failed or never started). Queries the accounts table's pending index; never scans."""
 
 from ameli.bootstrap import container
-from ameli.http.api import logger
+from ameli.observability import logger
 
 
 @logger.inject_lambda_context(log_event=False)

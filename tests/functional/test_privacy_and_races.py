@@ -23,7 +23,7 @@ def _tails(nir: str) -> dict:
 def test_a_whole_journey_logs_no_personal_data_nor_secret(api, capfd):
     import sys
 
-    from ameli.http.api import logger
+    from ameli.observability import logger
 
     logger.registered_handler.setStream(sys.stdout)  # bound once per process: point it at this capture
     email, phone, wrong_password = "paul.venturi@example.fr", "06 12 34 56 78", "Faux-Code-99"

@@ -101,9 +101,9 @@ class Container:
 
     @cached_property
     def telemetry(self):
-        from ameli.adapters.aws import PowertoolsTelemetry
+        from ameli.observability import PowertoolsTelemetry
 
-        return PowertoolsTelemetry(namespace="AmeliSignup", service="ameli-signup")
+        return PowertoolsTelemetry()
 
     # -- use cases: each takes only the ports it uses; the two shared behaviours are built once.
     @cached_property
@@ -192,7 +192,6 @@ class Container:
 
     @cached_property
     def franceconnect(self):
-        from ameli.http.api import logger
         from ameli.service.franceconnect import FranceConnectService
 
         return FranceConnectService(
@@ -204,7 +203,6 @@ class Container:
             pseudonymizer=self.pseudonymizer,
             opener=self.signup_opener,
             telemetry=self.telemetry,
-            logger=logger,
         )
 
 

@@ -113,6 +113,9 @@ class Telemetry(Protocol):
 
     def count(self, name: str, **dimensions: str) -> None: ...
 
+    def note(self, message: str, **fields: str) -> None:
+        """A log line for operators; `fields` are codes and reasons, never personal data."""
+
 
 @dataclass(frozen=True)
 class NewAddress:

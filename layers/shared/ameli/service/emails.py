@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from html import escape
+from zoneinfo import ZoneInfo
 
 from ameli.ports import OutgoingEmail
 
@@ -16,8 +17,6 @@ def confirmation_url(web_base_url: str, token: str) -> str:
 
 def _paris_time(moment: datetime) -> str:
     try:
-        from zoneinfo import ZoneInfo
-
         local = moment.astimezone(ZoneInfo("Europe/Paris"))
         return local.strftime("%d/%m/%Y à %Hh%M") + " (heure de Paris)"
     except Exception:  # no tz database on the host: say UTC rather than lie

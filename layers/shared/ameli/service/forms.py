@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ameli.domain.contact import Email
+from ameli.domain.contact import Email, parse_email
 from ameli.domain.errors import FieldErrors, FieldValidationError
 
 MISMATCH_MESSAGE = "Les deux adresses email ne sont pas identiques."
@@ -11,8 +11,6 @@ MISMATCH_MESSAGE = "Les deux adresses email ne sont pas identiques."
 def email_typed_twice(problems: FieldErrors, field: str, email: str | None, confirmation: str | None, *,
                       test_environment: bool) -> Email | None:
     """The address of `field`, if valid and typed the same in `<field>_confirmation` (case aside)."""
-    from ameli.domain.contact import parse_email
-
     try:
         parsed = parse_email(email or "", test_environment=test_environment)
     except FieldValidationError as issue:

@@ -16,10 +16,12 @@ from urllib.parse import urlencode, urlsplit
 from ameli.clock import Clock
 from ameli.domain import errors
 from ameli.domain.beneficiary import common_refusal
+from ameli.domain.franceconnect import birth_name_key, match_beneficiary
 from ameli.ports import (
     BeneficiaryRegistry,
     FranceConnectClient,
     FranceConnectFailure,
+    FranceConnectLogin,
     FranceConnectState,
     Pseudonymizer,
     SignupRepository,
@@ -56,7 +58,6 @@ class FranceConnectService:
         pseudonymizer: Pseudonymizer,
         opener: SignupOpener,
         telemetry: Telemetry,
-        logger=None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -66,7 +67,6 @@ class FranceConnectService:
         self.pseudonymizer = pseudonymizer
         self.opener = opener
         self.telemetry = telemetry
-        self.logger = logger
 
     # -- allow-list of where the person comes back --------------------------------------------
     def return_to_allowed(self, return_to: str | None) -> bool:
@@ -120,9 +120,7 @@ class FranceConnectService:
         return self._open_signup(saved.return_to, login)
 
     # -- internals ----------------------------------------------------------------------------
-    def _open_signup(self, return_to: str, login) -> Redirect:
-        from ameli.domain.franceconnect import birth_name_key, match_beneficiary
-
+    def _open_signup(self, return_to: str, login: FranceConnectLogin) -> Redirect:
         identity = login.identity
         candidates = self.registry.find_by_birth_name(birth_name_key(identity.family_name), identity.birthdate.year)
         beneficiary = match_beneficiary(identity, candidates)
@@ -147,8 +145,7 @@ class FranceConnectService:
         return self._to(return_to, signup_id=signup.signup_id, signup_token=token, next_step="terms")
 
     def _failed(self, return_to: str, code: str, reason: str) -> Redirect:
-        if self.logger is not None:
-            self.logger.info("franceconnect refused", extra={"code": code, "reason": reason})
+        self.telemetry.note("franceconnect refused", code=code, reason=reason)
         self.telemetry.count("FranceConnectFailed", reason=reason if code != "FRANCECONNECT_CANCELLED" else "cancelled")
         return self._to(return_to, error=code)
 
