@@ -19,9 +19,7 @@ app = create_app()
 )
 def submit_proof(signup_id: str, request: Annotated[ProofRequest, Body()]) -> NextStepResponse:
     signup = container().signup_steps.authenticate(signup_id, bearer_token(app))
-    updated = container().option1.submit_proof(
-        signup, iban_last7=request.iban_last7, serial_last11=request.carte_vitale_serial_last11
-    )
+    updated = container().option1.submit_proof(signup, request.tails())
     return NextStepResponse(next_step=updated.next_step, expires_at=to_rfc3339(updated.expires_at))
 
 

@@ -76,7 +76,7 @@ def test_error_bodies_never_echo_what_was_typed(api):
 def test_two_signups_giving_the_same_email_at_once_make_exactly_one_owner(api):
     from ameli.bootstrap import container
     from ameli.domain.errors import EmailAlreadyUsed
-    from ameli.service.contact import ContactForm
+    from tests import values
 
     services = container()
     signups = []
@@ -87,7 +87,7 @@ def test_two_signups_giving_the_same_email_at_once_make_exactly_one_owner(api):
     outcomes: list[str] = []
 
     def give(signup):
-        form = ContactForm("meme.adresse@example.fr", "meme.adresse@example.fr", False)
+        form = values.contact("meme.adresse@example.fr")
         start.wait()
         try:
             services.contact_step.give_contact(signup, form)

@@ -4,8 +4,8 @@ import pytest
 
 from ameli.domain import errors
 from ameli.domain.account import AccountState
-from ameli.service.contact import ContactForm
 from tests.fakes import FakeWorld
+from tests import values
 from tests.people import PASSWORD, VENTURI, VENTURI_IDENTITY, VENTURI_PROOF, beneficiary
 
 NIR = VENTURI_IDENTITY["nir"]
@@ -14,12 +14,11 @@ NIR = VENTURI_IDENTITY["nir"]
 @pytest.fixture
 def world() -> FakeWorld:
     world = FakeWorld([beneficiary(VENTURI)])
-    signup = world.option1.start(**VENTURI_IDENTITY).signup
-    signup = world.option1.submit_proof(signup, iban_last7=VENTURI_PROOF["iban_last7"],
-                                        serial_last11=VENTURI_PROOF["carte_vitale_serial_last11"])
+    signup = world.option1.start(values.identity(VENTURI_IDENTITY)).signup
+    signup = world.option1.submit_proof(signup, values.proof(VENTURI_PROOF))
     signup = world.signup_steps.answer_terms(signup, accepted=True, version="2020-04")
     signup = world.signup_steps.choose_password(signup, password=PASSWORD, confirmation=PASSWORD)
-    world.contact_step.give_contact(signup, ContactForm("paul@example.fr", "paul@example.fr", False))
+    world.contact_step.give_contact(signup, values.contact("paul@example.fr"))
     return world
 
 
@@ -67,9 +66,9 @@ def test_resend_to_another_address_needs_the_password(world):
     old = world.mailer.last_token()
     world.clock.advance(days=8)
     with pytest.raises(errors.InvalidCredentials):
-        world.new_links.resend(old, new_email="paul.v@example.fr", new_email_confirmation="paul.v@example.fr",
+        world.new_links.resend(old, new_email=values.email("paul.v@example.fr"),
                               password="Wrong-pass1")
-    sent = world.new_links.resend(old, new_email="paul.v@example.fr", new_email_confirmation="paul.v@example.fr",
+    sent = world.new_links.resend(old, new_email=values.email("paul.v@example.fr"),
                                  password=PASSWORD)
     assert world.mailer.sent[-1].to == "paul.v@example.fr" and sent.email_masked == "p***@example.fr"
     assert account(world).email == "paul.v@example.fr"
@@ -82,8 +81,7 @@ def test_the_workflow_of_a_link_to_a_new_address_releases_the_new_address_claim(
     a claim already gone and left the new address claimed for ever."""
     old_key = account(world).email_key
     world.clock.advance(days=8)
-    world.new_links.resend(world.mailer.last_token(), new_email="paul.v@example.fr",
-                           new_email_confirmation="paul.v@example.fr", password=PASSWORD)
+    world.new_links.resend(world.mailer.last_token(), new_email=values.email("paul.v@example.fr"), password=PASSWORD)
     assert world.workflow.claims_to_release[-1] == account(world).email_key != old_key
 
 
@@ -99,38 +97,38 @@ def test_after_retention_the_link_says_the_address_was_deleted(world):
 
 def test_login_answers_each_pending_state_with_a_pending_token(world):
     with pytest.raises(errors.EmailConfirmationPending) as pending:
-        world.login.login(NIR, PASSWORD)
+        world.login.login(values.nir(NIR), PASSWORD)
     assert pending.value.extra["email_masked"] == "p***@example.fr" and pending.value.extra["pending_token"]
     world.clock.advance(days=8)
     with pytest.raises(errors.LoginLinkExpired):
-        world.login.login(NIR, PASSWORD)
+        world.login.login(values.nir(NIR), PASSWORD)
     world.clock.advance(days=14)
     world.account_store.delete_pending_email(account(world).nir_hash)
     with pytest.raises(errors.EmailRequired) as required:
-        world.login.login(NIR, PASSWORD)
+        world.login.login(values.nir(NIR), PASSWORD)
     assert "email_masked" not in required.value.extra
     pending_token = required.value.extra["pending_token"]
     with pytest.raises(errors.InvalidRequest):
-        world.new_links.send_after_login(pending_token, email=None, email_confirmation=None)
-    world.new_links.send_after_login(pending_token, email="new@example.fr", email_confirmation="new@example.fr")
+        world.new_links.send_after_login(pending_token, email=None)
+    world.new_links.send_after_login(pending_token, email=values.email("new@example.fr"))
     assert account(world).link.number == 2 and world.mailer.sent[-1].to == "new@example.fr"
     world.activation.confirm(world.mailer.last_token())
-    session = world.login.login(NIR, PASSWORD)
+    session = world.login.login(values.nir(NIR), PASSWORD)
     assert world.login.active_account(session.token).email == "new@example.fr"
 
 
 def test_pending_token_cannot_read_the_account(world):
     with pytest.raises(errors.EmailConfirmationPending) as pending:
-        world.login.login(NIR, PASSWORD)
+        world.login.login(values.nir(NIR), PASSWORD)
     with pytest.raises(errors.AuthenticationRequired):
         world.login.active_account(pending.value.extra["pending_token"])
 
 
 def test_unknown_nir_and_wrong_password_get_the_same_answer(world):
     with pytest.raises(errors.InvalidCredentials) as unknown:
-        world.login.login("2 55 08 14 168 025", PASSWORD)
+        world.login.login(values.nir("2 55 08 14 168 025"), PASSWORD)
     with pytest.raises(errors.InvalidCredentials) as wrong:
-        world.login.login(NIR, "Wrong-pass1")
+        world.login.login(values.nir(NIR), "Wrong-pass1")
     assert (unknown.value.detail, unknown.value.extra) == (wrong.value.detail, wrong.value.extra)
 
 
@@ -138,39 +136,39 @@ def test_failed_logins_get_a_growing_delay_then_a_block_and_success_resets(world
     world.activation.confirm(world.mailer.last_token())
     for _ in range(5):
         with pytest.raises(errors.InvalidCredentials):
-            world.login.login(NIR, "Wrong-pass1")
+            world.login.login(values.nir(NIR), "Wrong-pass1")
     with pytest.raises(errors.AccountLocked) as waiting:
-        world.login.login(NIR, PASSWORD)
+        world.login.login(values.nir(NIR), PASSWORD)
     assert waiting.value.extra["retry_after"] == 30
     delays = []
     for _ in range(4):
         world.clock.advance(seconds=waiting.value.extra["retry_after"])
         with pytest.raises(errors.InvalidCredentials):
-            world.login.login(NIR, "Wrong-pass1")
+            world.login.login(values.nir(NIR), "Wrong-pass1")
         with pytest.raises(errors.AccountLocked) as waiting:
-            world.login.login(NIR, PASSWORD)
+            world.login.login(values.nir(NIR), PASSWORD)
         delays.append(waiting.value.extra["retry_after"])
     assert delays == [60, 120, 240, 480]
     world.clock.advance(seconds=480)
     with pytest.raises(errors.AccountLocked) as blocked:  # the 10th failure
-        world.login.login(NIR, "Wrong-pass1")
+        world.login.login(values.nir(NIR), "Wrong-pass1")
     assert blocked.value.extra["retry_after"] == 24 * 3600
     world.clock.advance(hours=24)
-    assert world.login.login(NIR, PASSWORD).token
+    assert world.login.login(values.nir(NIR), PASSWORD).token
     with pytest.raises(errors.InvalidCredentials):  # the count started again from zero
-        world.login.login(NIR, "Wrong-pass1")
+        world.login.login(values.nir(NIR), "Wrong-pass1")
 
 
 def test_login_rehashes_a_password_hashed_with_old_parameters(world):
     world.activation.confirm(world.mailer.last_token())
     world.hasher.parameters = "v2"
-    world.login.login(NIR, PASSWORD)
+    world.login.login(values.nir(NIR), PASSWORD)
     assert account(world).password_hash.startswith("v2$")
 
 
 def test_logout_ends_the_session(world):
     world.activation.confirm(world.mailer.last_token())
-    session = world.login.login(NIR, PASSWORD)
+    session = world.login.login(values.nir(NIR), PASSWORD)
     world.login.logout(session.token)
     with pytest.raises(errors.AuthenticationRequired):
         world.login.active_account(session.token)

@@ -140,8 +140,7 @@ class Container:
         from ameli.service.contact import ContactStep
 
         return ContactStep(clock=self.clock, accounts=self.account_repository, pseudonymizer=self.pseudonymizer,
-                           links=self.confirmation_links, telemetry=self.telemetry,
-                           allow_test_email_domains=self.settings.allow_test_email_domains)
+                           links=self.confirmation_links, telemetry=self.telemetry)
 
     @cached_property
     def activation(self):
@@ -163,8 +162,7 @@ class Container:
         from ameli.service.new_links import NewLinks
 
         return NewLinks(clock=self.clock, accounts=self.account_repository, pseudonymizer=self.pseudonymizer,
-                        links=self.confirmation_links, login=self.login, telemetry=self.telemetry,
-                        allow_test_email_domains=self.settings.allow_test_email_domains)
+                        links=self.confirmation_links, login=self.login, telemetry=self.telemetry)
 
     @cached_property
     def safety_net(self):

@@ -51,6 +51,12 @@ def allowed_origins(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
     return _list(os.environ if env is None else env, "ALLOWED_ORIGINS")
 
 
+def allow_test_email_domains(env: Mapping[str, str] | None = None) -> bool:
+    """Whether reserved domains such as example.test are valid addresses (the local stack and tests
+    only). Read on its own because request bodies are validated before any container exists."""
+    return (os.environ if env is None else env).get("ALLOW_TEST_EMAIL_DOMAINS", "false").lower() == "true"
+
+
 @dataclass(frozen=True)
 class Settings:
     registry_table: str
@@ -105,7 +111,7 @@ class Settings:
             signup_session_duration=parse_iso_duration(env.get("SIGNUP_SESSION_DURATION", "PT30M")),
             session_duration=parse_iso_duration(env.get("SESSION_DURATION", "PT30M")),
             # Only the local stack and tests accept reserved domains such as example.test.
-            allow_test_email_domains=env.get("ALLOW_TEST_EMAIL_DOMAINS", "false").lower() == "true",
+            allow_test_email_domains=allow_test_email_domains(env),
             franceconnect_issuer=_required(env, "FC_ISSUER").rstrip("/"),
             franceconnect_client_id=_required(env, "FC_CLIENT_ID"),
             franceconnect_client_secret_name=_required(env, "FC_CLIENT_SECRET_NAME"),

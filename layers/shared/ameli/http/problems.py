@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from ameli.domain import errors
 from ameli.domain.errors import AppError, FieldIssue
+from ameli.http.fields import API_FIELD_CODE
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://api.ameli.example/problemes/"
@@ -99,7 +100,9 @@ _VALIDATION_MESSAGES = {
 
 
 def field_issue(detail: dict[str, Any]) -> FieldIssue:
-    """One pydantic error as a field issue of the API."""
+    """One pydantic error as a field issue of the API: the field types' own codes pass through."""
     location = [str(part) for part in detail.get("loc", ()) if part not in ("body", "query", "header", "path")]
+    if (detail.get("ctx") or {}).get(API_FIELD_CODE):
+        return FieldIssue(".".join(location) or "body", detail["type"], detail["msg"])
     code, message = _VALIDATION_MESSAGES.get(detail.get("type", ""), ("INVALID_VALUE", "Cette valeur n'est pas valide."))
     return FieldIssue(".".join(location) or "body", code, message)

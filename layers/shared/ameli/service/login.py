@@ -11,13 +11,11 @@ from ameli.clock import Clock, to_rfc3339
 from ameli.domain import errors
 from ameli.domain.account import Account, AccountState
 from ameli.domain.contact import mask_email
-from ameli.domain.errors import FieldErrors
 from ameli.domain.login_throttle import LoginThrottle
-from ameli.domain.nir import parse_nir
+from ameli.domain.nir import Nir
 from ameli.domain.session import PENDING_TOKEN_DURATION, Session
 from ameli.ports import AccountRepository, PasswordHasher, Pseudonymizer, SessionRepository, Telemetry
 from ameli.service import tokens
-from ameli.service.fields import parse_field
 
 
 @dataclass(frozen=True)
@@ -37,15 +35,9 @@ class Login:
         self.session_duration = session_duration
         self.telemetry = telemetry
 
-    def login(self, nir: str | None, password: str | None) -> OpenedSession:
+    def login(self, nir: Nir, password: str) -> OpenedSession:
         """A session for an active account; a pending account gets a 403 carrying a pending token."""
-        problems = FieldErrors()
-        parsed = parse_field(problems, "nir", parse_nir, nir or "")
-        if not password:
-            problems.add("password", "REQUIRED", "Indiquez votre code personnel.")
-        problems.raise_if_any()
-
-        nir_hash = self.pseudonymizer.nir_hash(parsed.value)
+        nir_hash = self.pseudonymizer.nir_hash(nir.value)
         now = self.clock.now()
         account, throttle = self.sessions.load_for_login(nir_hash)
         _ensure_not_blocked(throttle, now)

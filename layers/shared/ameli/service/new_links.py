@@ -8,28 +8,24 @@ from dataclasses import replace
 from ameli.clock import Clock
 from ameli.domain import errors
 from ameli.domain.account import Account, AccountState, ConfirmationLink
-from ameli.domain.errors import FieldErrors
+from ameli.domain.contact import Email
 from ameli.ports import AccountRepository, NewAddress, Pseudonymizer, Telemetry
 from ameli.service import tokens
 from ameli.service.confirmation_links import ConfirmationLinks, LinkSent
-from ameli.service.forms import email_typed_twice
 from ameli.service.login import Login
 
 
 class NewLinks:
     def __init__(self, *, clock: Clock, accounts: AccountRepository, pseudonymizer: Pseudonymizer,
-                 links: ConfirmationLinks, login: Login, telemetry: Telemetry,
-                 allow_test_email_domains: bool = False) -> None:
+                 links: ConfirmationLinks, login: Login, telemetry: Telemetry) -> None:
         self.clock = clock
         self.accounts = accounts
         self.pseudonymizer = pseudonymizer
         self.links = links
         self.login = login
         self.telemetry = telemetry
-        self.allow_test_email_domains = allow_test_email_domains
 
-    def resend(self, token: str, *, new_email: str | None = None, new_email_confirmation: str | None = None,
-               password: str | None = None) -> LinkSent:
+    def resend(self, token: str, *, new_email: Email | None = None, password: str | None = None) -> LinkSent:
         """A new link, to the same address (the link is enough) or another one (password needed)."""
         found = self.accounts.find_by_link(tokens.token_hash(token)) if token else None
         if found is None:
@@ -41,33 +37,26 @@ class NewLinks:
             raise errors.PendingEmailDeleted()
         if account.link.number != link_number:
             raise errors.LinkInvalid()
-        if not new_email:
+        if new_email is None:
             return self._send(account, None)
-        address = self._parse_new_address(new_email, new_email_confirmation, "new_email")
         self.login.check_account_password(account, password)
-        return self._send(account, address)
+        return self._send(account, self._new_address(new_email))
 
-    def send_after_login(self, pending_token: str | None, *, email: str | None,
-                         email_confirmation: str | None) -> LinkSent:
+    def send_after_login(self, pending_token: str | None, *, email: Email | None) -> LinkSent:
         """With the pending token of a login: resend to the pending address, or to a new one."""
         account = self.login.account_of_session(pending_token, "pending")
         state = account.state_at(self.clock.now())
         if state is AccountState.ACTIVE:
             raise errors.AccountAlreadyActive()
-        if not email:
+        if email is None:
             if state is AccountState.EMAIL_REQUIRED:
                 raise errors.InvalidRequest(errors=[errors.FieldIssue(
                     "email", "REQUIRED", "Votre adresse précédente a été supprimée : indiquez une adresse email.")])
             return self._send(account, None)
-        return self._send(account, self._parse_new_address(email, email_confirmation, "email"))
+        return self._send(account, self._new_address(email))
 
-    def _parse_new_address(self, email: str, confirmation: str | None, field: str) -> NewAddress:
-        problems = FieldErrors()
-        parsed = email_typed_twice(problems, field, email, confirmation,
-                                   test_environment=self.allow_test_email_domains)
-        problems.raise_if_any()
-        assert parsed is not None  # raise_if_any raised otherwise
-        return NewAddress(parsed.address, self.pseudonymizer.email_hash(parsed.uniqueness_key))
+    def _new_address(self, email: Email) -> NewAddress:
+        return NewAddress(email.address, self.pseudonymizer.email_hash(email.uniqueness_key))
 
     def _send(self, account: Account, new_address: NewAddress | None) -> LinkSent:
         if new_address is not None and new_address.email_key == account.email_key:
