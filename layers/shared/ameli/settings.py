@@ -80,6 +80,7 @@ class Settings:
     franceconnect_post_logout_redirect_uri: str = ""
     franceconnect_return_to_allowed: tuple[str, ...] = ()
     cookie_secure: bool = True
+    ses_configuration_set: str = ""  # bounces and complaints are published through it
 
     @property
     def franceconnect_default_return_to(self) -> str:
@@ -120,4 +121,5 @@ class Settings:
             # The web origin(s) and the mobile app's scheme (e.g. fr.ameli.app://).
             franceconnect_return_to_allowed=_list(env, "FC_RETURN_TO_ALLOWED") or origins,
             cookie_secure=env.get("COOKIE_SECURE", "true").lower() != "false",
+            ses_configuration_set=env.get("SES_CONFIGURATION_SET", ""),
         )
