@@ -276,6 +276,19 @@ class CountingTelemetry:
         self.notes.append((message, fields))
 
 
+# The variables template.yaml gives every function (values of a test stack).
+TEMPLATE_ENVIRONMENT = {
+    "REGISTRY_TABLE": "registry", "SIGNUPS_TABLE": "signups", "ACCOUNTS_TABLE": "accounts",
+    "IDEMPOTENCY_TABLE": "idempotency",
+    "CONFIRMATION_STATE_MACHINE_ARN": "arn:aws:states:eu-west-3:123456789012:stateMachine:confirmation",
+    "SENDER_EMAIL": "ne-pas-repondre@ameli.example", "WEB_BASE_URL": "https://compte.ameli.example/",
+    "HMAC_SECRET_NAME": "stack/pseudonymisation-key", "ALLOWED_ORIGINS": "https://compte.ameli.example",
+    "FC_ISSUER": "https://fc.example/api/v2/", "FC_CLIENT_ID": "client", "FC_CLIENT_SECRET_NAME": "stack/fc",
+    "FC_REDIRECT_URI": "https://api.example/v1/franceconnect/callback",
+    "FC_POST_LOGOUT_REDIRECT_URI": "https://compte.ameli.example/creer-mon-compte/messagerie",
+}
+
+
 def settings_for_tests(**overrides) -> Settings:
     values = dict(
         registry_table="registry", signups_table="signups", accounts_table="accounts", idempotency_table="idem",

@@ -8,17 +8,8 @@ import pytest
 from ameli.domain import errors
 from ameli.http.problems import PROBLEMS, problem
 from ameli.settings import MissingSetting, Settings
+from tests.fakes import TEMPLATE_ENVIRONMENT as ENVIRONMENT
 
-ENVIRONMENT = {
-    "REGISTRY_TABLE": "registry", "SIGNUPS_TABLE": "signups", "ACCOUNTS_TABLE": "accounts",
-    "IDEMPOTENCY_TABLE": "idempotency",
-    "CONFIRMATION_STATE_MACHINE_ARN": "arn:aws:states:eu-west-3:123456789012:stateMachine:confirmation",
-    "SENDER_EMAIL": "ne-pas-repondre@ameli.example", "WEB_BASE_URL": "https://compte.ameli.example/",
-    "HMAC_SECRET_NAME": "stack/pseudonymisation-key", "ALLOWED_ORIGINS": "https://compte.ameli.example",
-    "FC_ISSUER": "https://fc.example/api/v2/", "FC_CLIENT_ID": "client", "FC_CLIENT_SECRET_NAME": "stack/fc",
-    "FC_REDIRECT_URI": "https://api.example/v1/franceconnect/callback",
-    "FC_POST_LOGOUT_REDIRECT_URI": "https://compte.ameli.example/creer-mon-compte/messagerie",
-}
 
 
 def test_settings_read_every_variable_of_the_template():
