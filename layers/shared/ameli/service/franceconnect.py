@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import secrets
 import string
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -17,17 +16,19 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from ameli.clock import Clock
 from ameli.domain import errors
 from ameli.domain.beneficiary import common_refusal
-from ameli.domain.signup import Signup
+from ameli.domain.franceconnect import birth_name_key, match_beneficiary
 from ameli.ports import (
     BeneficiaryRegistry,
     FranceConnectClient,
     FranceConnectFailure,
+    FranceConnectLogin,
     FranceConnectState,
     Pseudonymizer,
-    SignupStore,
+    SignupRepository,
     Telemetry,
 )
 from ameli.service import tokens
+from ameli.service.signup_opening import SignupOpener
 from ameli.settings import Settings
 
 STATE_LIFETIME = timedelta(minutes=10)
@@ -52,11 +53,11 @@ class FranceConnectService:
         settings: Settings,
         clock: Clock,
         registry: BeneficiaryRegistry,
-        store: SignupStore,
+        store: SignupRepository,
         client: FranceConnectClient,
         pseudonymizer: Pseudonymizer,
+        opener: SignupOpener,
         telemetry: Telemetry,
-        logger=None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -64,8 +65,8 @@ class FranceConnectService:
         self.store = store
         self.client = client
         self.pseudonymizer = pseudonymizer
+        self.opener = opener
         self.telemetry = telemetry
-        self.logger = logger
 
     # -- allow-list of where the person comes back --------------------------------------------
     def allowed_return_to(self, return_to: str | None) -> str | None:
@@ -133,9 +134,7 @@ class FranceConnectService:
         return self._open_signup(saved.return_to, login)
 
     # -- internals ----------------------------------------------------------------------------
-    def _open_signup(self, return_to: str, login) -> Redirect:
-        from ameli.domain.franceconnect import birth_name_key, match_beneficiary
-
+    def _open_signup(self, return_to: str, login: FranceConnectLogin) -> Redirect:
         identity = login.identity
         candidates = self.registry.find_by_birth_name(birth_name_key(identity.family_name), identity.birthdate.year)
         beneficiary = match_beneficiary(identity, candidates)
@@ -149,31 +148,18 @@ class FranceConnectService:
         nir_hash = self.pseudonymizer.nir_hash(beneficiary.nir)
         if self.store.account_exists(nir_hash):
             return self._to(return_to, error="ACCOUNT_ALREADY_EXISTS")
-        now = self.clock.now()
-        token = tokens.new_token()
-        signup = Signup(
-            signup_id=str(uuid.uuid4()),
-            token_hash=tokens.token_hash(token),
-            method="franceconnect",
-            nir=beneficiary.nir,
-            nir_hash=nir_hash,
-            birth_date=beneficiary.birth_date,
-            names=tuple(n for n in (beneficiary.birth_name, beneficiary.usage_name, *beneficiary.given_names) if n),
-            next_step="terms",
-            created_at=now,
-            expires_at=now + self.settings.signup_session_duration,
+        opened = self.opener.open(
+            beneficiary, nir_hash=nir_hash, method="franceconnect", next_step="terms",
             franceconnect_sub=identity.sub,
             # Built now, while the provider's metadata is at hand, for the contact step to hand out.
             franceconnect_logout_url=self.client.logout_url(id_token=login.id_token, state=_random_alphanumeric()),
             email_suggestion=identity.email or None,
         )
-        self.store.create(signup)
-        self.telemetry.count("SignupStarted", method="franceconnect")
+        signup, token = opened.signup, opened.token
         return self._to(return_to, signup_id=signup.signup_id, signup_token=token, next_step="terms")
 
     def _failed(self, return_to: str, code: str, reason: str) -> Redirect:
-        if self.logger is not None:
-            self.logger.info("franceconnect refused", extra={"code": code, "reason": reason})
+        self.telemetry.note("franceconnect refused", code=code, reason=reason)
         self.telemetry.count("FranceConnectFailed", reason=reason if code != "FRANCECONNECT_CANCELLED" else "cancelled")
         return self._to(return_to, error=code)
 
