@@ -60,7 +60,7 @@ def provider() -> Provider:
 def service(store, provider) -> FranceConnectService:
     return FranceConnectService(
         settings=settings_for_tests(web_base_url=WEB, franceconnect_return_to_allowed=(WEB, "fr.ameli.app://")),
-        clock=FrozenClock(), registry=None, store=store, client=provider, pseudonymizer=FakePseudonymizer(),
+        clock=FrozenClock(), registry=None, store=store, client=provider, pseudonymizer=FakePseudonymizer(), opener=None,
         telemetry=CountingTelemetry(),
     )
 
