@@ -106,7 +106,7 @@ openapi-check: install
 	@$(PY) -m scripts.openapi | diff -u docs/openapi.json - \
 		|| (echo "docs/openapi.json is out of date: run 'make openapi' and commit it." && exit 1)
 
-bench: install
+bench: install build chromium
 	$(PY) -m scripts.bench
 
 clean:
