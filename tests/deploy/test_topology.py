@@ -390,3 +390,11 @@ def test_the_layer_ships_phonenumbers_without_its_geodata():
     assert not any(r.startswith("phonenumbers==") for r in requirements)
     code = "\n".join(p.read_text() for p in (ROOT / "layers" / "shared" / "ameli").rglob("*.py"))
     assert not re.search(r"phonenumbers\s*import\s*(geocoder|carrier|timezone)|phonenumbers\.(geocoder|carrier|timezone)", code)
+
+
+def test_sam_local_env_vars_example_only_sets_declared_variables(resources):
+    """`sam local invoke --env-vars` silently ignores a variable the template does not declare."""
+    example = json.loads((ROOT / "events" / "env.json").read_text())["Parameters"]
+    for name, function in api_functions(resources).items():
+        declared = function["Properties"]["Environment"]["Variables"]
+        assert set(example) <= set(declared), (name, sorted(set(example) - set(declared)))
