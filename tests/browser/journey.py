@@ -166,3 +166,15 @@ def log_in(page: Page, who: Person, password: str = PASSWORD) -> None:
     page.get_by_label("Mon n° de sécurité sociale").fill(who.nir)
     page.get_by_label(re.compile("^Mon code personnel")).fill(password)
     page.get_by_role("button", name="Se connecter").click()
+
+
+def expect_need_help(page: Page) -> None:
+    """The "Besoin d'aide ?" block: the 36 46 with its price mention and hours, and where to find one's caisse."""
+    help_block = page.locator("section.need-help").filter(has=page.get_by_role("heading", name="Besoin d'aide ?")).last
+    expect(help_block).to_be_visible()
+    expect(help_block.get_by_role("link", name="36 46")).to_have_attribute("href", "tel:3646")
+    expect(help_block).to_contain_text("Service gratuit + prix de l'appel")
+    expect(help_block).to_contain_text("Du lundi au vendredi, de 8 h 30 à 17 h 30")
+    caisse = help_block.get_by_role("link", name=re.compile("Trouver ma caisse"))
+    expect(caisse).to_have_attribute("href", re.compile(r"^https://www\.ameli\.fr/"))
+    expect(caisse).to_have_attribute("target", "_blank")

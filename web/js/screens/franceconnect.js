@@ -3,7 +3,7 @@
 import { h } from "../dom.js";
 import { STEP_PATHS, START_PATH } from "../flow.js";
 import { memory, signup } from "../store.js";
-import { buttons, franceConnectButton, heading, linkButton, page } from "../ui.js";
+import { buttons, franceConnectButton, heading, linkButton, needHelp, page } from "../ui.js";
 
 const ERRORS = {
   FRANCECONNECT_CANCELLED: {
@@ -23,6 +23,7 @@ const ERRORS = {
     text: ["Nous ne pouvons pas créer votre compte en ligne avec l'identité transmise par FranceConnect.",
       "Vous pouvez créer votre compte avec votre carte Vitale et votre RIB, ou contacter votre caisse d'assurance maladie."],
     retry: false,
+    help: true,
   },
   ACCOUNT_ALREADY_EXISTS: {
     title: "Vous avez déjà un compte ameli",
@@ -63,6 +64,7 @@ export const franceConnectReturn = {
         : [
           buttons(linkButton("Je crée mon compte avec ma carte Vitale", START_PATH, { primary: !error.retry })),
           error.retry ? franceConnectButton() : null,
-        ]);
+        ],
+      error.help ? needHelp() : null);
   },
 };

@@ -6,7 +6,7 @@ import { STEP_PATHS, START_PATH, problemText, resumeSignup, signupPath, signupPr
 import { formatNir, parseFrenchDate } from "../format.js";
 import { memory, signup } from "../store.js";
 import {
-  alert, button, buttons, disclosure, formErrors, franceConnectButton, heading, linkButton, page,
+  alert, button, buttons, disclosure, formErrors, franceConnectButton, heading, linkButton, needHelp, page,
   requiredNotice, showAlert, textField, whileBusy,
 } from "../ui.js";
 
@@ -136,7 +136,8 @@ function noSerialHelp() {
       h("li", {}, h("strong", {}, "contacter votre caisse d'assurance maladie"),
         " : un conseiller vous aidera à créer votre compte ;"),
       h("li", {}, h("strong", {}, "créer immédiatement votre compte avec FranceConnect"), ".")),
-    franceConnectButton());
+    franceConnectButton(),
+    needHelp({ intro: "Un conseiller peut créer votre compte avec vous, sans le numéro de série." }));
 }
 
 export const proof = {
@@ -173,6 +174,7 @@ export const proof = {
     ];
     const [iban, serial] = fields;
     const summarySlot = h("div", {});
+    const lockHelp = h("div", {});
     const errors = formErrors(summarySlot, fields);
     const form = h("form", { novalidate: true },
       iban.node, serial.node, noSerialHelp(), requiredNotice(),
@@ -224,6 +226,8 @@ export const proof = {
             children: [h("p", {}, "Vous pouvez aussi contacter votre caisse d'assurance maladie, ",
               "ou créer votre compte avec FranceConnect.")],
           });
+          lockHelp.replaceChildren(needHelp({ intro: "Un conseiller peut créer votre compte avec vous sans attendre." }),
+            franceConnectButton());
         } else if (fieldErrors(problem).length) {
           errors.show(fieldErrors(problem));
         } else {
@@ -245,6 +249,7 @@ export const proof = {
       h("p", {}, "Pour vérifier que vous êtes bien la personne concernée, complétez votre IBAN et le numéro de série ",
         "de votre carte Vitale."),
       summarySlot,
+      lockHelp,
       form);
   },
 };
@@ -270,7 +275,8 @@ export const refusal = {
           " : un conseiller vous aidera à créer votre compte."),
         h("li", {}, h("strong", {}, "Créer votre compte avec FranceConnect"),
           " : si vous avez un compte impots.gouv.fr, L'Identité Numérique La Poste, MSA ou France Identité.")),
-      franceConnectButton());
+      franceConnectButton(),
+      needHelp());
   },
 };
 
