@@ -2,6 +2,7 @@
 // of errors next to their fields (fr-input-group--error, fr-error-text, aria-invalid,
 // aria-describedby) with a summary that receives focus when several fields are wrong.
 import { h, toggleToken, uid } from "./dom.js";
+import { leaveFor } from "./router.js";
 
 export const REQUIRED_MARK = () => h("span", { class: "required-mark", "aria-hidden": "true" }, " *");
 
@@ -339,7 +340,16 @@ export function franceConnectButton() {
   const returnTo = `${window.location.origin}/franceconnect/retour`;
   const href = `/v1/franceconnect/login?return_to=${encodeURIComponent(returnTo)}`;
   return h("div", { class: "fr-connect-group" },
-    h("a", { class: "fr-connect", href, "data-external": "true" },
+    h("a", {
+      class: "fr-connect", href, "data-external": "true",
+      on: {
+        click: (event) => {
+          if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+          event.preventDefault();
+          leaveFor(href); // FranceConnect's pages will not stay in the back history
+        },
+      },
+    },
       h("span", { class: "fr-connect__login" }, "S’identifier avec"),
       h("span", { class: "fr-connect__brand" }, "FranceConnect")),
     h("p", {},

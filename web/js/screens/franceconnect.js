@@ -2,7 +2,8 @@
 // or #error=CODE. The fragment is read once and removed from the address bar at once.
 import { h } from "../dom.js";
 import { STEP_PATHS, START_PATH } from "../flow.js";
-import { memory, signup } from "../store.js";
+import { comeBack } from "../router.js";
+import { finished, memory, signup } from "../store.js";
 import { buttons, franceConnectButton, heading, linkButton, needHelp, page } from "../ui.js";
 
 const ERRORS = {
@@ -32,6 +33,11 @@ const ERRORS = {
   },
 };
 
+/** Shown for the instant the client takes to step back over FranceConnect's pages. */
+function returning() {
+  return page(heading("Retour de FranceConnect"), h("p", {}, "Chargement de la suite de votre démarche…"));
+}
+
 export const franceConnectReturn = {
   title: "Retour de FranceConnect",
   render(ctx) {
@@ -43,11 +49,15 @@ export const franceConnectReturn = {
       const token = params.get("signup_token");
       if (id && token) {
         signup.set({ id, token, method: "franceconnect" });
+        finished.clear();
         memory.franceconnectError = null;
-        ctx.redirect(STEP_PATHS[params.get("next_step")] || STEP_PATHS.terms);
+        const next = STEP_PATHS[params.get("next_step")] || STEP_PATHS.terms;
+        if (comeBack(next)) return returning();
+        ctx.redirect(next);
         return null;
       }
       memory.franceconnectError = params.get("error") || "FRANCECONNECT_FAILED";
+      if (comeBack("/franceconnect/retour", { error: memory.franceconnectError })) return returning();
     }
     const code = memory.franceconnectError;
     if (!code) {

@@ -4,7 +4,7 @@ import { api, fieldErrors } from "../api.js";
 import { h } from "../dom.js";
 import { STEP_PATHS, START_PATH, problemText, resumeSignup, signupPath, signupProblemRedirect } from "../flow.js";
 import { formatNir, parseFrenchDate } from "../format.js";
-import { memory, signup } from "../store.js";
+import { finished, memory, signup } from "../store.js";
 import {
   alert, button, buttons, disclosure, formErrors, franceConnectButton, heading, linkButton, needHelp, page,
   requiredNotice, showAlert, textField, whileBusy,
@@ -85,6 +85,7 @@ export const identity = {
         if (answer.ok) {
           const { signup_id: id, signup_token: token, proof, next_step: next } = answer.data;
           signup.set({ id, token, method: "carte_vitale", proof });
+          finished.clear();
           ctx.navigate(STEP_PATHS[next] || STEP_PATHS.proof);
           return;
         }
@@ -100,9 +101,15 @@ export const identity = {
       });
     });
 
+    const done = finished.get();
     return page(
       heading("Je crée mon compte ameli"),
       ctx.takeFlash(),
+      done ? alert({
+        type: "info", title: "Votre compte vient d'être créé",
+        text: "Il reste à l'activer : ouvrez l'email que nous vous avons envoyé et cliquez sur le lien qu'il contient.",
+        children: [h("p", {}, h("a", { href: STEP_PATHS.done }, "Revoir les instructions"))],
+      }) : null,
       h("section", { "aria-labelledby": "identite-titre" },
         h("h2", { id: "identite-titre", class: "fr-h4" }, "Je crée mon compte en remplissant les éléments demandés"),
         h("p", {}, "Munissez-vous de votre carte Vitale et de votre RIB."),

@@ -4,7 +4,8 @@ import { api, fieldErrors } from "../api.js";
 import { h } from "../dom.js";
 import { STEP_PATHS, START_PATH, problemText, resumeSignup, signupPath, signupProblemRedirect } from "../flow.js";
 import { frenchDateTime } from "../format.js";
-import { lastLink, signup } from "../store.js";
+import { comeBack, leaveFor } from "../router.js";
+import { finished, lastLink, signup } from "../store.js";
 import {
   YES_NO, alert, button, buttons, disclosure, formErrors, heading, linkButton, page, passwordField, radioGroup,
   requiredNotice, showAlert, stepper, textField, whileBusy,
@@ -439,11 +440,11 @@ export const contact = {
         const answer = await api("POST", signupPath(current, "/contact"), { token: current.token, body });
         if (answer.ok) {
           signup.clear(); // the signup token is dead now: the person is logged out
+          finished.set({ at: Date.now() }); // Back on a step page now leads to "check your mailbox"
           lastLink.set({ email_masked: answer.data.email_masked, link_expires_at: answer.data.link_expires_at });
           if (answer.data.franceconnect_logout_url) {
             // End the FranceConnect session too; FranceConnect comes back to the "check your mailbox" page.
-            window.history.replaceState({}, "", STEP_PATHS.done);
-            window.location.assign(answer.data.franceconnect_logout_url);
+            leaveFor(answer.data.franceconnect_logout_url);
             return;
           }
           ctx.navigate(STEP_PATHS.done, { replace: true });
@@ -477,6 +478,7 @@ export const contact = {
 export const checkMailbox = {
   title: "Consultez votre messagerie",
   render() {
+    if (comeBack(STEP_PATHS.done)) return page(heading("Consultez votre messagerie"), h("p", {}, "Chargement…"));
     const sent = lastLink.get();
     const until = sent ? frenchDateTime(sent.link_expires_at) : "";
     return page(
