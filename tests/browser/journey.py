@@ -92,8 +92,10 @@ def fill_identity(page: Page, who: Person, shot=None, prefix: str | None = None)
 
 def fill_proof(page: Page, who: Person, shot=None, prefix: str | None = None) -> None:
     expect(h1(page)).to_have_text("Accédez immédiatement à votre compte")
-    expect(page.locator(".proof-known").first).to_have_text(who.iban_masked)
-    expect(page.locator(".proof-known").nth(1)).to_have_text(who.serial_prefix)
+    # As in the guide: the IBAN on file without its last 7 characters, then the input on the same row.
+    known = " ".join(re.findall(".{1,4}", who.iban_masked.replace(" ", "")[:-7]))
+    expect(page.locator(".proof-row--iban")).to_have_text(known)
+    expect(page.locator(".proof-row--serial")).to_have_text(who.serial_prefix)
     page.get_by_label("Saisissez les 7 derniers chiffres de votre IBAN").fill(who.iban_last7)
     page.get_by_label("Saisissez les 11 derniers chiffres du numéro de série").fill(who.serial_last11)
     snap(shot, page, prefix, "03-verification")

@@ -124,7 +124,7 @@ function fieldError(group, control, errorId, message) {
   if (message) {
     control.setAttribute("aria-invalid", "true");
     const error = h("p", { class: "fr-error-text", id: errorId }, message);
-    control.insertAdjacentElement("afterend", error);
+    (control.closest(".proof-row") || control).insertAdjacentElement("afterend", error);
     toggleToken(control, "aria-describedby", errorId, true);
   } else {
     control.removeAttribute("aria-invalid");
