@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -196,8 +197,16 @@ class InMemorySessionRepository:
     def load_for_login(self, nir_hash: str) -> tuple[Account | None, LoginThrottle]:
         return self.tables.accounts.get(nir_hash), self.throttles.get(nir_hash, LoginThrottle())
 
-    def record_login_failure(self, nir_hash: str, throttle: LoginThrottle) -> None:
-        self.throttles[nir_hash] = throttle
+    def count_login_attempt(self, nir_hash: str, seen: LoginThrottle, counted: LoginThrottle) -> LoginThrottle | None:
+        with self.tables.lock:  # the adapter's version condition (checked on moto in tests/functional)
+            current = self.throttles.get(nir_hash, LoginThrottle())
+            if current.version != seen.version:
+                return current
+            self.throttles[nir_hash] = replace(counted, version=uuid.uuid4().hex)
+            return None
+
+    def reset_login_throttle(self, nir_hash: str) -> None:
+        self.throttles.pop(nir_hash, None)
 
     def open_session(self, session: Session) -> None:
         self.sessions[session.token_hash] = session

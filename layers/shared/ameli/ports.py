@@ -169,7 +169,13 @@ class SessionRepository(Protocol):
     def load_for_login(self, nir_hash: str) -> tuple[Account | None, LoginThrottle]:
         """The account of a NIR (if any) with its throttle, in one read."""
 
-    def record_login_failure(self, nir_hash: str, throttle: LoginThrottle) -> None: ...
+    def count_login_attempt(self, nir_hash: str, seen: LoginThrottle, counted: LoginThrottle) -> LoginThrottle | None:
+        """Store `counted` only if the stored throttle is still `seen`, in one conditional write.
+
+        Returns None once stored, else the throttle as another request stored it meanwhile.
+        """
+
+    def reset_login_throttle(self, nir_hash: str) -> None: ...
 
     def open_session(self, session: Session) -> None:
         """Store the session and reset the NIR's failure count."""

@@ -3,6 +3,10 @@
 From the 5th failure in a row each new try waits a growing delay (30 s, 1 min, 2 min, 4 min,
 8 min); the 10th failure blocks for 24 h. A success resets everything. The counter is kept per
 NIR whether or not an account exists, so the throttle itself reveals nothing.
+
+Each try is counted as a failure *before* its password is compared (`after_failure`), and the
+count is stored only if nobody else counted meanwhile (`version`): parallel tries cannot share one
+count. A success then resets the throttle.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ class LoginThrottle:
     consecutive_failures: int = 0
     last_failure_at: datetime | None = None
     blocked_until: datetime | None = None
+    version: str | None = None  # of the stored record this was read from (None: no record yet)
 
     def is_blocked(self, now: datetime) -> bool:
         return self.blocked_until is not None and now < self.blocked_until

@@ -18,6 +18,10 @@ from ameli.ports import AccountRepository, PasswordHasher, Pseudonymizer, Sessio
 from ameli.service import tokens
 
 
+# Conditional writes tried before giving up when other tries of the same NIR keep counting first.
+COUNT_RETRIES = 4
+
+
 @dataclass(frozen=True)
 class OpenedSession:
     token: str
@@ -40,11 +44,11 @@ class Login:
         nir_hash = self.pseudonymizer.nir_hash(nir.value)
         now = self.clock.now()
         account, throttle = self.sessions.load_for_login(nir_hash)
-        _ensure_not_blocked(throttle, now)
+        counted = self._count_attempt(nir_hash, throttle, now)
         # An unknown NIR pays for one verification too, so that it answers in the time of a wrong password.
         if not self.hasher.verify(account.password_hash if account else self._unknown_nir_hash, password) \
                 or account is None:
-            self._refuse(nir_hash, throttle, now)
+            self._refuse(counted, now)
         rehash = self.hasher.hash(password) if self.hasher.needs_rehash(account.password_hash) else None
         state = account.state_at(now)
         if state is AccountState.ACTIVE:
@@ -78,24 +82,38 @@ class Login:
         """The account's password, under the same throttle as the login (a new address needs it)."""
         now = self.clock.now()
         _, throttle = self.sessions.load_for_login(account.nir_hash)
-        _ensure_not_blocked(throttle, now)
+        self._count_attempt(account.nir_hash, throttle, now)
         if not password or not self.hasher.verify(account.password_hash, password):
-            self.sessions.record_login_failure(account.nir_hash, throttle.after_failure(now))
+            self.telemetry.count("PasswordCheckFailed")
             raise errors.InvalidCredentials("Le code personnel est incorrect.")
+        self.sessions.reset_login_throttle(account.nir_hash)
+
+    def _count_attempt(self, nir_hash: str, throttle: LoginThrottle, now: datetime) -> LoginThrottle:
+        """Counts this try as a failure before any password is compared (a success resets the count),
+        unless the NIR is blocked or within its delay. Tries running in parallel each get a count of
+        their own: a write made meanwhile by another makes this one start again from what it stored."""
+        for _ in range(COUNT_RETRIES):
+            _ensure_not_blocked(throttle, now)
+            counted = throttle.after_failure(now)
+            current = self.sessions.count_login_attempt(nir_hash, throttle, counted)
+            if current is None:
+                return counted
+            throttle = current
+        # Many tries at the same instant for one NIR: nobody types that fast.
+        self.telemetry.count("LoginContended")
+        raise errors.AccountLocked(retry_after=1)
 
     @cached_property
     def _unknown_nir_hash(self) -> str:
         """Verified against when the NIR has no account (made with the current parameters, once per container)."""
         return self.hasher.hash(tokens.new_token())
 
-    def _refuse(self, nir_hash: str, throttle: LoginThrottle, now: datetime) -> None:
-        throttle = throttle.after_failure(now)
-        self.sessions.record_login_failure(nir_hash, throttle)
+    def _refuse(self, counted: LoginThrottle, now: datetime) -> None:
         self.telemetry.count("LoginFailed")
-        if throttle.is_blocked(now):
+        if counted.is_blocked(now):
             raise errors.AccountLocked(
                 "Trop d'essais de connexion ont échoué : la connexion est bloquée pendant 24 heures.",
-                retry_after=throttle.retry_after_seconds(now),
+                retry_after=counted.retry_after_seconds(now),
             )
         raise errors.InvalidCredentials()
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -18,6 +19,7 @@ _deserializer = TypeDeserializer()
 GRACE = timedelta(days=2)
 
 Item = dict[str, Any]
+T = TypeVar("T")
 
 
 def to_item(values: dict[str, Any]) -> Item:
@@ -42,6 +44,23 @@ def key(pk: str) -> Item:
 
 def condition_failed(error: ClientError) -> bool:
     return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
+
+
+def put_if_version(client: Any, table: str, item: Item, seen_version: str | None,
+                   parse: Callable[[Item | None], T]) -> T | None:
+    """Optimistic concurrency for a counter: put `item` (which carries a fresh `version`) only if the
+    stored record still has `seen_version` (or, for None, has no version: absent or written before
+    versions existed). None when written; else `parse` of the record as it is now, which the failed
+    write returns itself, so a retry costs no extra read."""
+    condition = ({"ConditionExpression": "version = :seen", "ExpressionAttributeValues": {":seen": {"S": seen_version}}}
+                 if seen_version else {"ConditionExpression": "attribute_not_exists(version)"})
+    try:
+        client.put_item(TableName=table, Item=item, ReturnValuesOnConditionCheckFailure="ALL_OLD", **condition)
+    except ClientError as error:
+        if condition_failed(error):
+            return parse(error.response.get("Item"))
+        raise
+    return None
 
 
 class TransactionCancelled(Exception):

@@ -6,11 +6,12 @@ The login reads the account with its throttle in one batched request (by key onl
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 from ameli.adapters.dynamodb.accounts import account_from_item
-from ameli.adapters.dynamodb.items import GRACE, Item, Transaction, epoch, from_item, key, to_item
+from ameli.adapters.dynamodb.items import GRACE, Item, Transaction, epoch, from_item, key, put_if_version, to_item
 from ameli.adapters.keys import account_key, login_throttle_key, session_key
 from ameli.clock import from_rfc3339, to_rfc3339
 from ameli.domain.account import Account
@@ -30,6 +31,7 @@ def throttle_from_item(item: Item | None) -> LoginThrottle:
         consecutive_failures=int(values.get("consecutive_failures", 0)),
         last_failure_at=_optional_time(values, "last_failure_at"),
         blocked_until=_optional_time(values, "blocked_until"),
+        version=values.get("version"),
     )
 
 
@@ -49,16 +51,20 @@ class DynamoSessionRepository:
         throttles = found.get(self.signups_table, [])
         return (account_from_item(accounts[0]) if accounts else None), throttle_from_item(throttles[0] if throttles else None)
 
-    def record_login_failure(self, nir_hash: str, throttle: LoginThrottle) -> None:
-        last = throttle.blocked_until or throttle.last_failure_at
-        assert last is not None  # a throttle after a failure has its time
-        self.client.put_item(TableName=self.signups_table, Item=to_item({
+    def count_login_attempt(self, nir_hash: str, seen: LoginThrottle, counted: LoginThrottle) -> LoginThrottle | None:
+        """Store `counted` if the stored throttle is still `seen` (one conditional write); None once
+        stored, else the throttle another request stored meanwhile (returned by the failed write)."""
+        last = counted.blocked_until or counted.last_failure_at
+        assert last is not None  # a counted try has its time
+        item = to_item({
             "pk": login_throttle_key(nir_hash),
-            "consecutive_failures": throttle.consecutive_failures,
-            "last_failure_at": to_rfc3339(throttle.last_failure_at) if throttle.last_failure_at else None,
-            "blocked_until": to_rfc3339(throttle.blocked_until) if throttle.blocked_until else None,
+            "consecutive_failures": counted.consecutive_failures,
+            "last_failure_at": to_rfc3339(counted.last_failure_at) if counted.last_failure_at else None,
+            "blocked_until": to_rfc3339(counted.blocked_until) if counted.blocked_until else None,
+            "version": uuid.uuid4().hex,
             "ttl": epoch(last + timedelta(hours=24) + GRACE),
-        }))
+        })
+        return put_if_version(self.client, self.signups_table, item, seen.version, throttle_from_item)
 
     def open_session(self, session: Session) -> None:
         """Store the session and reset the NIR's failure count, together."""
@@ -72,6 +78,10 @@ class DynamoSessionRepository:
         }))
         tx.add("throttle", "Delete", TableName=self.signups_table, Key=key(login_throttle_key(session.nir_hash)))
         tx.write(self.client)
+
+    def reset_login_throttle(self, nir_hash: str) -> None:
+        """After a right password: the count starts again from zero."""
+        self.client.delete_item(TableName=self.signups_table, Key=key(login_throttle_key(nir_hash)))
 
     def find_session(self, token_hash: str) -> Session | None:
         item = self.client.get_item(TableName=self.signups_table, Key=key(session_key(token_hash))).get("Item")

@@ -1,0 +1,130 @@
+"""Counters that hold under parallel requests (issue 12): every attempt is counted in one conditional
+write before its secret is compared, on moto, with threads really running at once (Argon2 releases
+the GIL, so the verifications overlap as they would in parallel Lambda environments)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from ameli.adapters.keys import login_throttle_key, proof_attempts_key
+from ameli.domain import errors
+from tests import values
+from tests.fakes import FrozenClock
+from tests.functional.conftest import VENTURI_IDENTITY, VENTURI_PROOF
+
+WRONG_PASSWORD = "Faux-Code-99"
+BURST = 12
+
+
+class CountingHasher:
+    """The real hasher, counting its verifications (what an attacker gets to try)."""
+
+    def __init__(self, hasher) -> None:
+        self.hasher = hasher
+        self.verified = 0
+        self._lock = threading.Lock()
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        with self._lock:
+            self.verified += 1
+        return self.hasher.verify(password_hash, password)
+
+    def __getattr__(self, name):
+        return getattr(self.hasher, name)
+
+
+def in_parallel(count: int, work) -> list[str]:
+    """Runs `work()` in `count` threads released together; each outcome's class name (or "ok")."""
+    start = threading.Barrier(count)
+    outcomes: list[str] = []
+
+    def run() -> None:
+        start.wait()
+        try:
+            work()
+            outcomes.append("ok")
+        except errors.AppError as refused:
+            outcomes.append(type(refused).__name__)
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    [thread.start() for thread in threads]
+    [thread.join() for thread in threads]
+    return outcomes
+
+
+def stored(api, table_key: str) -> dict:
+    import boto3
+    from boto3.dynamodb.types import TypeDeserializer
+
+    table = api.stack.environment["SIGNUPS_TABLE"]
+    item = boto3.client("dynamodb").get_item(TableName=table, Key={"pk": {"S": table_key}},
+                                             ConsistentRead=True).get("Item", {})
+    return {name: TypeDeserializer().deserialize(value) for name, value in item.items()}
+
+
+@pytest.fixture(autouse=True)
+def atomic_dynamodb_requests(monkeypatch):
+    """DynamoDB applies each request atomically (a condition and its write cannot interleave with
+    another request's); moto's backend is plain Python that threads can interleave. One lock per
+    request gives moto DynamoDB's guarantee, and no more: requests still interleave with each other."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "delete_item", "get_item", "transact_write_items", "batch_get_item"):
+        original = getattr(DynamoDBBackend, name)
+
+        def atomic(*args, _original=original, **kwargs):
+            with lock:
+                return _original(*args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, atomic)
+
+
+@pytest.fixture
+def clock():
+    return FrozenClock(datetime.now(timezone.utc).replace(microsecond=0))
+
+
+def test_bursts_of_parallel_wrong_passwords_verify_no_more_than_the_throttle_allows(api, clock):
+    from ameli.bootstrap import container
+
+    api.sign_up()
+    login = container().login
+    hasher = CountingHasher(login.hasher)
+    login.clock, login.hasher = clock, hasher
+    nir = values.nir(VENTURI_IDENTITY["nir"])
+
+    outcomes = []
+    for wait in (30, 60, None):  # three bursts, each once the previous delay is over
+        outcomes += in_parallel(BURST, lambda: login.login(nir, WRONG_PASSWORD))
+        if wait:
+            clock.advance(seconds=wait)
+
+    # 5 tries before the first delay, then one try per delay: 7 of the 36.
+    assert hasher.verified <= 7, f"{hasher.verified} passwords verified in 3 bursts of {BURST}"
+    assert outcomes.count("InvalidCredentials") == hasher.verified
+    assert set(outcomes) <= {"InvalidCredentials", "AccountLocked"}
+    throttle = stored(api, login_throttle_key(container().pseudonymizer.nir_hash(nir.value)))
+    assert throttle["consecutive_failures"] == hasher.verified  # every verified try was counted
+
+
+def test_parallel_wrong_passwords_for_another_address_are_counted_by_the_same_throttle(api, clock):
+    from ameli.bootstrap import container
+
+    api.sign_up()
+    token = api.last_link_token()
+    services = container()
+    login = services.login
+    hasher = CountingHasher(login.hasher)
+    login.clock, login.hasher = clock, hasher
+    new_email = values.email("autre.adresse@example.fr")
+
+    outcomes = in_parallel(BURST, lambda: services.new_links.resend(token, new_email=new_email,
+                                                                     password=WRONG_PASSWORD))
+
+    assert hasher.verified <= 5, f"{hasher.verified} passwords verified in a burst of {BURST}"
+    assert outcomes.count("InvalidCredentials") == hasher.verified
+    assert len(api.mailbox()) == 1  # no link left for the other address
