@@ -92,8 +92,26 @@ class InMemorySignupRepository:
     def load_proof_guard(self, nir_hash: str) -> ProofGuard:
         return ProofGuard(self.load_attempts(nir_hash), self.account_exists(nir_hash))
 
-    def record_proof_attempts(self, nir_hash: str, attempts: ProofAttempts) -> None:
-        self.tables.attempts[nir_hash] = attempts
+    def count_proof_attempt(self, nir_hash: str, seen: ProofAttempts,
+                            counted: ProofAttempts) -> tuple[bool, ProofAttempts]:
+        current = self.take_back_proof_attempt(nir_hash, seen, counted)
+        return (True, self.tables.attempts[nir_hash]) if current is None else (False, current)
+
+    def take_back_proof_attempt(self, nir_hash: str, counted: ProofAttempts,
+                                restored: ProofAttempts) -> ProofAttempts | None:
+        with self.tables.lock:  # the adapter's version condition (checked on moto in tests/functional)
+            current = self.load_attempts(nir_hash)
+            if current.version != counted.version:
+                return current
+            self.tables.attempts[nir_hash] = replace(restored, version=uuid.uuid4().hex)
+            return None
+
+    def complete_proof(self, previous: Signup, updated: Signup, counted: ProofAttempts,
+                       restored: ProofAttempts) -> bool:
+        if self.load_attempts(updated.nir_hash).version != counted.version:
+            return False
+        self.save_step(previous, updated)
+        return self.take_back_proof_attempt(updated.nir_hash, counted, restored) is None
 
     def save_franceconnect_state(self, state: FranceConnectState) -> None:
         self.tables.franceconnect_states[state.state] = state

@@ -128,3 +128,89 @@ def test_parallel_wrong_passwords_for_another_address_are_counted_by_the_same_th
     assert hasher.verified <= 5, f"{hasher.verified} passwords verified in a burst of {BURST}"
     assert outcomes.count("InvalidCredentials") == hasher.verified
     assert len(api.mailbox()) == 1  # no link left for the other address
+def test_parallel_wrong_proofs_are_all_counted_and_lock_after_three(api):
+    from ameli.bootstrap import container
+
+    services = container()
+    signups = []
+    for _ in range(10):
+        started = api.post("/v1/signups", VENTURI_IDENTITY).body
+        signups.append(services.signup_steps.authenticate(started["signup_id"], started["signup_token"]))
+    wrong = values.proof({**VENTURI_PROOF, "iban_last7": "0000000"})
+    pending = iter(signups)
+    lock = threading.Lock()
+
+    def submit_one() -> None:
+        with lock:
+            signup = next(pending)
+        services.option1.submit_proof(signup, wrong)
+
+    outcomes = in_parallel(10, submit_one)
+
+    assert outcomes.count("ProofMismatch") <= 2  # the 3rd failure answers with the lock
+    assert outcomes.count("ProofMismatch") + outcomes.count("TooManyAttempts") == 10
+    attempts = stored(api, proof_attempts_key(signups[0].nir_hash))
+    assert attempts.get("locked_until"), "three failures in 24 h lock the NIR"
+    # the right values are refused while locked, from any signup of that NIR
+    started = api.post("/v1/signups", VENTURI_IDENTITY)
+    assert started.status == 429
+
+
+def test_a_slow_wrong_proof_never_erases_a_lock_set_meanwhile(api):
+    """The request reads the attempts, then takes its time; meanwhile 3 others lock the NIR."""
+    from ameli.bootstrap import container
+
+    services = container()
+    started = [api.post("/v1/signups", VENTURI_IDENTITY).body for _ in range(4)]
+    slow, *others = [services.signup_steps.authenticate(s["signup_id"], s["signup_token"]) for s in started]
+    wrong = values.proof({**VENTURI_PROOF, "iban_last7": "0000000"})
+    registry = services.option1.registry
+    release, reached = threading.Event(), threading.Event()
+
+    class SlowRegistry:
+        def find_by_nir(self, nir):
+            if threading.current_thread().name == "slow":
+                reached.set()
+                release.wait(10)
+            return registry.find_by_nir(nir)
+
+    services.option1.registry = SlowRegistry()
+    result: list[str] = []
+
+    def slow_submit() -> None:
+        try:
+            services.option1.submit_proof(slow, wrong)
+        except errors.AppError as refused:
+            result.append(type(refused).__name__)
+
+    thread = threading.Thread(target=slow_submit, name="slow")
+    thread.start()
+    assert reached.wait(10)
+    for signup in others:
+        with pytest.raises((errors.ProofMismatch, errors.TooManyAttempts)):
+            services.option1.submit_proof(signup, wrong)
+    release.set()
+    thread.join()
+
+    attempts = stored(api, proof_attempts_key(slow.nir_hash))
+    assert attempts.get("locked_until"), "the slow request erased the lock"
+    assert api.post("/v1/signups", VENTURI_IDENTITY).status == 429
+    assert timedelta(0) < datetime.fromisoformat(attempts["locked_until"].replace("Z", "+00:00")) \
+        - datetime.now(timezone.utc) <= timedelta(hours=24)
+
+
+def test_a_right_proof_takes_its_own_count_back(api):
+    """Counted before the comparison, the 3rd attempt sets the lock; being right, it lifts it."""
+    wrong = {**VENTURI_PROOF, "iban_last7": "0000000"}
+    for left in (2, 1):
+        started = api.post("/v1/signups", VENTURI_IDENTITY).body
+        refused = api.post(f"/v1/signups/{started['signup_id']}/proof", wrong, started["signup_token"])
+        assert (refused.status, refused.body["attempts_left"]) == (422, left)
+    started = api.post("/v1/signups", VENTURI_IDENTITY).body
+    assert api.post(f"/v1/signups/{started['signup_id']}/proof", VENTURI_PROOF, started["signup_token"]).status == 200
+
+    from ameli.bootstrap import container
+
+    attempts = stored(api, proof_attempts_key(container().pseudonymizer.nir_hash("162122B010001")))
+    assert len(attempts["failures"]) == 2 and "locked_until" not in attempts
+    assert api.post("/v1/signups", VENTURI_IDENTITY).status == 201

@@ -88,7 +88,23 @@ class SignupRepository(Protocol):
 
     def load_proof_guard(self, nir_hash: str) -> ProofGuard: ...
 
-    def record_proof_attempts(self, nir_hash: str, attempts: ProofAttempts) -> None: ...
+    def count_proof_attempt(self, nir_hash: str, seen: ProofAttempts,
+                            counted: ProofAttempts) -> tuple[bool, ProofAttempts]:
+        """Store `counted` only if the stored attempts are still `seen` (one conditional write).
+
+        Returns (True, counted as stored) or (False, the attempts another request stored meanwhile).
+        """
+
+    def take_back_proof_attempt(self, nir_hash: str, counted: ProofAttempts,
+                                restored: ProofAttempts) -> ProofAttempts | None:
+        """Store `restored` only if the stored attempts are still `counted`: None once stored, else them."""
+
+    def complete_proof(self, previous: Signup, updated: Signup, counted: ProofAttempts,
+                       restored: ProofAttempts) -> bool:
+        """Atomically: `save_step(previous, updated)` and `restored` replacing `counted`.
+
+        False (nothing written) when the attempts changed since `counted`; raises `StepNotAllowed`.
+        """
 
     def save_franceconnect_state(self, state: FranceConnectState) -> None: ...
 

@@ -108,10 +108,15 @@ class ProofAttempts:
 
     3 failures within 24 h lock the online signup of that NIR for 24 h. Failures older than
     24 h are forgotten. Pure value: every change returns a new instance.
+
+    Each attempt is counted as a failure before the tails are compared (`after_failure`) and stored
+    only if nobody else stored meanwhile (`version`), so parallel attempts each count; a right proof
+    then takes its own count back (`without_failure_at`).
     """
 
     failures: tuple[datetime, ...] = ()
     locked_until: datetime | None = None
+    version: str | None = None  # of the stored record this was read from (None: no record yet)
 
     def recent_failures(self, now: datetime) -> tuple[datetime, ...]:
         """Failures less than 24 h old."""
@@ -136,7 +141,18 @@ class ProofAttempts:
             return self
         failures = (*self.recent_failures(now), now)
         locked_until = now + LOCK if len(failures) >= MAX_PROOF_FAILURES else None
-        return ProofAttempts(failures=failures, locked_until=locked_until)
+        return ProofAttempts(failures=failures, locked_until=locked_until, version=self.version)
+
+    def without_failure_at(self, moment: datetime) -> "ProofAttempts":
+        """The attempt counted at `moment` turned out right: its failure is taken back, and so is
+        the lock it set, unless three other failures still hold it."""
+        failures = list(self.failures)
+        if moment in failures:
+            failures.remove(moment)
+        locked_until = self.locked_until
+        if locked_until == moment + LOCK and len([f for f in failures if moment - f < PROOF_WINDOW]) < MAX_PROOF_FAILURES:
+            locked_until = None
+        return ProofAttempts(failures=tuple(failures), locked_until=locked_until, version=self.version)
 
     def attempts_left(self, now: datetime) -> int:
         """Attempts still allowed: 3 minus the failures of the last 24 h (0 while locked)."""

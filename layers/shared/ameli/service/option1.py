@@ -4,6 +4,7 @@ of the Carte Vitale and the bank account."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from ameli.clock import Clock
 from ameli.domain import errors
@@ -12,6 +13,10 @@ from ameli.domain.proof import ProofAttempts, ProofTails, carte_vitale_serial_pr
 from ameli.domain.signup import Signup
 from ameli.ports import BeneficiaryRegistry, Pseudonymizer, SignupRepository, Telemetry
 from ameli.service.signup_opening import SignupOpener
+
+
+# Conditional writes tried before giving up when other attempts of the same NIR keep counting first.
+COUNT_RETRIES = 4
 
 
 @dataclass(frozen=True)
@@ -53,28 +58,48 @@ class Option1Signup:
         )
 
     def submit_proof(self, signup: Signup, proof: ProofTails) -> Signup:
-        """The signup at the terms step, if both tails match; each failure counts towards the lock."""
+        """The signup at the terms step, if both tails match. Every attempt counts as a failure
+        before the tails are compared; a right one then takes its count back."""
         signup.ensure_step_allowed("proof")
-        now = self.clock.now()
+        now = self.clock.now().replace(microsecond=0)  # as stored: a right attempt finds its own count
         guard = self.signups.load_proof_guard(signup.nir_hash)
-        _ensure_not_locked(guard.attempts, now)
+        counted = self._count_attempt(signup.nir_hash, guard.attempts, now)
         beneficiary = self.registry.find_by_nir(signup.nir)
         if beneficiary is None or not proof_matches(beneficiary, proof.iban_last7, proof.serial_last11):
-            self._refuse_proof(signup, guard.attempts)
+            self._refuse_proof(counted, now)
         if guard.account_exists:
+            self._take_back(signup, counted, now)
             raise errors.AccountAlreadyExists(next_step="login")
         updated = signup.step_completed("proof")
-        self.signups.save_step(signup, updated)
+        if not self.signups.complete_proof(signup, updated, counted, counted.without_failure_at(now)):
+            self._take_back(signup, counted, now)  # other attempts counted meanwhile
+            self.signups.save_step(signup, updated)
         self.telemetry.count("ProofSucceeded", method="carte_vitale")
         return updated
 
-    def _refuse_proof(self, signup: Signup, attempts: ProofAttempts) -> None:
-        now = self.clock.now()
-        attempts = attempts.after_failure(now)
-        self.signups.record_proof_attempts(signup.nir_hash, attempts)
+    def _count_attempt(self, nir_hash: str, attempts: ProofAttempts, now: datetime) -> ProofAttempts:
+        """This attempt counted as a failure, unless the NIR is locked; attempts in parallel each count."""
+        for _ in range(COUNT_RETRIES):
+            _ensure_not_locked(attempts, now)
+            stored, attempts = self.signups.count_proof_attempt(nir_hash, attempts, attempts.after_failure(now))
+            if stored:
+                return attempts
+        self.telemetry.count("ProofContended", method="carte_vitale")
+        raise errors.TooManyAttempts(retry_after=1)
+
+    def _take_back(self, signup: Signup, counted: ProofAttempts, now: datetime) -> None:
+        for _ in range(COUNT_RETRIES):
+            current = self.signups.take_back_proof_attempt(signup.nir_hash, counted, counted.without_failure_at(now))
+            if current is None:
+                return
+            counted = current
+        # Still contended: the right attempt's count stays; it ages out with the others (24 h).
+        self.telemetry.count("ProofContended", method="carte_vitale")
+
+    def _refuse_proof(self, counted: ProofAttempts, now: datetime) -> None:
         self.telemetry.count("ProofFailed", method="carte_vitale")
-        _ensure_not_locked(attempts, now)
-        left = attempts.attempts_left(now)
+        _ensure_not_locked(counted, now)  # the 3rd failure answers with the lock
+        left = counted.attempts_left(now)
         raise errors.ProofMismatch(
             f"{errors.ProofMismatch.detail} Il vous reste {left} essai{'s' if left > 1 else ''}.",
             attempts_left=left,

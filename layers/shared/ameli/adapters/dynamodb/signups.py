@@ -7,11 +7,23 @@ step must stay within its DynamoDB budget; this repository never writes there.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import uuid
+from dataclasses import asdict, replace
 from datetime import date
 from typing import Any
 
-from ameli.adapters.dynamodb.items import GRACE, Item, condition_failed, epoch, from_item, key, to_item
+from ameli.adapters.dynamodb.items import (
+    GRACE,
+    Item,
+    Transaction,
+    TransactionCancelled,
+    condition_failed,
+    epoch,
+    from_item,
+    key,
+    put_if_version,
+    to_item,
+)
 from ameli.adapters.keys import account_key, franceconnect_state_key, proof_attempts_key, signup_key
 from ameli.clock import from_rfc3339, to_rfc3339
 from ameli.domain import errors
@@ -64,7 +76,20 @@ def attempts_from_item(item: Item | None) -> ProofAttempts:
     return ProofAttempts(
         failures=tuple(from_rfc3339(moment) for moment in values.get("failures", [])),
         locked_until=from_rfc3339(values["locked_until"]) if values.get("locked_until") else None,
+        version=values.get("version"),
     )
+
+
+def attempts_item(nir_hash: str, attempts: ProofAttempts, version: str) -> Item:
+    moments = [*attempts.failures, *([attempts.locked_until] if attempts.locked_until else [])]
+    keep_until = max(moments) + PROOF_WINDOW + GRACE if moments else None
+    return to_item({
+        "pk": proof_attempts_key(nir_hash),
+        "failures": [to_rfc3339(moment) for moment in attempts.failures],
+        "locked_until": to_rfc3339(attempts.locked_until) if attempts.locked_until else None,
+        "version": version,
+        "ttl": epoch(keep_until) if keep_until else None,
+    })
 
 
 class DynamoSignupRepository:
@@ -132,15 +157,42 @@ class DynamoSignupRepository:
             account_exists=bool(found.get(self.accounts_table)),
         )
 
-    def record_proof_attempts(self, nir_hash: str, attempts: ProofAttempts) -> None:
-        moments = [*attempts.failures, *([attempts.locked_until] if attempts.locked_until else [])]
-        keep_until = max(moments) + PROOF_WINDOW + GRACE if moments else None
-        self.client.put_item(TableName=self.signups_table, Item=to_item({
-            "pk": proof_attempts_key(nir_hash),
-            "failures": [to_rfc3339(moment) for moment in attempts.failures],
-            "locked_until": to_rfc3339(attempts.locked_until) if attempts.locked_until else None,
-            "ttl": epoch(keep_until) if keep_until else None,
-        }))
+    def count_proof_attempt(self, nir_hash: str, seen: ProofAttempts,
+                            counted: ProofAttempts) -> tuple[bool, ProofAttempts]:
+        """Store `counted` if the stored attempts are still `seen`, in one conditional write:
+        (True, counted as stored) or (False, the attempts another request stored meanwhile)."""
+        version = uuid.uuid4().hex
+        current = put_if_version(self.client, self.signups_table, attempts_item(nir_hash, counted, version),
+                                 seen.version, attempts_from_item)
+        return (True, replace(counted, version=version)) if current is None else (False, current)
+
+    def take_back_proof_attempt(self, nir_hash: str, counted: ProofAttempts,
+                                restored: ProofAttempts) -> ProofAttempts | None:
+        """Store `restored` if the stored attempts are still `counted`; None once stored, else them."""
+        return put_if_version(self.client, self.signups_table, attempts_item(nir_hash, restored, uuid.uuid4().hex),
+                              counted.version, attempts_from_item)
+
+    def complete_proof(self, previous: Signup, updated: Signup, counted: ProofAttempts,
+                       restored: ProofAttempts) -> bool:
+        """Together: the signup moves on (raises `StepNotAllowed` if another request moved it first)
+        and the right attempt takes its count back; False, with nothing written, if the attempts
+        changed since `counted` (the caller takes the count back from what they are now)."""
+        tx = Transaction()
+        tx.add("attempts", "Put", TableName=self.signups_table,
+               Item=attempts_item(updated.nir_hash, restored, uuid.uuid4().hex),
+               ConditionExpression="version = :counted", ExpressionAttributeValues={":counted": {"S": counted.version}})
+        tx.add("signup", "Put", TableName=self.signups_table, Item=signup_to_item(updated),
+               ConditionExpression="next_step = :expected",
+               ExpressionAttributeValues={":expected": {"S": previous.next_step}})
+        try:
+            tx.write(self.client)
+        except TransactionCancelled as cancelled:
+            if "signup" in cancelled.failed:
+                raise errors.StepNotAllowed() from None
+            if "attempts" in cancelled.failed:
+                return False
+            raise
+        return True
 
     # -- FranceConnect state, between the authorize redirect and the callback
     def save_franceconnect_state(self, state: FranceConnectState) -> None:
