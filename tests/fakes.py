@@ -164,7 +164,12 @@ class InMemoryAccountRepository:
     def replace_link(self, account: Account, link: ConfirmationLink, new_address: NewAddress | None) -> None:
         with self.lock:
             current = self.accounts[account.nir_hash]
-            if current.link_count != account.link_count or current.status is AccountState.ACTIVE:
+            if current.status is AccountState.ACTIVE and account.status is not AccountState.ACTIVE:
+                raise errors.AccountAlreadyActive()
+            if (current.status, current.email_key) != (account.status, account.email_key):
+                raise errors.PendingEmailDeleted() if current.status is AccountState.EMAIL_REQUIRED \
+                    else errors.LinkInvalid()
+            if current.link_count != account.link_count:
                 raise errors.LinkInvalid()
             changes = {}
             if new_address is not None:

@@ -27,6 +27,7 @@ from ameli.adapters.dynamodb.items import (
 from ameli.adapters.keys import (
     PENDING_BUCKET,
     STATUS_ACTIVE,
+    STATUS_EMAIL_REQUIRED,
     STATUS_PENDING,
     account_key,
     email_claim_key,
@@ -223,6 +224,8 @@ class DynamoAccountRepository:
         try:
             tx.write(self.client)
         except TransactionCancelled as cancelled:
+            if "account" in cancelled.failed:
+                raise _changed_meanwhile(cancelled.current.get("account")) from None
             if "new_email_claim" in cancelled.failed:
                 raise errors.EmailAlreadyUsed() from None
             raise errors.LinkInvalid() from None
@@ -233,7 +236,6 @@ class DynamoAccountRepository:
             ":count": {"N": str(link.number)},
             ":previous_count": {"N": str(account.link_count)},
             ":pending": {"S": STATUS_PENDING},
-            ":active": {"S": STATUS_ACTIVE},
         }
         sets = ["#link = :link", "link_count = :count", "#status = :pending"]
         for name, value in pending_index_values(link, AccountState.PENDING_EMAIL_CONFIRMATION).items():
@@ -243,14 +245,23 @@ class DynamoAccountRepository:
             sets += ["email = :email", "email_key = :email_key"]
             values[":email"] = {"S": new_address.address}
             values[":email_key"] = {"S": new_address.email_key}
+        # Only from the state this decision was made on (link, status and address as read): a
+        # concurrent resend, confirmation or deadline (the 21-day deletion) wins cleanly.
+        condition = "link_count = :previous_count AND #status = :seen_status AND "
+        values[":seen_status"] = {"S": account.status.value}
+        if account.email_key:
+            condition += "email_key = :seen_email_key"
+            values[":seen_email_key"] = {"S": account.email_key}
+        else:
+            condition += "attribute_not_exists(email_key)"
         return {
             "TableName": self.accounts_table,
             "Key": key(account_key(account.nir_hash)),
-            # Only from the state this decision was made on: a concurrent resend or deadline wins cleanly.
-            "ConditionExpression": "link_count = :previous_count AND #status <> :active",
+            "ConditionExpression": condition,
             "UpdateExpression": "SET " + ", ".join(sets),
             "ExpressionAttributeNames": {"#status": "status", "#link": "link"},
             "ExpressionAttributeValues": values,
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
 
     def _move_email_claim(self, tx: Transaction, account: Account, new_address: NewAddress) -> None:
@@ -289,6 +300,18 @@ class DynamoAccountRepository:
                 break
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return overdue
+
+
+def _changed_meanwhile(item: Item | None) -> errors.AppError:
+    """Why a new link could not be saved: the account as another request or the workflow left it."""
+    if item is None:
+        return errors.LinkInvalid()
+    status = from_item(item).get("status")
+    if status == STATUS_ACTIVE:
+        return errors.AccountAlreadyActive()
+    if status == STATUS_EMAIL_REQUIRED:
+        return errors.PendingEmailDeleted()
+    return errors.LinkInvalid()  # a newer link was sent meanwhile
 
 
 def _overdue_of(values: dict[str, Any]) -> OverdueLink:

@@ -66,9 +66,10 @@ def put_if_version(client: Any, table: str, item: Item, seen_version: str | None
 class TransactionCancelled(Exception):
     """A transaction DynamoDB cancelled; `failed` names the items whose condition did not hold."""
 
-    def __init__(self, failed: frozenset[str]) -> None:
+    def __init__(self, failed: frozenset[str], current: dict[str, Item] | None = None) -> None:
         super().__init__(", ".join(sorted(failed)) or "cancelled")
         self.failed = failed
+        self.current = current or {}  # items as they are, for those asking ReturnValuesOnConditionCheckFailure
 
 
 @dataclass
@@ -89,6 +90,7 @@ class Transaction:
             if error.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
             reasons = error.response.get("CancellationReasons", [])
-            raise TransactionCancelled(frozenset(
-                name for name, reason in zip(self.names, reasons) if reason.get("Code") == "ConditionalCheckFailed"
-            )) from None
+            failed = [(name, reason) for name, reason in zip(self.names, reasons)
+                      if reason.get("Code") == "ConditionalCheckFailed"]
+            raise TransactionCancelled(frozenset(name for name, _ in failed),
+                                       {name: reason["Item"] for name, reason in failed if reason.get("Item")}) from None
