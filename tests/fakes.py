@@ -180,7 +180,8 @@ class InMemoryAccountRepository:
                 self.email_owners[new_address.email_key] = account.nir_hash
                 changes = {"email": new_address.address, "email_key": new_address.email_key}
             self.accounts[account.nir_hash] = replace(
-                current, link=link, link_count=link.number, status=AccountState.PENDING_EMAIL_CONFIRMATION, **changes
+                current, link=link, link_count=link.number, status=AccountState.PENDING_EMAIL_CONFIRMATION,
+                new_links_sent_at=account.new_links_with(link), **changes
             )
             self.links[link.token_hash] = (account.nir_hash, link.number)
 

@@ -32,8 +32,10 @@ def my_account() -> AccountResponse:
 @app.post(
     "/v1/account/email",
     summary="Recevoir un nouveau lien (même adresse, ou nouvelle adresse)",
-    description="Sans `email` : nouvel envoi à l'adresse en attente. Autorisé par le `pending_token` de la connexion.",
-    responses=documented(202, LinkSentResponse, 401, 409, 422),
+    description=("Sans `email` : nouvel envoi à l'adresse en attente. Autorisé par le `pending_token` de la connexion. "
+                 "Au plus 5 nouveaux liens par compte en 24 heures, en plus de celui de la création : "
+                 "au-delà, 429 TOO_MANY_ATTEMPTS avec `retry_after` (secondes)."),
+    responses=documented(202, LinkSentResponse, 401, 409, 422, 429),
 )
 def send_link(request: Annotated[AccountEmailRequest, Body()]):
     sent = container().new_links.send_after_login(bearer_token(app), email=request.email)

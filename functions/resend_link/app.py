@@ -15,6 +15,8 @@ app = create_app()
 @app.post(
     "/v1/email-confirmations/resend",
     summary="Recevoir un nouveau lien de confirmation",
+    description=("Au plus 5 nouveaux liens par compte en 24 heures, en plus de celui de la création : "
+                 "au-delà, 429 TOO_MANY_ATTEMPTS avec `retry_after` (secondes)."),
     responses=documented(202, LinkSentResponse, 401, 404, 409, 410, 422, 429),
 )
 def resend_link(request: Annotated[ResendRequest, Body()]):

@@ -62,6 +62,20 @@ def test_resend_to_the_same_address_supersedes_the_old_link(world):
     assert account(world).status is AccountState.ACTIVE
 
 
+def test_new_links_are_limited_to_five_in_a_sliding_day(world):
+    for hour in range(5):
+        world.new_links.resend(world.mailer.last_token())
+        world.clock.advance(hours=1)
+    with pytest.raises(errors.TooManyLinks) as refused:
+        world.new_links.resend(world.mailer.last_token())
+    assert refused.value.extra["retry_after"] == 19 * 3600  # the first of the five is 24 h old then
+    assert len(world.mailer.sent) == 6
+    world.clock.advance(hours=19)
+    world.new_links.resend(world.mailer.last_token())  # one of the five has aged out
+    with pytest.raises(errors.TooManyLinks):
+        world.new_links.resend(world.mailer.last_token())
+
+
 def test_resend_to_another_address_needs_the_password(world):
     old = world.mailer.last_token()
     world.clock.advance(days=8)

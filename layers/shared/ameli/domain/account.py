@@ -6,9 +6,16 @@ expired link work: `state_at(now)` is what every read uses.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import Enum
+
+
+# New links per account beyond the signup's own (api.md "Rate limited"): each one is an email to an
+# address anyone holding the link or the password may choose.
+NEW_LINKS_PER_WINDOW = 5
+NEW_LINKS_WINDOW = timedelta(hours=24)
 
 
 class AccountState(str, Enum):
@@ -69,6 +76,22 @@ class Account:
     landline_phone: str | None = None
     franceconnect_sub: str | None = None
     activated_at: datetime | None = None
+    new_links_sent_at: tuple[datetime, ...] = ()  # the new links of the last 24 h (not the signup's own)
+
+    def new_link_wait(self, now: datetime) -> int:
+        """0 if another new link may be sent now, else the whole seconds until one may."""
+        recent = sorted(self._recent_new_links(now))
+        if len(recent) < NEW_LINKS_PER_WINDOW:
+            return 0
+        frees_at = recent[-NEW_LINKS_PER_WINDOW] + NEW_LINKS_WINDOW
+        return max(1, math.ceil((frees_at - now).total_seconds()))
+
+    def new_links_with(self, link: "ConfirmationLink") -> tuple[datetime, ...]:
+        """What `new_links_sent_at` becomes once `link` is sent."""
+        return (*self._recent_new_links(link.sent_at), link.sent_at)
+
+    def _recent_new_links(self, now: datetime) -> tuple[datetime, ...]:
+        return tuple(moment for moment in self.new_links_sent_at if now - moment < NEW_LINKS_WINDOW)
 
     def state_at(self, now: datetime) -> AccountState:
         """The stored status, corrected by the clock for deadlines a workflow has not applied yet."""

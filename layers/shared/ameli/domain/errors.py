@@ -67,6 +67,13 @@ class TooManyAttempts(AppError):
     detail = "Par sécurité, la création de compte en ligne est bloquée pour 24 heures. Réessayez plus tard."
 
 
+class TooManyLinks(TooManyAttempts):
+    detail = (
+        "Vous avez demandé trop de nouveaux liens de confirmation en 24 heures. Utilisez le dernier "
+        "lien reçu (pensez à vérifier vos courriers indésirables), ou réessayez plus tard."
+    )
+
+
 class AccountAlreadyExists(AppError):
     detail = "Un compte existe déjà pour ce numéro de sécurité sociale. Connectez-vous avec votre code personnel."
 

@@ -34,6 +34,7 @@ PROBLEMS: dict[type[AppError], Problem] = {
     errors.OnlineSignupUnavailable: Problem(403, "ONLINE_SIGNUP_UNAVAILABLE", "Création de compte en ligne impossible"),
     errors.ProofMismatch: Problem(422, "PROOF_MISMATCH", "Informations de vérification incorrectes"),
     errors.TooManyAttempts: Problem(429, "TOO_MANY_ATTEMPTS", "Trop de tentatives"),
+    errors.TooManyLinks: Problem(429, "TOO_MANY_ATTEMPTS", "Trop de nouveaux liens demandés"),
     errors.AccountAlreadyExists: Problem(409, "ACCOUNT_ALREADY_EXISTS", "Vous avez déjà un compte ameli"),
     errors.SignupSessionInvalid: Problem(401, "SIGNUP_SESSION_INVALID", "Session de création de compte invalide"),
     errors.SignupExpired: Problem(410, "SIGNUP_EXPIRED", "Session de création de compte expirée"),

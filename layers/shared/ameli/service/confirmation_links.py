@@ -2,7 +2,9 @@
 workflow, emails it and masks the address (journey.md section 3).
 
 Used by the contact step (first link), the resend from an expired link, and the new link asked for
-after a login. The caller only says how to save the link (its own transactional write).
+after a login. The caller only says how to save the link (its own transactional write). Every new
+link beyond the signup's own counts towards the limit (5 in 24 h), checked here and stored by the
+same conditional write as the link (`Account.new_links_with`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ameli.clock import Clock
+from ameli.domain import errors
 from ameli.domain.account import Account, ConfirmationLink
 from ameli.domain.contact import mask_email
 from ameli.ports import ConfirmationWorkflow, Mailer
@@ -43,18 +46,26 @@ class ConfirmationLinks:
         self.workflow = workflow
         self.mailer = mailer
 
-    def issue(self, number: int, save: Callable[[ConfirmationLink], Account],
-              replacing: ConfirmationLink | None = None) -> LinkSent:
-        """Link number `number`: `save(link)` stores it and returns the account as it now is
-        (if it raises, nothing is started nor sent); then the workflow of the link it replaces
-        stops, its own starts, and the email leaves."""
+    def issue(self, save: Callable[[ConfirmationLink], Account], *, account: Account | None = None) -> LinkSent:
+        """The signup's own first link (no `account` yet), or a new link for `account`, which
+        replaces its current one and must be within the limit of new links (else `TooManyLinks`).
+
+        `save(link)` stores it and returns the account as it now is (if it raises, nothing is
+        started nor sent); then the workflow of the link it replaces stops, its own starts, and the
+        email leaves."""
+        now = self.clock.now()
+        if account is not None:
+            wait = account.new_link_wait(now)
+            if wait:
+                raise errors.TooManyLinks(retry_after=wait)
         token = tokens.new_token()
-        link = ConfirmationLink.issue(tokens.token_hash(token), number, self.clock.now(),
+        number = account.link_count + 1 if account is not None else 1
+        link = ConfirmationLink.issue(tokens.token_hash(token), number, now,
                                       self.durations.validity, self.durations.retention)
-        account = save(link)
-        if replacing is not None:
-            self.workflow.stop(account, replacing.number)
-        self.workflow.start(account, link)
-        address = account.email or ""
+        saved = save(link)
+        if account is not None and account.link is not None:
+            self.workflow.stop(saved, account.link.number)
+        self.workflow.start(saved, link)
+        address = saved.email or ""
         self.mailer.send(confirmation_email(address, confirmation_url(self.web_base_url, token), link.expires_at))
-        return LinkSent(account, mask_email(address), link.expires_at)
+        return LinkSent(saved, mask_email(address), link.expires_at)

@@ -42,7 +42,7 @@ class ContactStep:
             self.telemetry.count("AccountCreated", method=signup.method)
             return account
 
-        sent = self.links.issue(1, create_account)
+        sent = self.links.issue(create_account)
         return PendingAccountCreated(account=sent.account, email_masked=sent.email_masked)
 
     def _pending_account(self, signup: Signup, email: Email, link: ConfirmationLink, now: datetime) -> Account:

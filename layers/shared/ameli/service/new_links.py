@@ -65,9 +65,9 @@ class NewLinks:
         def replace_link(link: ConfirmationLink) -> Account:
             self.accounts.replace_link(account, link, new_address)
             changes = {"email": new_address.address, "email_key": new_address.email_key} if new_address else {}
-            return replace(account, link=link, link_count=link.number,
+            return replace(account, link=link, link_count=link.number, new_links_sent_at=account.new_links_with(link),
                            status=AccountState.PENDING_EMAIL_CONFIRMATION, **changes)
 
-        sent = self.links.issue(account.link_count + 1, replace_link, replacing=account.link)
+        sent = self.links.issue(replace_link, account=account)
         self.telemetry.count("ConfirmationLinkSent", reason="new_address" if new_address else "same_address")
         return sent

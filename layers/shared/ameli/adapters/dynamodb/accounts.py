@@ -89,6 +89,7 @@ def account_to_item(account: Account) -> Item:
         "landline_phone": account.landline_phone,
         "franceconnect_sub": account.franceconnect_sub,
         "activated_at": _optional_time(account.activated_at),
+        "new_links_sent_at": [to_rfc3339(moment) for moment in account.new_links_sent_at] or None,
     }
     if account.status is not AccountState.ACTIVE and account.link is not None:
         values.update(pending_index_values(account.link, account.status))
@@ -127,6 +128,7 @@ def account_from_item(item: Item) -> Account:
         landline_phone=values.get("landline_phone"),
         franceconnect_sub=values.get("franceconnect_sub"),
         activated_at=from_rfc3339(values["activated_at"]) if values.get("activated_at") else None,
+        new_links_sent_at=tuple(from_rfc3339(moment) for moment in values.get("new_links_sent_at") or ()),
     )
 
 
@@ -237,7 +239,9 @@ class DynamoAccountRepository:
             ":previous_count": {"N": str(account.link_count)},
             ":pending": {"S": STATUS_PENDING},
         }
-        sets = ["#link = :link", "link_count = :count", "#status = :pending"]
+        # The limit of new links is counted by this same write (its condition on link_count serialises them).
+        values[":new_links"] = serialize([to_rfc3339(moment) for moment in account.new_links_with(link)])
+        sets = ["#link = :link", "link_count = :count", "#status = :pending", "new_links_sent_at = :new_links"]
         for name, value in pending_index_values(link, AccountState.PENDING_EMAIL_CONFIRMATION).items():
             sets.append(f"{name} = :{name}")
             values[f":{name}"] = {"S": value}
