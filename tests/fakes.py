@@ -6,7 +6,8 @@ import hashlib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from ameli.domain import errors
 from ameli.domain import franceconnect as names
@@ -22,7 +23,7 @@ from ameli.settings import Settings
 
 class FrozenClock:
     def __init__(self, now: datetime | None = None) -> None:
-        self.current = now or datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+        self.current = now or datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
     def now(self) -> datetime:
         return self.current
@@ -333,3 +334,18 @@ class FakeWorld:
         for use_case in ("option1", "signup_steps", "contact_step", "activation", "login", "new_links",
                          "safety_net"):
             setattr(self, use_case, getattr(self.container, use_case))
+
+
+if TYPE_CHECKING:  # `make lint` (mypy) checks that each fake implements its whole port
+    from ameli import ports
+
+    _tables = InMemoryTables()
+    _registry: ports.BeneficiaryRegistry = InMemoryRegistry()
+    _signups: ports.SignupRepository = InMemorySignupRepository(_tables)
+    _accounts: ports.AccountRepository = InMemoryAccountRepository(_tables)
+    _sessions: ports.SessionRepository = InMemorySessionRepository(_tables)
+    _mailer: ports.Mailer = RecordingMailer()
+    _workflow: ports.ConfirmationWorkflow = RecordingWorkflow()
+    _hasher: ports.PasswordHasher = PlainHasher()
+    _pseudonymizer: ports.Pseudonymizer = FakePseudonymizer()
+    _telemetry: ports.Telemetry = CountingTelemetry()

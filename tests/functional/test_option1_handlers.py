@@ -1,8 +1,8 @@
 """Each Option 1 handler through API Gateway events, on moto tables built from template.yaml."""
 
 import boto3
-from ameli.adapters import keys
 
+from ameli.adapters import keys
 from tests.functional.conftest import VENTURI_IDENTITY, VENTURI_PROOF
 from tests.people import PASSWORD
 

@@ -4,8 +4,8 @@ import pytest
 
 from ameli.domain import errors
 from ameli.domain.account import AccountState
-from tests.fakes import FakeWorld
 from tests import values
+from tests.fakes import FakeWorld
 from tests.people import PASSWORD, VENTURI, VENTURI_IDENTITY, VENTURI_PROOF, beneficiary
 
 NIR = VENTURI_IDENTITY["nir"]

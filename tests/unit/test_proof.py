@@ -1,7 +1,8 @@
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from ameli.domain.beneficiary import Beneficiary, CarteVitale
 from ameli.domain.errors import FieldValidationError
 from ameli.domain.proof import (
@@ -15,11 +16,10 @@ from ameli.domain.proof import (
     parse_serial_last11,
     proof_matches,
 )
-
 from tests.people import VENTURI as VENTURI_JSON
 
 VENTURI = Beneficiary.from_dict(VENTURI_JSON)
-T0 = datetime(2020, 4, 30, 10, 0, tzinfo=timezone.utc)
+T0 = datetime(2020, 4, 30, 10, 0, tzinfo=UTC)
 
 
 def _code(call, *args) -> str:

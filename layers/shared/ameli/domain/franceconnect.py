@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from ameli.domain.beneficiary import Beneficiary
 from ameli.domain.names import first_given_name, normalize_name
@@ -45,7 +46,7 @@ class FranceConnectIdentity:
         return self.birthcountry == FRANCE
 
 
-def parse_identity_claims(claims: dict) -> FranceConnectIdentity:
+def parse_identity_claims(claims: dict[str, Any]) -> FranceConnectIdentity:
     """The verified userinfo claims as an identity; `InvalidIdentityClaims` on any format error."""
 
     def text(name: str, required: bool = True) -> str:

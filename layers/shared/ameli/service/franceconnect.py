@@ -11,6 +11,7 @@ import secrets
 import string
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeGuard
 from urllib.parse import urlencode, urlsplit
 
 from ameli.clock import Clock
@@ -69,7 +70,7 @@ class FranceConnectService:
         self.telemetry = telemetry
 
     # -- allow-list of where the person comes back --------------------------------------------
-    def return_to_allowed(self, return_to: str | None) -> bool:
+    def return_to_allowed(self, return_to: str | None) -> TypeGuard[str]:
         if not return_to or len(return_to) > 500:
             return False
         parts = urlsplit(return_to)
