@@ -96,7 +96,12 @@ test: install web-deps chromium
 test-fast: install
 	$(PY) -m pytest -q tests/unit tests/functional
 
+# Style (ruff), types (mypy, strict on the layer; the fakes against their ports), the layer contract
+# (import-linter, pyproject.toml), the template (cfn-lint).
 lint: install
+	$(VENV)/bin/ruff check layers functions tests scripts
+	$(VENV)/bin/mypy layers/shared/ameli tests/fakes.py tests/values.py
+	PYTHONPATH=layers/shared $(VENV)/bin/lint-imports
 	$(VENV)/bin/cfn-lint template.yaml
 
 openapi: install
