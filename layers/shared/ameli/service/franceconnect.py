@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from ameli.clock import Clock
 from ameli.domain import errors
 from ameli.domain.beneficiary import common_refusal
-from ameli.domain.franceconnect import birth_name_key, match_beneficiary
+from ameli.domain.franceconnect import birth_name_key, match_beneficiary, registry_birth_date_prefix
 from ameli.ports import (
     BeneficiaryRegistry,
     FranceConnectClient,
@@ -136,7 +136,8 @@ class FranceConnectService:
     # -- internals ----------------------------------------------------------------------------
     def _open_signup(self, return_to: str, login: FranceConnectLogin) -> Redirect:
         identity = login.identity
-        candidates = self.registry.find_by_birth_name(birth_name_key(identity.family_name), identity.birthdate.year)
+        candidates = self.registry.find_by_birth_name(birth_name_key(identity.family_name),
+                                                      registry_birth_date_prefix(identity))
         beneficiary = match_beneficiary(identity, candidates)
         if beneficiary is None:
             self.telemetry.count("SignupRefused", method="franceconnect", reason="NO_MATCH")
