@@ -13,7 +13,8 @@ def test_benchmark_runs_and_reports_every_section(tmp_path):
     done = subprocess.run([sys.executable, "-m", "scripts.bench", "--quick", "--json", str(figures)], cwd=ROOT,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
-    for heading in ("## Cold start", "## AWS requests per API call", "## Cost per million", "## In-process work"):
+    for heading in ("## Cold start", "## AWS requests per API call", "## Cost per million", "## In-process work",
+                    "## FranceConnect matching among homonyms"):
         assert heading in done.stdout
     report = json.loads(figures.read_text())
     functions = {p.parent.name for p in (ROOT / "functions").glob("*/app.py")}
@@ -21,3 +22,4 @@ def test_benchmark_runs_and_reports_every_section(tmp_path):
     assert [c["call"] for c in report["calls"]][0] == "POST /v1/signups"
     assert all(c["status"] < 300 for c in report["calls"])
     assert report["transitions"] >= 1 and report["total_per_million"] > 0
+    assert [case["found"] for case in report["franceconnect_homonyms"]] == [True, True, True]
