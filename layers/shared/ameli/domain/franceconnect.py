@@ -23,6 +23,19 @@ _COUNTRY = re.compile(r"^99[0-9]{3}$")
 _RAW_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 
 
+# The provider's own error codes (OAuth 2.0: RFC 6749 4.1.2.1 and 5.2, RFC 6750 3.1) go to the logs and
+# metrics as they are; anything else is "other", so that a provider's free text never does.
+PROVIDER_ERROR_CODES = frozenset({
+    "invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type",
+    "unsupported_response_type", "invalid_scope", "invalid_token", "insufficient_scope", "access_denied",
+    "server_error", "temporarily_unavailable", "login_required", "consent_required", "interaction_required",
+})
+
+
+def provider_error_code(code: object) -> str:
+    return code if isinstance(code, str) and code in PROVIDER_ERROR_CODES else "other"
+
+
 class InvalidIdentityClaims(ValueError):
     """FranceConnect sent claims that do not have the documented format (never echoes them)."""
 

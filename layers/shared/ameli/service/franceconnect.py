@@ -16,7 +16,12 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from ameli.clock import Clock
 from ameli.domain import errors
 from ameli.domain.beneficiary import common_refusal
-from ameli.domain.franceconnect import birth_name_key, match_beneficiary, registry_birth_date_prefix
+from ameli.domain.franceconnect import (
+    birth_name_key,
+    match_beneficiary,
+    provider_error_code,
+    registry_birth_date_prefix,
+)
 from ameli.ports import (
     BeneficiaryRegistry,
     FranceConnectClient,
@@ -123,7 +128,7 @@ class FranceConnectService:
             cancelled = params["error"] == "access_denied"
             return self._failed(
                 saved.return_to, "FRANCECONNECT_CANCELLED" if cancelled else "FRANCECONNECT_FAILED",
-                "cancelled" if cancelled else "provider_error",
+                "cancelled" if cancelled else f"provider_error_{provider_error_code(params['error'])}",
             )
         if not params.get("code"):
             return self._failed(saved.return_to, "FRANCECONNECT_FAILED", "no_code")
