@@ -575,7 +575,7 @@ def argon2_hash_seconds(runs: int) -> tuple[float, str]:
 def step_code_seconds(runs: int) -> dict[str, float]:
     """Each use case on in-memory fakes (no AWS, no Argon2): the code of the step itself."""
     sys.path.insert(0, str(ROOT))
-    from ameli.service.signup import ContactForm
+    from tests import values as typed  # the value objects the HTTP layer hands the use cases
     from tests.fakes import FakeWorld
     from tests.people import PASSWORD, VENTURI, VENTURI_IDENTITY, VENTURI_PROOF, beneficiary
 
@@ -589,17 +589,16 @@ def step_code_seconds(runs: int) -> dict[str, float]:
 
     for _ in range(runs):
         world = FakeWorld([beneficiary(VENTURI)])
-        signup = timed("start", lambda: world.signups.start(**VENTURI_IDENTITY)).signup
-        signup = timed("proof", lambda: world.signups.submit_proof(
-            signup, iban_last7=VENTURI_PROOF["iban_last7"], serial_last11=VENTURI_PROOF["carte_vitale_serial_last11"]))
-        signup = timed("terms", lambda: world.signups.answer_terms(signup, accepted=True, version="2020-04"))
-        timed("password check", lambda: world.signups.check_password(signup, PASSWORD))
-        signup = timed("password", lambda: world.signups.choose_password(signup, password=PASSWORD, confirmation=PASSWORD))
-        form = ContactForm("paul@example.fr", "paul@example.fr", False, mobile_phone="06 12 34 56 78")
-        timed("contact", lambda: world.signups.give_contact(signup, form))
+        signup = timed("start", lambda: world.option1.start(typed.identity(VENTURI_IDENTITY))).signup
+        signup = timed("proof", lambda: world.option1.submit_proof(signup, typed.proof(VENTURI_PROOF)))
+        signup = timed("terms", lambda: world.signup_steps.answer_terms(signup, accepted=True, version="2020-04"))
+        timed("password check", lambda: world.signup_steps.check_password(signup, PASSWORD))
+        signup = timed("password", lambda: world.signup_steps.choose_password(signup, password=PASSWORD, confirmation=PASSWORD))
+        form = typed.contact("paul@example.fr", mobile_phone="06 12 34 56 78")
+        timed("contact", lambda: world.contact_step.give_contact(signup, form))
         token = world.mailer.last_token()
-        timed("confirmation", lambda: world.accounts.confirm(token))
-        timed("login", lambda: world.accounts.login(VENTURI_IDENTITY["nir"], PASSWORD))
+        timed("confirmation", lambda: world.activation.confirm(token))
+        timed("login", lambda: world.login.login(typed.nir(VENTURI_IDENTITY["nir"]), PASSWORD))
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
