@@ -328,9 +328,13 @@ def test_the_client_is_served_csp_friendly(stack):
         for forbidden in (".innerHTML", "eval(", "new Function", "setAttribute(\"style\"", ".style."):
             assert forbidden not in text, f"{script.relative_to(WEB)} uses {forbidden}"
 
-    for path in ("/vendor/dsfr/dsfr.min.css", "/vendor/dsfr/dsfr.module.min.js", "/css/app.css", "/js/app.js",
-                 "/vendor/dsfr/utility/icons/icons.subset.min.css"):
+    for path in ("/dist/app.css", "/dist/app.js", "/dist/fonts/marianne-regular.woff2", "/dist/fonts/marianne-bold.woff2",
+                 "/img/carte-vitale-numero-de-serie.svg"):
         assert requests.get(f"{stack}{path}", timeout=5).status_code == 200, path
+    for built in ("app.css", "app.js"):
+        text = (WEB / "dist" / built).read_text(encoding="utf-8")
+        assert "eval(" not in text and "new Function" not in text, f"dist/{built}"
+    assert 'src="/dist/app.js"' in answer.text
     # A client path without a file is the single-page app's shell.
     fallback = requests.get(f"{stack}/activation", timeout=5)
-    assert fallback.status_code == 200 and 'src="/js/app.js"' in fallback.text
+    assert fallback.status_code == 200 and 'src="/dist/app.js"' in fallback.text
