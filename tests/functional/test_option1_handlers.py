@@ -1,6 +1,7 @@
 """Each Option 1 handler through API Gateway events, on moto tables built from template.yaml."""
 
 import boto3
+from ameli.adapters import keys
 
 from tests.functional.conftest import VENTURI_IDENTITY, VENTURI_PROOF
 from tests.people import PASSWORD
@@ -14,7 +15,7 @@ def test_start_answers_201_with_proof_display_and_stores_only_a_token_hash(api):
                                     "carte_vitale_serial_prefix": "8025000002"}
     assert answer.headers["Cache-Control"] == "no-store"
     table = api.stack.resources.tables["SignupsTable"]
-    item = boto3.client("dynamodb").get_item(TableName=table, Key={"pk": {"S": f"SIGNUP#{answer.body['signup_id']}"}})
+    item = boto3.client("dynamodb").get_item(TableName=table, Key={"pk": {"S": keys.signup_key(answer.body["signup_id"])}})
     stored = str(item["Item"])
     assert answer.body["signup_token"] not in stored and item["Item"]["token_hash"]["S"]
 

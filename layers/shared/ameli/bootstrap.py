@@ -11,8 +11,6 @@ from functools import cached_property
 from ameli.clock import SystemClock
 from ameli.settings import Settings
 
-PENDING_INDEX = "pending-by-deadline"  # the accounts table's index of template.yaml
-
 
 class Container:
     def __init__(self, settings: Settings | None = None) -> None:
@@ -46,23 +44,30 @@ class Container:
     # -- adapters
     @cached_property
     def registry(self):
-        from ameli.adapters.dynamodb import DynamoBeneficiaryRegistry
+        from ameli.adapters.dynamodb.registry import DynamoBeneficiaryRegistry
 
         return DynamoBeneficiaryRegistry(self.dynamodb, self.settings.registry_table)
 
     @cached_property
-    def signup_store(self):
-        from ameli.adapters.dynamodb import DynamoSignupStore
+    def signup_repository(self):
+        from ameli.adapters.dynamodb.signups import DynamoSignupRepository
 
-        return DynamoSignupStore(self.dynamodb, self.settings.signups_table, self.settings.accounts_table)
+        return DynamoSignupRepository(self.dynamodb, self.settings.signups_table, self.settings.accounts_table)
 
     @cached_property
-    def account_store(self):
-        from ameli.adapters.dynamodb import DynamoAccountStore
+    def account_repository(self):
+        from ameli.adapters.dynamodb.accounts import DynamoAccountRepository
+        from ameli.adapters.keys import PENDING_INDEX
 
-        return DynamoAccountStore(
-            self.dynamodb, self.settings.signups_table, self.settings.accounts_table, PENDING_INDEX
+        return DynamoAccountRepository(
+            self.dynamodb, self.settings.accounts_table, self.settings.signups_table, PENDING_INDEX
         )
+
+    @cached_property
+    def session_repository(self):
+        from ameli.adapters.dynamodb.sessions import DynamoSessionRepository
+
+        return DynamoSessionRepository(self.dynamodb, self.settings.signups_table, self.settings.accounts_table)
 
     @cached_property
     def idempotency_store(self):
@@ -74,7 +79,7 @@ class Container:
     def mailer(self):
         from ameli.adapters.aws import SesMailer
 
-        return SesMailer(self.sesv2, self.settings.sender_email)
+        return SesMailer(self.sesv2, self.settings.sender_email, self.settings.ses_configuration_set)
 
     @cached_property
     def workflow(self):
@@ -96,33 +101,75 @@ class Container:
 
     @cached_property
     def telemetry(self):
-        from ameli.adapters.aws import PowertoolsTelemetry
+        from ameli.observability import PowertoolsTelemetry
 
-        return PowertoolsTelemetry(namespace="AmeliSignup", service="ameli-signup")
+        return PowertoolsTelemetry()
 
-    # -- use cases
-    def _common_ports(self) -> dict:
-        return dict(
-            settings=self.settings,
-            clock=self.clock,
-            mailer=self.mailer,
-            workflow=self.workflow,
-            hasher=self.password_hasher,
-            pseudonymizer=self.pseudonymizer,
-            telemetry=self.telemetry,
-        )
+    # -- use cases: each takes only the ports it uses; the two shared behaviours are built once.
+    @cached_property
+    def signup_opener(self):
+        from ameli.service.signup_opening import SignupOpener
+
+        return SignupOpener(clock=self.clock, signups=self.signup_repository,
+                            session_duration=self.settings.signup_session_duration, telemetry=self.telemetry)
 
     @cached_property
-    def signups(self):
-        from ameli.service.signup import SignupService
+    def confirmation_links(self):
+        from ameli.service.confirmation_links import ConfirmationLinks, LinkDurations
 
-        return SignupService(registry=self.registry, store=self.signup_store, **self._common_ports())
+        durations = LinkDurations(self.settings.confirmation_link_validity, self.settings.pending_email_retention)
+        return ConfirmationLinks(clock=self.clock, durations=durations, web_base_url=self.settings.web_base_url,
+                                 workflow=self.workflow, mailer=self.mailer)
 
     @cached_property
-    def accounts(self):
-        from ameli.service.accounts import AccountService
+    def option1(self):
+        from ameli.service.option1 import Option1Signup
 
-        return AccountService(accounts=self.account_store, **self._common_ports())
+        return Option1Signup(clock=self.clock, registry=self.registry, signups=self.signup_repository,
+                             pseudonymizer=self.pseudonymizer, opener=self.signup_opener, telemetry=self.telemetry)
+
+    @cached_property
+    def signup_steps(self):
+        from ameli.service.signup_steps import SignupSteps
+
+        return SignupSteps(clock=self.clock, signups=self.signup_repository, hasher=self.password_hasher,
+                           telemetry=self.telemetry)
+
+    @cached_property
+    def contact_step(self):
+        from ameli.service.contact import ContactStep
+
+        return ContactStep(clock=self.clock, accounts=self.account_repository, pseudonymizer=self.pseudonymizer,
+                           links=self.confirmation_links, telemetry=self.telemetry)
+
+    @cached_property
+    def activation(self):
+        from ameli.service.activation import Activation
+
+        return Activation(clock=self.clock, accounts=self.account_repository, workflow=self.workflow,
+                          telemetry=self.telemetry)
+
+    @cached_property
+    def login(self):
+        from ameli.service.login import Login
+
+        return Login(clock=self.clock, accounts=self.account_repository, sessions=self.session_repository, hasher=self.password_hasher,
+                     pseudonymizer=self.pseudonymizer, session_duration=self.settings.session_duration,
+                     telemetry=self.telemetry)
+
+    @cached_property
+    def new_links(self):
+        from ameli.service.new_links import NewLinks
+
+        return NewLinks(clock=self.clock, accounts=self.account_repository, pseudonymizer=self.pseudonymizer,
+                        links=self.confirmation_links, login=self.login, telemetry=self.telemetry)
+
+    @cached_property
+    def safety_net(self):
+        from ameli.service.safety_net import SafetyNet
+
+        return SafetyNet(clock=self.clock, accounts=self.account_repository, workflow=self.workflow,
+                         telemetry=self.telemetry)
 
     @cached_property
     def franceconnect_client(self):
@@ -143,18 +190,17 @@ class Container:
 
     @cached_property
     def franceconnect(self):
-        from ameli.http.api import logger
         from ameli.service.franceconnect import FranceConnectService
 
         return FranceConnectService(
             settings=self.settings,
             clock=self.clock,
             registry=self.registry,
-            store=self.signup_store,
+            store=self.signup_repository,
             client=self.franceconnect_client,
             pseudonymizer=self.pseudonymizer,
+            opener=self.signup_opener,
             telemetry=self.telemetry,
-            logger=logger,
         )
 
 

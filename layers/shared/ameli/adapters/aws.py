@@ -1,4 +1,4 @@
-"""SES v2, Step Functions, Secrets Manager and CloudWatch (EMF) adapters."""
+"""SES v2 (the mailer), Step Functions (the confirmation workflow) and the HMAC pseudonymizer."""
 
 from __future__ import annotations
 
@@ -10,15 +10,18 @@ from datetime import datetime
 
 from botocore.exceptions import ClientError
 
+from ameli.adapters.keys import account_key, email_claim_key
 from ameli.clock import to_rfc3339
+from ameli.observability import logger
 from ameli.domain.account import Account, ConfirmationLink
 from ameli.ports import OutgoingEmail, OverdueLink
 
 
 class SesMailer:
-    def __init__(self, client, sender: str) -> None:
+    def __init__(self, client, sender: str, configuration_set: str = "") -> None:
         self.client = client
         self.sender = sender
+        self.configuration_set = configuration_set
 
     def send(self, email: OutgoingEmail) -> None:
         self.client.send_email(
@@ -31,6 +34,7 @@ class SesMailer:
                     "Html": {"Data": email.html, "Charset": "UTF-8"},
                 },
             }},
+            **({"ConfigurationSetName": self.configuration_set} if self.configuration_set else {}),
         )
 
 
@@ -41,8 +45,8 @@ def execution_name(account_id: str, link_number: int) -> str:
 
 def workflow_input(nir_hash: str, email_key: str | None, link: ConfirmationLink) -> str:
     return json.dumps({
-        "account_pk": f"ACCOUNT#{nir_hash}",
-        "email_claim_pk": f"EMAIL#{email_key}",
+        "account_pk": account_key(nir_hash),
+        "email_claim_pk": email_claim_key(email_key or ""),
         "link_number": link.number,
         "link_expires_at": to_rfc3339(link.expires_at),
         "retention_until": to_rfc3339(link.retention_until),
@@ -75,8 +79,6 @@ class StepFunctionsConfirmationWorkflow:
                 cause="confirmed or replaced",
             )
         except Exception as error:  # noqa: BLE001 - the account change is already committed
-            from ameli.http.api import logger
-
             logger.warning("workflow not stopped", extra={"error": type(error).__name__})
 
     def catch_up(self, overdue: OverdueLink, now: datetime) -> None:
@@ -105,19 +107,3 @@ class HmacPseudonymizer:
 
     def email_hash(self, email_key: str) -> str:
         return self._digest("email", email_key)
-
-
-class PowertoolsTelemetry:
-    """One EMF count per business event, with low-cardinality dimensions only."""
-
-    def __init__(self, namespace: str, service: str) -> None:
-        self.namespace = namespace
-        self.service = service
-
-    def count(self, name: str, **dimensions: str) -> None:
-        from aws_lambda_powertools.metrics import MetricUnit, single_metric
-
-        with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=self.namespace) as metric:
-            metric.add_dimension(name="service", value=self.service)
-            for key, value in dimensions.items():
-                metric.add_dimension(name=key, value=value)

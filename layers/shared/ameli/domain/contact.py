@@ -170,3 +170,18 @@ def mask_phone(e164: str) -> str:
         pairs.insert(0, rest[-2:])
         rest = rest[:-2]
     return f"{country} {national[0]} {' '.join(pairs)}"
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    """The contact step's answers, each value already well-formed (phones in E.164).
+
+    A phone's consents only count with that phone (the HTTP layer refuses a consent without it)."""
+
+    email: Email
+    email_marketing_consent: bool
+    mobile_phone: str | None = field(default=None, repr=False)
+    mobile_marketing_call_consent: bool = False
+    mobile_marketing_sms_consent: bool = False
+    landline_phone: str | None = field(default=None, repr=False)
+    landline_marketing_call_consent: bool = False

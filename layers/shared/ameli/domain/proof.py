@@ -143,3 +143,14 @@ class ProofAttempts:
         if self.is_locked(now):
             return 0
         return max(0, MAX_PROOF_FAILURES - len(self.recent_failures(now)))
+
+
+@dataclass(frozen=True, repr=False)
+class ProofTails:
+    """The typed end of the IBAN (7 characters) and of the Carte Vitale serial (11 digits)."""
+
+    iban_last7: str
+    serial_last11: str
+
+    def __repr__(self) -> str:
+        return "ProofTails(<redacted>)"
