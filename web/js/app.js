@@ -19,6 +19,7 @@ function later(load, name) {
 
 const activation = () => import("./screens/activation.js");
 const franceconnect = () => import("./screens/franceconnect.js");
+const legal = () => import("./screens/legal.js");
 const login = () => import("./screens/login.js");
 const steps = () => import("./screens/steps.js");
 
@@ -47,6 +48,9 @@ const SCREENS = {
   "/connexion/code-oublie": later(login, "forgotten"),
   "/mon-compte": later(login, "account"),
   "/franceconnect/retour": later(franceconnect, "franceConnectReturn"),
+  "/accessibilite": later(legal, "accessibility"),
+  "/mentions-legales": later(legal, "legalNotice"),
+  "/donnees-personnelles": later(legal, "personalData"),
 };
 
 for (const [path, screen] of Object.entries(SCREENS)) register(path, screen);

@@ -25,7 +25,7 @@ const OUT = join(WEB, "dist");
 
 // The DSFR components whose markup the client builds (index.html and js/ui.js, js/screens/*).
 const COMPONENTS = ["alert", "button", "callout", "checkbox", "connect", "footer", "form", "header", "input",
-  "link", "logo", "modal", "password", "radio", "skiplink", "stepper"];
+  "link", "logo", "modal", "password", "radio", "skiplink", "stepper", "table"];
 
 const FONTS = [
   { file: "Marianne-Regular.woff2", weight: 400, out: "marianne-regular.woff2" },
@@ -102,7 +102,7 @@ async function buildJs() {
     entryPoints: [join(WEB, "js", "app.js")],
     bundle: true, splitting: true, format: "esm", minify: true, target: "es2020", legalComments: "none",
     // Names without a hash: index.html names the shared chunk (modulepreload); no-cache revalidates.
-    outdir: OUT, entryNames: "[name]", chunkNames: "chunks/[name]", logLevel: "warning",
+    outdir: OUT, entryNames: "[name]", chunkNames: "chunks/[name]-[hash]", logLevel: "warning",
   });
 }
 
