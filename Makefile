@@ -69,7 +69,7 @@ $(INSTALLED):
 # (Playwright's own browser download does not work here).
 WEB_STAMP := web/vendor/.installed-$(shell cat web/package-lock.json web/scripts/vendor.mjs 2>/dev/null | sha1sum | cut -c1-12)
 
-.PHONY: web-deps web-build web-budget chromium
+.PHONY: web-deps web-build web-budget demo chromium
 
 $(WEB_STAMP): web/package-lock.json web/scripts/vendor.mjs
 	@command -v npm >/dev/null || (apt-get update && apt-get install -y nodejs npm)
@@ -88,6 +88,10 @@ web/dist/.built: $(WEB_STAMP) $(WEB_SOURCES)
 	@touch $@
 
 web-build: web-deps web/dist/.built
+
+# The README's API walkthrough (curl) against a running `make run`; honours LOCAL_PORT.
+demo:
+	bash scripts/demo.sh
 
 # The phone budget of the first visit (requests, bytes as sent and brotli, CLS, Lighthouse mobile).
 web-budget: install web-build chromium
