@@ -49,7 +49,7 @@ smoke: install
 	@test -n "$(URL)" || (echo "usage: make smoke URL=https://<the stack's PublicBaseUrl>" && exit 2)
 	$(PY) -m scripts.smoke --url "$(URL)"
 
-smoke-local: install web-deps
+smoke-local: install web-build
 	$(PY) -m scripts.smoke --start-local
 
 deploy-checks: validate build asl-check
@@ -69,7 +69,7 @@ $(INSTALLED):
 # (Playwright's own browser download does not work here).
 WEB_STAMP := web/vendor/.installed-$(shell cat web/package-lock.json web/scripts/vendor.mjs 2>/dev/null | sha1sum | cut -c1-12)
 
-.PHONY: web-deps chromium
+.PHONY: web-deps web-build web-budget demo chromium
 
 $(WEB_STAMP): web/package-lock.json web/scripts/vendor.mjs
 	@command -v npm >/dev/null || (apt-get update && apt-get install -y nodejs npm)
@@ -79,16 +79,34 @@ $(WEB_STAMP): web/package-lock.json web/scripts/vendor.mjs
 
 web-deps: $(WEB_STAMP)
 
+# What a first visit downloads, built into web/dist/ (one CSS, one JS, three subset fonts): rebuilt
+# when a source of the client changes.
+WEB_SOURCES := web/index.html web/scripts/build.mjs $(shell find web/js web/css -type f 2>/dev/null)
+
+web/dist/.built: $(WEB_STAMP) $(WEB_SOURCES)
+	node web/scripts/build.mjs
+	@touch $@
+
+web-build: web-deps web/dist/.built
+
+# The README's API walkthrough (curl) against a running `make run`; honours LOCAL_PORT.
+demo:
+	bash scripts/demo.sh
+
+# The phone budget of the first visit (requests, bytes as sent and brotli, CLS, Lighthouse mobile).
+web-budget: install web-build chromium
+	$(PY) -m scripts.web_budget --lighthouse
+
 chromium:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 # --- end of web client
 
 install: $(INSTALLED) web-deps
 
-run: install web-deps
+run: install web-build
 	$(PY) -m local
 
-test: install web-deps chromium
+test: install web-build chromium
 	$(MAKE) --no-print-directory validate build asl-check
 	REQUIRE_SAM_CLI=1 $(PY) -m pytest -n 2 --dist loadgroup
 	$(MAKE) --no-print-directory lint openapi-check smoke-local
