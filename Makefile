@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 # Reinstall when a requirements file changes.
 INSTALLED := $(VENV)/.installed-$(shell cat requirements-dev.txt layers/shared/requirements.txt | sha1sum | cut -c1-12)
 
-.PHONY: install run test test-fast openapi openapi-check lint bench clean sam-cli build
+.PHONY: install run test test-fast openapi openapi-check lint bench clean sam-cli build lambda-runtime
 
 # --- the SAM CLI, in a virtual environment of its own (its pins conflict with ours). `sam build` runs
 # without Docker; it needs the Lambda runtime's Python (3.12) on PATH: pyenv's when there is one.
@@ -27,6 +27,19 @@ sam-cli: $(SAM_VENV)/.installed-$(SAM_VERSION)
 build: sam-cli
 	$(SAM_ENV) $(SAM) build --cached --parallel
 # --- end of the SAM CLI
+
+# The Lambda runtime's Python (3.12) with what the runtime ships (boto3): the local stack runs each
+# function's execution environments on it, with the built code and layer (local/README.md).
+LAMBDA_VENV := .venv-lambda
+LAMBDA_PY312 := $(if $(PY312_DIR),$(PY312_DIR)/python3.12,python3.12)
+LAMBDA_INSTALLED := $(LAMBDA_VENV)/.installed-$(shell cat local/lambda-runtime-requirements.txt | sha1sum | cut -c1-12)
+
+$(LAMBDA_INSTALLED): local/lambda-runtime-requirements.txt
+	@test -x $(LAMBDA_VENV)/bin/python || $(LAMBDA_PY312) -m venv $(LAMBDA_VENV)
+	$(LAMBDA_VENV)/bin/pip install --quiet -r local/lambda-runtime-requirements.txt
+	@rm -f $(LAMBDA_VENV)/.installed-* && touch $@
+
+lambda-runtime: $(LAMBDA_INSTALLED)
 
 $(INSTALLED):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,10 +68,11 @@ chromium:
 
 install: $(INSTALLED) web-deps
 
-run: install web-deps
+# The stack runs what `sam build` produced (rebuilt only when sources change).
+run: install web-deps build lambda-runtime
 	$(PY) -m local
 
-test: install web-deps chromium
+test: install web-deps chromium build lambda-runtime
 	$(PY) -m pytest -n 2 --dist loadgroup
 	$(MAKE) --no-print-directory lint openapi-check
 
@@ -79,4 +93,4 @@ bench: install
 	$(PY) -m scripts.bench
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .aws-sam
+	rm -rf $(VENV) $(SAM_VENV) $(LAMBDA_VENV) .pytest_cache .aws-sam

@@ -229,6 +229,7 @@ class FunctionSpec:
     memory_size: int
     timeout: int
     environment: dict[str, Any]  # the function's own variables (intrinsics not yet resolved)
+    layers: tuple[str, ...] = ()  # logical ids of the template's layers (`!Ref SharedLayer`)
 
 
 @dataclass(frozen=True)
@@ -265,8 +266,16 @@ def functions(template: dict[str, Any]) -> dict[str, FunctionSpec]:
             memory_size=int(properties.get("MemorySize", defaults.get("MemorySize", 128))),
             timeout=int(properties.get("Timeout", defaults.get("Timeout", 3))),
             environment=dict(((properties.get("Environment") or {}).get("Variables")) or {}),
+            layers=tuple(layer["Ref"] for layer in properties.get("Layers", defaults.get("Layers")) or []
+                         if isinstance(layer, dict) and "Ref" in layer),
         )
     return found
+
+
+def layer_folders(template: dict[str, Any]) -> dict[str, str]:
+    """Logical id of each layer -> its `ContentUri` (in the built template: its folder in the build)."""
+    return {logical_id: str((resource.get("Properties") or {}).get("ContentUri"))
+            for logical_id, resource in resources_of_type(template, "AWS::Serverless::LayerVersion").items()}
 
 
 def api_routes(template: dict[str, Any]) -> list[Route]:
