@@ -44,6 +44,8 @@ lambda-runtime: $(LAMBDA_INSTALLED)
 $(INSTALLED):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	@# phonenumberslite replaces phonenumbers (same package directory): the full one must go first.
+	@$(PY) -m pip uninstall --quiet -y phonenumbers 2>/dev/null || true
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 

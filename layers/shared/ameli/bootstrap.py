@@ -74,7 +74,7 @@ class Container:
     def mailer(self):
         from ameli.adapters.aws import SesMailer
 
-        return SesMailer(self.sesv2, self.settings.sender_email)
+        return SesMailer(self.sesv2, self.settings.sender_email, self.settings.ses_configuration_set)
 
     @cached_property
     def workflow(self):

@@ -48,6 +48,7 @@ class Settings:
     franceconnect_post_logout_redirect_uri: str = ""
     franceconnect_return_to_allowed: tuple[str, ...] = ()
     cookie_secure: bool = True
+    ses_configuration_set: str = ""  # bounces and complaints are published through it
 
     @property
     def franceconnect_default_return_to(self) -> str:
@@ -88,4 +89,5 @@ class Settings:
                 v.strip() for v in env.get("FC_RETURN_TO_ALLOWED", "").split(",") if v.strip()
             ) or origins,
             cookie_secure=env.get("COOKIE_SECURE", "true").lower() != "false",
+            ses_configuration_set=env.get("SES_CONFIGURATION_SET", ""),
         )

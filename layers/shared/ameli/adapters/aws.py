@@ -16,9 +16,10 @@ from ameli.ports import OutgoingEmail, OverdueLink
 
 
 class SesMailer:
-    def __init__(self, client, sender: str) -> None:
+    def __init__(self, client, sender: str, configuration_set: str = "") -> None:
         self.client = client
         self.sender = sender
+        self.configuration_set = configuration_set
 
     def send(self, email: OutgoingEmail) -> None:
         self.client.send_email(
@@ -31,6 +32,7 @@ class SesMailer:
                     "Html": {"Data": email.html, "Charset": "UTF-8"},
                 },
             }},
+            **({"ConfigurationSetName": self.configuration_set} if self.configuration_set else {}),
         )
 
 
