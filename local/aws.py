@@ -120,8 +120,7 @@ def create_resources(template: dict[str, Any], resolver: Resolver, root: Path, s
 
     sns = client("sns")
     for logical_id, resource in resources_of_type(template, "AWS::SNS::Topic").items():
-        properties = resolver.resolve(resource.get("Properties") or {})
-        name = properties.get("TopicName") or f"{resolver.stack_name}-{logical_id}"
+        name = resolver.resolve((resource.get("Properties") or {}).get("TopicName")) or f"{resolver.stack_name}-{logical_id}"
         arn = sns.create_topic(Name=name)["TopicArn"]
         resolver.physical_ids[logical_id] = arn
         resolver.attributes[(logical_id, "TopicArn")] = arn
@@ -169,7 +168,8 @@ def _create_email_resources(template: dict[str, Any], resolver: Resolver, create
                 EventDestination(frozenset(t.lower() for t in destination.get("MatchingEventTypes") or []), topic,
                                  bool(destination.get("Enabled", False))))
     identities = [resolver.resolve(resource.get("Properties") or {})
-                  for resource in resources_of_type(template, "AWS::SES::EmailIdentity").values()]
+                  for resource in resources_of_type(template, "AWS::SES::EmailIdentity").values()
+                  if resolver.exists(resource)]
     if not identities and resolver.parameter_values().get("SenderEmail"):
         identities = [{"EmailIdentity": resolver.parameter_values()["SenderEmail"]}]
     for identity in identities:

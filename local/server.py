@@ -570,6 +570,7 @@ def build_stack(
             kind = InProcessFunction
             for spec in functions(template).values():
                 os.environ.update(_function_environment(spec, resolver, settings, global_environment(template)))
+            os.environ.update(function_environment)  # the template declares AWS_ENDPOINT_URL empty
             if "ameli.bootstrap" in sys.modules:  # built before in this process: forget old settings and clients
                 sys.modules["ameli.bootstrap"].reset()
         for number, (logical_id, spec) in enumerate(sorted(functions(template).items())):
@@ -579,8 +580,8 @@ def build_stack(
                 handler=spec.handler,
                 code_dir=(build / spec.code_uri).resolve(),
                 layers=[(build / folders[layer]).resolve() for layer in spec.layers if layer in folders],
-                environment={**function_environment,
-                             **_function_environment(spec, resolver, settings, global_environment(template))},
+                environment={**_function_environment(spec, resolver, settings, global_environment(template)),
+                             **function_environment},
                 memory_size=spec.memory_size,
                 timeout=spec.timeout,
                 runtime=runtime,

@@ -143,13 +143,19 @@ class Resolver:
         if name in self.physical_ids:
             return self.physical_ids[name]
         if name in self.template.get("Resources", {}):
-            raise TemplateError(f"!Ref {name}: this resource has no local equivalent")
+            return f"{self.stack_name}-{name}-local"  # not emulated: an id as CloudFormation would generate
         raise TemplateError(f"!Ref {name}: unknown parameter or resource")
 
     def get_att(self, logical_id: str, attribute: str) -> str:
         if (logical_id, attribute) in self.attributes:
             return self.attributes[(logical_id, attribute)]
-        raise TemplateError(f"!GetAtt {logical_id}.{attribute}: no local value")
+        if logical_id in self.template.get("Resources", {}):
+            return f"{self.stack_name}-{logical_id}-{attribute}-local"  # not emulated
+        raise TemplateError(f"!GetAtt {logical_id}.{attribute}: unknown resource")
+
+    def exists(self, resource: dict[str, Any]) -> bool:
+        """False for a resource whose `Condition` is false (CloudFormation does not create it)."""
+        return "Condition" not in resource or self.condition(resource["Condition"])
 
     def condition(self, name: str) -> bool:
         conditions = self.template.get("Conditions") or {}
