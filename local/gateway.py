@@ -221,18 +221,22 @@ class ApiGateway:
     """WSGI app of the API: route, build the event, call the function, answer."""
 
     def __init__(self, functions: dict[str, Function], routes: list[Route], log: Callable[[str], None],
-                 gateway_responses: dict[str, Any] | None = None):
+                 gateway_responses: dict[str, Any] | None = None, stage: str = STAGE):
         self.functions = functions
         self.table = RouteTable(routes)
         self.log = log
         self.gateway_responses = gateway_responses or {}
-
-    def handles(self, path: str) -> bool:
-        return self.table.match(path) is not None
+        self.stage = stage
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Any:
-        request = Request(environ)
-        return self.respond(request)(environ, start_response)
+        """The execute-api endpoint: paths start with the stage (`/api/v1/health`)."""
+        path = environ.get("PATH_INFO", "")
+        prefix = f"/{self.stage}"
+        if path != prefix and not path.startswith(prefix + "/"):
+            response = Response(json.dumps({"message": "Forbidden"}), status=403, content_type="application/json")
+            return response(environ, start_response)
+        environ = {**environ, "PATH_INFO": path[len(prefix):] or "/"}
+        return self.respond(Request(environ))(environ, start_response)
 
     def respond(self, request: Request) -> Response:
         from ameli.domain.errors import MethodNotAllowed

@@ -39,18 +39,6 @@ FRANCECONNECT_PREFIX = "/_fc"
 FRANCECONNECT_ISSUER_PATH = "/_fc/api/v2"
 LOCAL_FRANCECONNECT_CLIENT_ID = "ameli-compte-local"
 
-WEB_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; "
-        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-    ),
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Cache-Control": "no-cache",
-}
-# Over plain http on 127.0.0.1 a browser ignores Strict-Transport-Security: it is not sent locally.
-
 _CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -87,6 +75,7 @@ class StackInfo:
     faults: Any = None  # local.faults.FaultSwitch
     calls: Any = None  # AwsCallLog
     running: dict[str, Any] = field(default_factory=dict)  # logical id -> local.environments.Function
+    edge: Any = None  # local.edge.Distribution
     mounts: dict[str, WSGIApp] = field(default_factory=dict)
 
     @property
@@ -133,6 +122,9 @@ class StackInfo:
         for function in self.running.values():
             function.stop()
         self.running = {}
+        if self.edge is not None:
+            self.edge.close()
+            self.edge = None
         if self.aws is not None:
             self.aws.stop()
             self.aws = None
@@ -186,26 +178,6 @@ _DOCS_INIT = """window.ui = SwaggerUIBundle({
 });
 """
 
-_PLACEHOLDER = """<!DOCTYPE html>
-<html lang="fr">
-<head>
-  <meta charset="utf-8">
-  <title>Création du compte ameli (pile locale)</title>
-</head>
-<body>
-  <main>
-    <h1>Création du compte ameli : pile locale</h1>
-    <p>Le client web n'est pas encore construit (pas de fichier <code>web/index.html</code>).
-       L'API répond déjà sous <a href="/v1/health">/v1</a>.</p>
-    <ul>
-      <li><a href="/_local/docs">Documentation de l'API (Swagger UI)</a></li>
-      <li><a href="/_local/mailbox">Boîte aux lettres locale (emails envoyés)</a></li>
-      <li><a href="/_local/info">Adresses de la pile locale</a></li>
-    </ul>
-  </main>
-</body>
-</html>
-"""
 
 
 class LocalEndpoints:
@@ -319,88 +291,53 @@ def _content_type(path: Path) -> str:
     return guessed or "application/octet-stream"
 
 
-class WebClient:
-    """Static files of `web/`: `/` is `index.html`; `/activation` is `activation.html`,
-    `activation/index.html` or, for a single-page client, `index.html`. No listing, no dot files,
-    nothing outside the folder, none of the build files (npm's, scripts, README).
-    Until `web/index.html` exists, `/` is a placeholder page."""
+class WebBucket:
+    """The S3 web bucket as the deploy pipeline fills it from `web/` (everything but the build files:
+    npm's, `scripts/`, `README.md`; dot files): `GET`/`HEAD` of an object by its exact key. A missing key
+    answers S3's 403 AccessDenied (CloudFront reads the bucket without `s3:ListBucket`); what a path
+    without a file becomes is the CloudFront Function's business, not the bucket's."""
 
-    # What web/ holds for building the client, not for serving (the DSFR is served from vendor/).
     PRIVATE_FILES = frozenset({"package.json", "package-lock.json", "node_modules", "README.md", "scripts"})
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder.resolve()
 
-    def is_built(self) -> bool:
-        return (self.folder / "index.html").is_file()
-
-    def _public(self, parts: list[str]) -> bool:
-        if any(part.startswith(".") or "\\" in part or "\x00" in part or ":" in part for part in parts):
-            return False  # `..`, dot files, Windows separators: refused
-        return not (parts and parts[0] in self.PRIVATE_FILES)
-
-    def _file(self, url_path: str) -> Path | None:
-        parts = [part for part in url_path.split("/") if part]
-        if not self._public(parts):
+    def _object(self, key: str) -> Path | None:
+        parts = key.split("/")
+        if not parts or parts[0] in self.PRIVATE_FILES or any(
+                not part or part.startswith(".") or "\\" in part or "\x00" in part for part in parts):
             return None
-        base = self.folder.joinpath(*parts) if parts else self.folder
-        candidates = [base, base / "index.html"]
-        if parts and not Path(parts[-1]).suffix:
-            candidates += [base.with_name(base.name + ".html"), self.folder / "index.html"]
-        for candidate in candidates:
-            resolved = candidate.resolve()
-            if resolved.is_file() and resolved.is_relative_to(self.folder):
-                return resolved
-        return None
+        path = self.folder.joinpath(*parts).resolve()
+        return path if path.is_file() and path.is_relative_to(self.folder) else None
 
-    def respond(self, request: Request) -> Response:
-        from ameli.domain.errors import MethodNotAllowed
-
-        from local.gateway import not_found, problem_response
-
-        if request.method not in ("GET", "HEAD"):
-            response = problem_response(MethodNotAllowed(), {"Allow": "GET, HEAD"})
-        elif not self.is_built():
-            response = (
-                Response(_PLACEHOLDER, content_type="text/html; charset=utf-8")
-                if request.path in ("/", "/index.html") else not_found()
-            )
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Any:
+        request = Request(environ)
+        found = self._object(request.path.lstrip("/")) if request.method in ("GET", "HEAD") else None
+        if found is None:
+            response = Response('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
+                                "<Message>Access Denied</Message></Error>", status=403, content_type="application/xml")
         else:
-            found = self._file(request.path)
-            if found is None:
-                response = not_found()
-            else:
-                # werkzeug adds the charset of text types itself
-                response = send_file(found, request.environ, mimetype=_content_type(found).split(";")[0], max_age=0)
-        for name, value in WEB_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+            # the type `aws s3 sync` gives the object (werkzeug adds the charset of text types itself)
+            response = send_file(found, environ, mimetype=_content_type(found).split(";")[0], max_age=None)
+            del response.headers["Content-Disposition"], response.headers["Cache-Control"]  # S3 sends neither
+        return response(environ, start_response)
 
 
 # -- the dispatcher -------------------------------------------------------------------------------
 
 class LocalStackApp:
-    """Sends each request to the API, the local endpoints or the web client."""
+    """The local endpoints under `/_local`; everything else through the edge (the template's CloudFront
+    distribution: the web bucket, and the API under `/v1/*`)."""
 
-    def __init__(self, gateway: Any, endpoints: LocalEndpoints, web: WebClient) -> None:
-        self.gateway = gateway
+    def __init__(self, edge: Any, endpoints: LocalEndpoints) -> None:
+        self.edge = edge
         self.endpoints = endpoints
-        self.web = web
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Any:
-        request = Request(environ)
-        path = request.path
+        path = environ.get("PATH_INFO", "")
         if path == "/_local" or path.startswith("/_local/"):
-            response = self.endpoints.respond(request)
-        elif self.gateway.handles(path) or path == "/v1" or path.startswith("/v1/"):
-            response = self.gateway.respond(request)
-        elif path == FRANCECONNECT_PREFIX or path.startswith(FRANCECONNECT_PREFIX + "/"):
-            from local.gateway import not_found
-
-            response = not_found()  # no provider mounted (see build_stack's extra_apps)
-        else:
-            response = self.web.respond(request)
-        return response(environ, start_response)
+            return self.endpoints.respond(Request(environ))(environ, start_response)
+        return self.edge(environ, start_response)
 
 
 def _discover_franceconnect() -> Callable[[StackInfo], WSGIApp] | None:
@@ -516,7 +453,8 @@ def build_stack(
     from local.faults import FaultSwitch
     from local.fixtures import load_fixture_file
     from local.gateway import ApiGateway
-    from local.template import Resolver, api_routes, functions, global_environment, layer_folders, load_template
+    from local.template import (Resolver, api_routes, functions, global_environment, layer_folders, load_template,
+                                resources_of_type)
 
     settings = settings or LocalSettings.from_environment()
     if port is not None:
@@ -593,8 +531,12 @@ def build_stack(
             )
         _start_functions(started)
         routes = api_routes(template)
-        api = next(iter(resources_of_type_props(template, resolver, "AWS::Serverless::Api")), {})
-        gateway = ApiGateway(started, routes, log, gateway_responses=api.get("GatewayResponses") or {})
+        api_id, api = next(iter(resources_of_type(template, "AWS::Serverless::Api").items()))
+        api = resolver.resolve(api.get("Properties") or {})
+        gateway = ApiGateway(started, routes, log, gateway_responses=api.get("GatewayResponses") or {},
+                             stage=api.get("StageName", "api"))
+        edge = build_edge(template, resolver, api_id, gateway, WebBucket(root / "web"), lambda secret_id: client(
+            "secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"])
     except BaseException:
         for function in started.values():
             function.stop()
@@ -623,17 +565,43 @@ def build_stack(
     for prefix, factory in factories.items():
         stack.mounts[prefix.rstrip("/")] = factory(stack)
 
-    app: WSGIApp = LocalStackApp(gateway, LocalEndpoints(stack), WebClient(root / "web"))
+    stack.edge = edge
+    app: WSGIApp = LocalStackApp(edge, LocalEndpoints(stack))
     if stack.mounts:
         app = DispatcherMiddleware(app, dict(stack.mounts))
     return app, stack
 
 
-def resources_of_type_props(template: dict[str, Any], resolver: Any, resource_type: str) -> list[dict[str, Any]]:
-    from local.template import resources_of_type
+def build_edge(template: dict[str, Any], resolver: Any, api_id: str, gateway: Any, bucket: Any,
+               secret_value: Callable[[str], str]) -> Any:
+    """The template's CloudFront distribution, its origins mapped to the local API and web bucket;
+    `secret_value(secret_id)` resolves the `{{resolve:secretsmanager:...}}` references of its origin headers."""
+    from local.edge import Distribution
 
-    return [resolver.resolve(resource.get("Properties") or {})
-            for resource in resources_of_type(template, resource_type).values()]
+    region = resolver.region
+    resolver.physical_ids[api_id] = "localapi"
+    buckets = [logical_id for logical_id, resource in resolver.template["Resources"].items()
+               if resource.get("Type") == "AWS::S3::Bucket"]
+    for logical_id in buckets:
+        name = f"{resolver.stack_name}-{logical_id}".lower()
+        resolver.physical_ids[logical_id] = name
+        resolver.attributes[(logical_id, "RegionalDomainName")] = f"{name}.s3.{region}.amazonaws.com"
+        resolver.attributes[(logical_id, "DomainName")] = f"{name}.s3.amazonaws.com"
+
+    def origin_app(domain: str, origin_path: str) -> Any:
+        if domain.startswith("localapi.execute-api."):
+            return gateway
+        if domain.endswith(".amazonaws.com") and ".s3." in domain:
+            return bucket
+        return None
+
+    distribution = Distribution.from_template(template, resolver, origin_app)
+    for origin in distribution.origins.values():  # dynamic references, as CloudFormation resolves them
+        for name, value in origin.custom_headers.items():
+            if value.startswith("{{resolve:secretsmanager:"):
+                secret_id = value[len("{{resolve:secretsmanager:"):-2].split(":SecretString")[0]
+                origin.custom_headers[name] = secret_value(secret_id)
+    return distribution
 
 
 class AwsCallLog:
