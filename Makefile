@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 # Reinstall when a requirements file changes.
 INSTALLED := $(VENV)/.installed-$(shell cat requirements-dev.txt layers/shared/requirements.txt | sha1sum | cut -c1-12)
 
-.PHONY: install run test test-fast openapi openapi-check lint bench clean sam-cli build lambda-runtime
+.PHONY: install run test test-fast openapi openapi-check lint bench clean sam-cli build lambda-runtime iam-deps
 
 # --- the SAM CLI, in a virtual environment of its own (its pins conflict with ours). `sam build` runs
 # without Docker; it needs the Lambda runtime's Python (3.12) on PATH: pyenv's when there is one.
@@ -41,6 +41,16 @@ $(LAMBDA_INSTALLED): local/lambda-runtime-requirements.txt
 
 lambda-runtime: $(LAMBDA_INSTALLED)
 
+# The IAM evaluator of the least-privilege check (local/iam.py), from npm.
+IAM_STAMP := local/iam/node_modules/.installed-$(shell cat local/iam/package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
+
+$(IAM_STAMP): local/iam/package-lock.json
+	@command -v npm >/dev/null || (apt-get update && apt-get install -y nodejs npm)
+	cd local/iam && npm ci --ignore-scripts --no-audit --no-fund
+	@rm -f local/iam/node_modules/.installed-* && touch $@
+
+iam-deps: $(IAM_STAMP)
+
 $(INSTALLED):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -74,7 +84,7 @@ install: $(INSTALLED) web-deps
 run: install web-deps build lambda-runtime
 	$(PY) -m local
 
-test: install web-deps chromium build lambda-runtime
+test: install web-deps chromium build lambda-runtime iam-deps
 	$(PY) -m pytest -n 2 --dist loadgroup
 	$(MAKE) --no-print-directory lint openapi-check
 

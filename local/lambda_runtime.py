@@ -67,14 +67,18 @@ class AwsCalls:
 
         def create_hooked_client(session, *args, **kwargs):
             client = create_client(session, *args, **kwargs)
+            client.meta.events.register_first("before-parameter-build", hooks.before_parameter_build)
             client.meta.events.register_first("before-call", hooks.before_call)
             return client
 
         botocore.session.Session.create_client = create_hooked_client
 
-    def before_call(self, model, params, **_):
+    def before_parameter_build(self, params, context, **_):
+        context["local_resources"] = _resource_params(params)  # the API's parameters, before serialisation
+
+    def before_call(self, model, context, **_):
         prefix = model.service_model.signing_name
-        self.calls.append({"action": f"{prefix}:{model.name}", "params": _resource_params(params)})
+        self.calls.append({"action": f"{prefix}:{model.name}", "params": context.get("local_resources", {})})
         rate = self.faults.get(prefix, 0.0)
         if rate and random.random() < rate:
             return _throttled(prefix)

@@ -76,6 +76,8 @@ class StackInfo:
     calls: Any = None  # AwsCallLog
     running: dict[str, Any] = field(default_factory=dict)  # logical id -> local.environments.Function
     edge: Any = None  # local.edge.Distribution
+    template: dict[str, Any] = field(default_factory=dict)  # the built template, as the stack read it
+    resolver: Any = None  # local.template.Resolver, with the local resources' ids
     mounts: dict[str, WSGIApp] = field(default_factory=dict)
 
     @property
@@ -93,6 +95,18 @@ class StackInfo:
             "docs": f"{origin}/_local/docs",
             "executions": f"{origin}/_local/executions",
         }
+
+    def check_iam(self) -> tuple[int, list[str]]:
+        """Every AWS call made so far by a function, against its role's policies (`local.iam`)."""
+        from local.aws import client
+        from local.iam import check_calls, function_policies
+
+        secretsmanager = client("secretsmanager")
+        secret_arns = {name: secretsmanager.describe_secret(SecretId=name)["ARN"]
+                       for name in self.resources.secrets.values()}
+        return check_calls(self.calls.calls(), function_policies(self.template, self.resolver),
+                           region=self.resolver.region, account=self.resolver.account_id,
+                           stack_name=self.resolver.stack_name, secret_arns=secret_arns)
 
     def reset(self) -> None:
         """Back to the state of a fresh start, without restarting: the tables emptied and the registry
@@ -256,6 +270,9 @@ class LocalEndpoints:
             return problem_response(MethodNotAllowed(), {"Allow": "POST"})
         if path == "/_local/aws-calls" and read:
             return _json({"calls": self.stack.calls.calls()})
+        if path == "/_local/iam" and read:
+            checked, denied = self.stack.check_iam()
+            return _json({"checked": checked, "denied": denied})
         if path == "/_local/executions" and read:
             return _json({"executions": self.executions()})
         if path == "/_local/openapi.json" and read:
@@ -269,7 +286,7 @@ class LocalEndpoints:
             response = send_file(asset, request.environ, mimetype=_content_type(asset), max_age=3600)
             response.headers.update(_docs_headers(cache=False))
             return response
-        if path in ("/_local/info", "/_local/executions", "/_local/openapi.json", "/_local/aws-calls") or path.startswith("/_local/docs"):
+        if path in ("/_local/info", "/_local/executions", "/_local/openapi.json", "/_local/aws-calls", "/_local/iam") or path.startswith("/_local/docs"):
             return problem_response(MethodNotAllowed(), {"Allow": "GET, HEAD"})
         return not_found()
 
@@ -556,6 +573,8 @@ def build_stack(
         faults=faults,
         calls=calls,
         running=started,
+        template=template,
+        resolver=resolver,
     )
     factories = dict(extra_apps or {})
     if FRANCECONNECT_PREFIX not in factories:

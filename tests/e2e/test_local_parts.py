@@ -254,3 +254,27 @@ def test_api_answers_are_not_compressed_behind_a_caching_disabled_policy(edge):
 
     assert "Content-Encoding" not in answer.headers
     assert answer.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_the_iam_check_denies_a_call_the_role_does_not_allow(template):
+    from local.iam import check_calls, function_policies
+
+    resolver = Resolver(template)
+    for table in ("RegistryTable", "SignupsTable", "AccountsTable", "IdempotencyTable"):
+        resolver.attributes[(table, "Arn")] = f"arn:aws:dynamodb:eu-west-3:123456789012:table/{table}"
+    calls = [
+        {"function": "StartSignupFunction", "action": "dynamodb:GetItem", "params": {"TableName": "RegistryTable"}},
+        {"function": "StartSignupFunction", "action": "dynamodb:DeleteItem", "params": {"TableName": "AccountsTable"}},
+        {"function": "HealthFunction", "action": "ses:SendEmail",
+         "params": {"FromEmailAddress": "ne-pas-repondre@assurance-maladie.example"}},
+    ]
+
+    checked, denied = check_calls(calls, function_policies(template, resolver), region="eu-west-3",
+                                  account="123456789012", stack_name="ameli-local", secret_arns={})
+
+    assert checked == 3
+    assert denied == [
+        "StartSignupFunction: dynamodb:DeleteItem on arn:aws:dynamodb:eu-west-3:123456789012:table/AccountsTable",
+        "HealthFunction: ses:SendEmail on arn:aws:ses:eu-west-3:123456789012:identity/"
+        "ne-pas-repondre@assurance-maladie.example",
+    ]

@@ -238,3 +238,24 @@ def test_a_failing_dependency_gets_a_clean_answer_and_the_same_request_then_comp
         sent = messages_to(crowd.base, email)
         links = {link_token(message) for message in sent}
         assert len(sent) == len(links), f"{len(sent)} emails for {len(links)} links"
+
+
+# -- least privilege: last in this module, after every journey above ----------------------------------
+
+def test_every_aws_call_of_the_journeys_is_allowed_by_the_functions_role(crowd):
+    person, email = crowd.person(), crowd.email()
+    active_account(crowd.base, person, email)
+    session = login(crowd.base, person.nir, PASSWORD).json()["session_token"]
+    bearer = {"Authorization": f"Bearer {session}"}
+    assert requests.get(f"{crowd.base}/v1/account", headers=bearer, timeout=30).status_code == 200
+    assert requests.delete(f"{crowd.base}/v1/sessions/current", headers=bearer, timeout=30).status_code == 204
+    url, auth = start(crowd.base, identity_of(crowd.person()))
+    assert requests.get(url, headers=auth, timeout=30).status_code == 200
+    assert requests.delete(url, headers=auth, timeout=30).status_code == 204
+    franceconnect = requests.get(f"{crowd.base}/v1/franceconnect/login", allow_redirects=False, timeout=30)
+    assert franceconnect.status_code == 302
+
+    report = requests.get(f"{crowd.base}/_local/iam", timeout=120).json()
+
+    assert report["checked"] >= 20
+    assert report["denied"] == [], "\n".join(report["denied"])
