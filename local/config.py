@@ -9,6 +9,7 @@
 | `LOCAL_CONCURRENCY` | `4` (execution environments per function at most) |
 | `LOCAL_FAULTS` | none (`ses=1,dynamodb=0.3`, see `local.faults`) |
 | `LOCAL_LAMBDA_PYTHON` | `.venv-lambda/bin/python` (the runtime's Python 3.12 with boto3) |
+| `LOCAL_BUILD_DIR` | `.aws-sam/build` (what `sam build` produced) |
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class LocalSettings:
     concurrency: int = DEFAULT_CONCURRENCY
     faults: dict[str, float] | None = None
     lambda_python: Path = LAMBDA_PYTHON
+    build_dir: Path = BUILD_DIR
 
     @property
     def origin(self) -> str:
@@ -63,7 +65,9 @@ class LocalSettings:
         except ValueError as error:
             raise StartError(f"LOCAL_FAULTS: {error}") from None
         python = env.get("LOCAL_LAMBDA_PYTHON", "").strip()
+        build = env.get("LOCAL_BUILD_DIR", "").strip()
         settings = cls(
+            build_dir=Path(build) if build else BUILD_DIR,
             concurrency=int(raw_concurrency),
             faults=faults,
             lambda_python=Path(python) if python else LAMBDA_PYTHON,

@@ -420,6 +420,10 @@ def _sources_newer_than(build: Path, root: Path) -> list[str]:
     return sorted(newer)
 
 
+class FunctionsDoNotLoad(Exception):
+    """A function's init fails in its execution environment, as its first invocation would on AWS."""
+
+
 def _start_functions(functions: dict[str, Any]) -> None:
     """One environment per function, started in parallel: a function whose code does not load stops the
     start, as its first invocation would fail on AWS."""
@@ -437,7 +441,7 @@ def _start_functions(functions: dict[str, Any]) -> None:
     with ThreadPoolExecutor(max_workers=len(functions) or 1) as pool:
         failures = [failure for failure in pool.map(start, functions.values()) if failure]
     if failures:
-        raise StartError("functions that do not load from the built artefact (.aws-sam/build):\n  "
+        raise FunctionsDoNotLoad("functions that do not load from the built artefact (.aws-sam/build):\n  "
                          + "\n  ".join(failures))
 
 
@@ -481,7 +485,7 @@ def build_stack(
     settings.check_durations()
     fixtures = load_fixture_file(settings.fixtures_path)
 
-    build = root / ".aws-sam" / "build"
+    build = settings.build_dir if root == ROOT else root / ".aws-sam" / "build"
     if functions_in_process:
         build = root  # the source folders, as the functional tests test them
     elif not (build / "template.yaml").is_file():

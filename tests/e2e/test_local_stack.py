@@ -265,3 +265,31 @@ def test_the_confirmation_lifecycle_plays_out_in_seconds_through_the_state_machi
         assert login_code() == "EMAIL_REQUIRED"
     finally:
         stack.stop()
+
+
+def test_a_file_left_out_of_a_functions_built_code_stops_the_start(tmp_path):
+    """The stack runs what `sam build` produced: a file missing there fails here, as on AWS."""
+    import os
+    import shutil
+
+    built = ROOT / ".aws-sam" / "build"
+    project = tmp_path / "project"
+    build = project / ".aws-sam" / "build"
+    build.mkdir(parents=True)
+    (project / "statemachine").symlink_to(ROOT / "statemachine")  # the built template points at ../../
+    for entry in built.iterdir():
+        if entry.name == "StartSignupFunction":
+            shutil.copytree(entry, build / entry.name, ignore=shutil.ignore_patterns("app.py"))
+        elif entry.is_dir():
+            (build / entry.name).symlink_to(entry)
+        else:
+            shutil.copy2(entry, build / entry.name)  # the template keeps its build time
+    os.utime(build / "template.yaml", (time.time(), time.time()))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "local"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env=stack_environment(LOCAL_PORT=str(free_port()), LOCAL_BUILD_DIR=str(build)),
+    )
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "StartSignupFunction" in result.stderr and "ImportModuleError" in result.stderr
