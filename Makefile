@@ -80,11 +80,17 @@ chromium:
 
 install: $(INSTALLED) web-deps
 
-# The stack runs what `sam build` produced (rebuilt only when sources change).
-run: install web-deps build lambda-runtime
+# The stack runs what `sam build` produced, rebuilt only when a source is newer than the build.
+BUILT := .aws-sam/build/template.yaml
+BUILD_SOURCES := template.yaml $(shell find functions layers statemachine -type f -not -path '*/__pycache__/*' 2>/dev/null)
+
+$(BUILT): $(BUILD_SOURCES) | sam-cli
+	$(SAM_ENV) $(SAM) build --cached --parallel
+
+run: install web-deps $(BUILT) lambda-runtime
 	$(PY) -m local
 
-test: install web-deps chromium build lambda-runtime iam-deps
+test: install web-deps chromium $(BUILT) lambda-runtime iam-deps
 	$(PY) -m pytest -n 2 --dist loadgroup
 	$(MAKE) --no-print-directory lint openapi-check
 
