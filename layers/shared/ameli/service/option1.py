@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NoReturn
 
 from ameli.clock import Clock
 from ameli.domain import errors
@@ -49,6 +50,8 @@ class Option1Signup:
             self.telemetry.count("SignupRefused", method="carte_vitale", reason=reason)
             raise errors.OnlineSignupUnavailable()
         _ensure_not_locked(self.signups.load_attempts(nir_hash), now, self.telemetry)
+        # Eligible for Option 1 means an IBAN and an active Carte Vitale on file (`option1_refusal`).
+        assert beneficiary.iban is not None and beneficiary.carte_vitale is not None
         opened = self.opener.open(beneficiary, nir_hash=nir_hash, method="carte_vitale", next_step="proof")
         return StartedSignup(
             signup=opened.signup,
@@ -96,7 +99,7 @@ class Option1Signup:
         # Still contended: the right attempt's count stays; it ages out with the others (24 h).
         self.telemetry.count("ProofContended", method="carte_vitale")
 
-    def _refuse_proof(self, counted: ProofAttempts, now: datetime) -> None:
+    def _refuse_proof(self, counted: ProofAttempts, now: datetime) -> NoReturn:
         self.telemetry.count("ProofFailed", method="carte_vitale")
         _ensure_not_locked(counted, now)  # the 3rd failure answers with the lock
         left = counted.attempts_left(now)
@@ -106,7 +109,7 @@ class Option1Signup:
         )
 
 
-def _ensure_not_locked(attempts: ProofAttempts, now, telemetry: Telemetry | None = None) -> None:
+def _ensure_not_locked(attempts: ProofAttempts, now: datetime, telemetry: Telemetry | None = None) -> None:
     if attempts.is_locked(now):
         if telemetry is not None:
             telemetry.count("ProofLocked", method="carte_vitale")

@@ -31,7 +31,8 @@ def from_item(item: Item) -> dict[str, Any]:
 
 
 def serialize(value: Any) -> dict[str, Any]:
-    return _serializer.serialize(value)
+    serialized: dict[str, Any] = _serializer.serialize(value)
+    return serialized
 
 
 def epoch(moment: datetime) -> int:
@@ -43,7 +44,7 @@ def key(pk: str) -> Item:
 
 
 def condition_failed(error: ClientError) -> bool:
-    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
+    return bool(error.response["Error"]["Code"] == "ConditionalCheckFailedException")
 
 
 def put_if_version(client: Any, table: str, item: Item, seen_version: str | None,
@@ -89,8 +90,15 @@ class Transaction:
         except ClientError as error:
             if error.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
+            # One reason per item, in the order of the request.
             reasons = error.response.get("CancellationReasons", [])
+<<<<<<< HEAD
             failed = [(name, reason) for name, reason in zip(self.names, reasons)
                       if reason.get("Code") == "ConditionalCheckFailed"]
             raise TransactionCancelled(frozenset(name for name, _ in failed),
                                        {name: reason["Item"] for name, reason in failed if reason.get("Item")}) from None
+=======
+            codes = [reason.get("Code") for reason in reasons]
+            failed = {name for name, code in zip(self.names, codes, strict=False) if code == "ConditionalCheckFailed"}
+            raise TransactionCancelled(frozenset(failed)) from None
+>>>>>>> main

@@ -49,7 +49,8 @@ class DynamoSessionRepository:
         found = response.get("Responses", {})
         accounts = found.get(self.accounts_table, [])
         throttles = found.get(self.signups_table, [])
-        return (account_from_item(accounts[0]) if accounts else None), throttle_from_item(throttles[0] if throttles else None)
+        account = account_from_item(accounts[0]) if accounts else None
+        return account, throttle_from_item(throttles[0] if throttles else None)
 
     def count_login_attempt(self, nir_hash: str, seen: LoginThrottle, counted: LoginThrottle) -> LoginThrottle | None:
         """Store `counted` if the stored throttle is still `seen` (one conditional write); None once
