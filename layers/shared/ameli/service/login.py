@@ -48,15 +48,9 @@ class Login:
         account, throttle = self.sessions.load_for_login(nir_hash)
         counted = self._count_attempt(nir_hash, throttle, now)
         # An unknown NIR pays for one verification too, so that it answers in the time of a wrong password.
-<<<<<<< HEAD
-        if not self.hasher.verify(account.password_hash if account else self._unknown_nir_hash, password) \
-                or account is None:
-            self._refuse(counted, now)
-=======
         verified = self.hasher.verify(account.password_hash if account else self._unknown_nir_hash, password)
         if account is None or not verified:
-            self._refuse(nir_hash, throttle, now)
->>>>>>> main
+            self._refuse(counted, now)
         rehash = self.hasher.hash(password) if self.hasher.needs_rehash(account.password_hash) else None
         state = account.state_at(now)
         if state is AccountState.ACTIVE:
@@ -116,13 +110,7 @@ class Login:
         """Verified against when the NIR has no account (made with the current parameters, once per container)."""
         return self.hasher.hash(tokens.new_token())
 
-<<<<<<< HEAD
-    def _refuse(self, counted: LoginThrottle, now: datetime) -> None:
-=======
-    def _refuse(self, nir_hash: str, throttle: LoginThrottle, now: datetime) -> NoReturn:
-        throttle = throttle.after_failure(now)
-        self.sessions.record_login_failure(nir_hash, throttle)
->>>>>>> main
+    def _refuse(self, counted: LoginThrottle, now: datetime) -> NoReturn:
         self.telemetry.count("LoginFailed")
         if counted.is_blocked(now):
             raise errors.AccountLocked(

@@ -64,17 +64,11 @@ class NewLinks:
 
         def replace_link(link: ConfirmationLink) -> Account:
             self.accounts.replace_link(account, link, new_address)
-<<<<<<< HEAD
-            changes = {"email": new_address.address, "email_key": new_address.email_key} if new_address else {}
-            return replace(account, link=link, link_count=link.number, new_links_sent_at=account.new_links_with(link),
-                           status=AccountState.PENDING_EMAIL_CONFIRMATION, **changes)
-=======
-            stored = replace(account, link=link, link_count=link.number,
+            stored = replace(account, link=link, link_count=link.number, new_links_sent_at=account.new_links_with(link),
                              status=AccountState.PENDING_EMAIL_CONFIRMATION)
             if new_address is None:
                 return stored
             return replace(stored, email=new_address.address, email_key=new_address.email_key)
->>>>>>> main
 
         sent = self.links.issue(replace_link, account=account)
         self.telemetry.count("ConfirmationLinkSent", reason="new_address" if new_address else "same_address")

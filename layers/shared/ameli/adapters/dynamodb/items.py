@@ -92,13 +92,7 @@ class Transaction:
                 raise
             # One reason per item, in the order of the request.
             reasons = error.response.get("CancellationReasons", [])
-<<<<<<< HEAD
-            failed = [(name, reason) for name, reason in zip(self.names, reasons)
+            failed = [(name, reason) for name, reason in zip(self.names, reasons, strict=False)
                       if reason.get("Code") == "ConditionalCheckFailed"]
             raise TransactionCancelled(frozenset(name for name, _ in failed),
                                        {name: reason["Item"] for name, reason in failed if reason.get("Item")}) from None
-=======
-            codes = [reason.get("Code") for reason in reasons]
-            failed = {name for name, code in zip(self.names, codes, strict=False) if code == "ConditionalCheckFailed"}
-            raise TransactionCancelled(frozenset(failed)) from None
->>>>>>> main

@@ -12,7 +12,8 @@ from dataclasses import asdict, replace
 from datetime import date
 from typing import Any
 
-<<<<<<< HEAD
+from botocore.exceptions import ClientError
+
 from ameli.adapters.dynamodb.items import (
     GRACE,
     Item,
@@ -25,11 +26,6 @@ from ameli.adapters.dynamodb.items import (
     put_if_version,
     to_item,
 )
-=======
-from botocore.exceptions import ClientError
-
-from ameli.adapters.dynamodb.items import GRACE, Item, condition_failed, epoch, from_item, key, to_item
->>>>>>> main
 from ameli.adapters.keys import account_key, franceconnect_state_key, proof_attempts_key, signup_key
 from ameli.clock import from_rfc3339, to_rfc3339
 from ameli.domain import errors
