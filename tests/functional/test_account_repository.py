@@ -30,7 +30,8 @@ ACCOUNT = Account(
 
 
 @pytest.fixture
-def repository():
+def repository(monkeypatch):
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # a stack built by an earlier test leaves it set
     with mock_aws():
         client = boto3.client("dynamodb", region_name="eu-west-3")
         for table in ("accounts", "signups"):

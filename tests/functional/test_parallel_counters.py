@@ -1,6 +1,7 @@
 """Counters that hold under parallel requests (issue 12): every attempt is counted in one conditional
 write before its secret is compared, on moto, with threads really running at once (Argon2 releases
-the GIL, so the verifications overlap as they would in parallel Lambda environments)."""
+the GIL, so the verifications overlap as they would in parallel Lambda environments). The emulated
+AWS applies each DynamoDB request atomically, as DynamoDB does (`local.emulator`)."""
 
 from __future__ import annotations
 
@@ -63,24 +64,6 @@ def stored(api, table_key: str) -> dict:
     item = boto3.client("dynamodb").get_item(TableName=table, Key={"pk": {"S": table_key}},
                                              ConsistentRead=True).get("Item", {})
     return {name: TypeDeserializer().deserialize(value) for name, value in item.items()}
-
-
-@pytest.fixture(autouse=True)
-def atomic_dynamodb_requests(monkeypatch):
-    """DynamoDB applies each request atomically (a condition and its write cannot interleave with
-    another request's); moto's backend is plain Python that threads can interleave. One lock per
-    request gives moto DynamoDB's guarantee, and no more: requests still interleave with each other."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-    for name in ("put_item", "update_item", "delete_item", "get_item", "transact_write_items", "batch_get_item"):
-        original = getattr(DynamoDBBackend, name)
-
-        def atomic(*args, _original=original, **kwargs):
-            with lock:
-                return _original(*args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, atomic)
 
 
 @pytest.fixture
