@@ -27,7 +27,7 @@ class SesMailer:
     def send(self, email: OutgoingEmail) -> None:
         self.client.send_email(
             FromEmailAddress=self.sender,
-            Destination={"ToAddresses": [email.to]},
+            Destination={"ToAddresses": [ascii_address(email.to)]},
             Content={"Simple": {
                 "Subject": {"Data": email.subject, "Charset": "UTF-8"},
                 "Body": {
@@ -37,6 +37,17 @@ class SesMailer:
             }},
             **({"ConfigurationSetName": self.configuration_set} if self.configuration_set else {}),
         )
+
+
+def ascii_address(address: str) -> str:
+    """The address as SES takes it: the domain in ASCII (punycode) form. The contact step already
+    refused a non-ASCII local part (SES cannot send to one), so only the domain may need it."""
+    local, _, domain = address.rpartition("@")
+    if domain.isascii():
+        return address
+    import idna  # email-validator's own dependency
+
+    return f"{local}@{idna.encode(domain, uts46=True).decode('ascii')}"
 
 
 def execution_name(account_id: str, link_number: int) -> str:
