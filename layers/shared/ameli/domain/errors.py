@@ -163,6 +163,15 @@ class EmailRequired(AppError):
     )
 
 
+class ServiceUnavailable(AppError):
+    """A dependency (DynamoDB, SES, Step Functions, Secrets Manager) failed after its retries."""
+
+    detail = (
+        "Le service ne peut pas répondre pour le moment. Réessayez dans quelques instants : "
+        "les informations déjà saisies sont conservées."
+    )
+
+
 # Answers of the routing itself, not of the domain. The emulated API Gateway (local/gateway.py) reads
 # their status, code and title here; ameli.http.problems maps them from these same values.
 class NotFound(AppError):

@@ -14,10 +14,13 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel
 
-from ameli.domain.errors import AppError, InvalidRequest, NotFound
+from ameli.domain.errors import AppError, InvalidRequest, NotFound, ServiceUnavailable
 from ameli.http.problems import PROBLEM_TYPE_BASE, field_issue, problem, problem_of
 from ameli.observability import logger
 from ameli.settings import allowed_origins
+
+# Seconds a client waits before retrying after a dependency failed (botocore already retried it).
+RETRY_AFTER_DEPENDENCY_FAILURE = 5
 
 __all__ = ["PROBLEM_TYPE_BASE", "bearer_token", "create_app", "entrypoint", "json_response"]
 
@@ -39,6 +42,13 @@ def create_app() -> APIGatewayRestResolver:
         logger.info("request refused", extra={"code": "INVALID_REQUEST", "fields": sorted({i.field for i in issues})})
         return problem(InvalidRequest(errors=issues))
 
+    @app.exception_handler(Exception)
+    def _dependency_failed(error: Exception) -> Response:
+        if not is_dependency_failure(error):
+            raise error
+        logger.warning("dependency failed", extra={"error": dependency_error_code(error)})
+        return problem(ServiceUnavailable(retry_after=RETRY_AFTER_DEPENDENCY_FAILURE))
+
     @app.not_found
     def _not_found(_: Exception) -> Response[str]:
         return problem(NotFound())
@@ -50,6 +60,22 @@ def create_app() -> APIGatewayRestResolver:
 
     app.use(middlewares=[_no_store])
     return app
+
+
+def is_dependency_failure(error: BaseException) -> bool:
+    """An AWS call that failed after botocore's retries (throttling, 5xx, no connection), directly or
+    through Powertools (Parameters, Idempotency). Imported only then: no cost on the success path."""
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyPersistenceLayerError
+    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return isinstance(error, (ClientError, BotoCoreError, GetParameterError, IdempotencyPersistenceLayerError))
+
+
+def dependency_error_code(error: BaseException) -> str:
+    """Safe to log: the AWS error code or the exception class, never a message (it may quote a key)."""
+    response = getattr(error, "response", None)
+    return (response or {}).get("Error", {}).get("Code") or type(error).__name__
 
 
 def bearer_token(app: APIGatewayRestResolver) -> str | None:

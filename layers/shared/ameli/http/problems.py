@@ -52,6 +52,7 @@ PROBLEMS: dict[type[AppError], Problem] = {
     errors.EmailConfirmationPending: Problem(403, "EMAIL_CONFIRMATION_PENDING", "Adresse email pas encore confirmée"),
     errors.LoginLinkExpired: Problem(403, "LINK_EXPIRED", "Ce lien n'est plus actif"),
     errors.EmailRequired: Problem(403, "EMAIL_REQUIRED", "Adresse email à renseigner"),
+    errors.ServiceUnavailable: Problem(503, "SERVICE_UNAVAILABLE", "Service momentanément indisponible"),
     # Routing answers: their values stay on the classes, which the emulated API Gateway reads too.
     errors.NotFound: Problem(errors.NotFound.status, errors.NotFound.code, errors.NotFound.title),
     errors.MethodNotAllowed: Problem(errors.MethodNotAllowed.status, errors.MethodNotAllowed.code,
