@@ -158,7 +158,7 @@ class InMemoryAccountRepository:
             self.accounts[account.nir_hash] = account
             self.email_owners[account.email_key] = account.nir_hash
             self.links[account.link.token_hash] = (account.nir_hash, account.link.number)
-            del self.tables.signups[signup.signup_id]
+            self.tables.signups[signup.signup_id] = replace(current, next_step="done", password_hash=None)
 
     def activate(self, account: Account, link_number: int, now: datetime) -> bool:
         # The adapter's condition, imitated: tests/functional/test_account_repository.py checks the real one.
@@ -195,17 +195,26 @@ class InMemoryAccountRepository:
             )
             self.links[link.token_hash] = (account.nir_hash, link.number)
 
+    def mark_link_delivered(self, account: Account, link_number: int) -> None:
+        with self.lock:
+            current = self.accounts[account.nir_hash]
+            if current.link is not None and current.link.number == link_number \
+                    and current.status is AccountState.PENDING_EMAIL_CONFIRMATION:
+                self.accounts[account.nir_hash] = replace(current, link=replace(current.link, delivered=True))
+
     def update_password_hash(self, nir_hash: str, password_hash: str) -> None:
         self.accounts[nir_hash] = replace(self.accounts[nir_hash], password_hash=password_hash)
 
-    def overdue_links(self, now: datetime, limit: int) -> list[OverdueLink]:
+    def overdue_links(self, now: datetime, limit: int, not_before: datetime | None = None) -> list[OverdueLink]:
         found = []
         for account in self.accounts.values():
             if account.status is AccountState.ACTIVE or account.link is None:
                 continue
             deadline = account.link.expires_at if account.status is AccountState.PENDING_EMAIL_CONFIRMATION \
                 else account.link.retention_until
-            if deadline <= now:
+            if not account.link.delivered:
+                deadline = account.link.sent_at
+            if deadline <= now and (not_before is None or deadline >= not_before):
                 found.append(OverdueLink(account.account_id, account.nir_hash, account.email_key, account.link))
         return found[:limit]
 
@@ -327,6 +336,9 @@ class FakePseudonymizer:
 
     def email_hash(self, email_key: str) -> str:
         return "e" + hashlib.sha256(email_key.encode()).hexdigest()[:16]
+
+    def link_token(self, account_id: str, link_number: int) -> str:
+        return "t" + hashlib.sha256(f"{account_id}:{link_number}".encode()).hexdigest()
 
 
 @dataclass

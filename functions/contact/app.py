@@ -22,7 +22,7 @@ app = create_app()
 )
 def give_contact(signup_id: str, request: Annotated[ContactRequest, Body()]):
     def create_account() -> dict:
-        signup = container().signup_steps.authenticate(signup_id, bearer_token(app))
+        signup = container().signup_steps.authenticate(signup_id, bearer_token(app), retrying_contact=True)
         created = container().contact_step.give_contact(signup, request.details())
         return ContactResponse(
             status="pending_email_confirmation",

@@ -17,7 +17,7 @@ from tests.functional.conftest import VENTURI_IDENTITY, VENTURI_PROOF
 from tests.people import PASSWORD
 
 THROTTLED = {"dynamodb": "ThrottlingException", "sesv2": "TooManyRequestsException",
-             "sfn": "ThrottlingException", "secretsmanager": "ThrottlingException"}
+             "stepfunctions": "ThrottlingException", "secretsmanager": "ThrottlingException"}
 
 
 @contextlib.contextmanager
@@ -74,7 +74,7 @@ def _until(api, step: str):
     return "/v1/sessions", {"nir": VENTURI_IDENTITY["nir"], "password": PASSWORD}, None
 
 
-def _check(api, monkeypatch, service: str, step: str) -> None:
+def _check(api, monkeypatch, service: str, step: str) -> int:
     path, body, token = _until(api, step)
     with failing(monkeypatch, service):
         failed = api.post(path, body, token)
@@ -84,6 +84,7 @@ def _check(api, monkeypatch, service: str, step: str) -> None:
         assert retried.status in (200, 201, 202), (retried.status, retried.body)
     tokens = [message["text"].split("token=", 1)[1].split()[0] for message in api.mailbox()]
     assert len(tokens) == len(set(tokens)), "one email per link"
+    return failed.status
 
 
 @pytest.mark.parametrize("step", ["start", "proof", "terms", "password", "confirm", "login"])
@@ -99,3 +100,35 @@ def test_secrets_manager_failing_at_the_first_request_answers_503(api, monkeypat
 
     parameters.clear_caches()
     _check(api, monkeypatch, "secretsmanager", "start")
+
+
+@pytest.mark.parametrize("service", ["sesv2", "stepfunctions", "dynamodb"])
+@pytest.mark.parametrize("step", ["contact", "resend"])
+def test_a_link_survives_its_email_or_workflow_failing_and_the_retry_delivers_it_once(api, monkeypatch, service, step):
+    assert _check(api, monkeypatch, service, step) == 503
+    assert len(api.mailbox()) == (1 if step == "contact" else 2)
+    token = api.last_link_token()
+    assert api.post("/v1/email-confirmations", {"token": token}).status == 200
+    names = [execution["name"] for execution in api.executions()]
+    assert len(names) == len(set(names)) == (1 if step == "contact" else 2)
+
+
+def test_a_link_nobody_retried_is_delivered_by_the_safety_net(api, monkeypatch):
+    from datetime import timedelta
+
+    from ameli.bootstrap import container
+    from tests.fakes import FrozenClock
+
+    path, body, token = _until(api, "contact")
+    with failing(monkeypatch, "sesv2"):
+        assert_unavailable(api.post(path, body, token))
+    assert api.mailbox() == []
+    services = container()
+    clock = FrozenClock(services.clock.now() + timedelta(hours=2))
+    services.safety_net.clock = clock
+    services.confirmation_links.clock = clock
+
+    assert services.safety_net.catch_up_overdue_links() == 1
+    assert len(api.mailbox()) == 1
+    assert api.post("/v1/email-confirmations", {"token": api.last_link_token()}).status == 200
+    assert services.safety_net.catch_up_overdue_links() == 0  # delivered once, and now confirmed

@@ -150,7 +150,8 @@ class Container:
 
         durations = LinkDurations(self.settings.confirmation_link_validity, self.settings.pending_email_retention)
         return ConfirmationLinks(clock=self.clock, durations=durations, web_base_url=self.settings.web_base_url,
-                                 workflow=self.workflow, mailer=self.mailer)
+                                 workflow=self.workflow, mailer=self.mailer, accounts=self.account_repository,
+                                 pseudonymizer=self.pseudonymizer)
 
     @cached_property
     def option1(self) -> Option1Signup:
@@ -201,7 +202,7 @@ class Container:
         from ameli.service.safety_net import SafetyNet
 
         return SafetyNet(clock=self.clock, accounts=self.account_repository, workflow=self.workflow,
-                         telemetry=self.telemetry)
+                         links=self.confirmation_links, telemetry=self.telemetry)
 
     @cached_property
     def franceconnect_client(self) -> FranceConnectClient:

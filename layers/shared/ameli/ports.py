@@ -175,9 +175,13 @@ class AccountRepository(Protocol):
         Raises `EmailAlreadyUsed`, or `LinkInvalid` when the account changed meanwhile.
         """
 
+    def mark_link_delivered(self, account: Account, link_number: int) -> None:
+        """Record that this link's workflow started and its email left (if it is still the current one)."""
+
     def update_password_hash(self, nir_hash: str, password_hash: str) -> None: ...
 
-    def overdue_links(self, now: datetime, limit: int) -> list[OverdueLink]: ...
+    def overdue_links(self, now: datetime, limit: int, not_before: datetime | None = None) -> list[OverdueLink]:
+        """Pending accounts whose next deadline is at or before `now` (and not before `not_before`)."""
 
 
 class SessionRepository(Protocol):
@@ -227,3 +231,7 @@ class Pseudonymizer(Protocol):
     def nir_hash(self, nir: str) -> str: ...
 
     def email_hash(self, email_key: str) -> str: ...
+
+    def link_token(self, account_id: str, link_number: int) -> str:
+        """The secret of a confirmation link, derived rather than stored: whoever delivers the link
+        again (a retried request, the safety net) rebuilds the same one; only its SHA-256 is kept."""

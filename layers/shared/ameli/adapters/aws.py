@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -120,3 +121,9 @@ class HmacPseudonymizer:
 
     def email_hash(self, email_key: str) -> str:
         return self._digest("email", email_key)
+
+    def link_token(self, account_id: str, link_number: int) -> str:
+        if self._key is None:
+            self._key = self._key_provider()
+        digest = hmac.new(self._key, f"link:{account_id}:{link_number}".encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")

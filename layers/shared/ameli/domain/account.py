@@ -34,6 +34,7 @@ class ConfirmationLink:
     sent_at: datetime
     expires_at: datetime
     retention_until: datetime
+    delivered: bool = False  # its workflow started and its email accepted by SES
 
     @classmethod
     def issue(cls, token_hash: str, number: int, now: datetime, validity: timedelta,

@@ -1,6 +1,11 @@
 """Issuing a confirmation link: the one place that makes a token, saves the link, starts its deadline
 workflow, emails it and masks the address (journey.md section 3).
 
+Saving and delivering are decoupled: the link is committed first (undelivered), then its workflow
+starts and its email leaves, then it is recorded as delivered. If SES or Step Functions fail, the
+request answers 503 and its retry delivers the same link (the token is derived from the account id
+and link number, never stored); the daily safety net delivers any link still undelivered.
+
 Used by the contact step (first link), the resend from an expired link, and the new link asked for
 after a login. The caller only says how to save the link (its own transactional write). Every new
 link beyond the signup's own counts towards the limit (5 in 24 h), checked here and stored by the
@@ -10,14 +15,14 @@ same conditional write as the link (`Account.new_links_with`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from ameli.clock import Clock
 from ameli.domain import errors
 from ameli.domain.account import Account, ConfirmationLink
 from ameli.domain.contact import mask_email
-from ameli.ports import ConfirmationWorkflow, Mailer
+from ameli.ports import AccountRepository, ConfirmationWorkflow, Mailer, Pseudonymizer
 from ameli.service import tokens
 from ameli.service.emails import confirmation_email, confirmation_url
 
@@ -38,34 +43,50 @@ class LinkSent:
 
 
 class ConfirmationLinks:
-    def __init__(self, *, clock: Clock, durations: LinkDurations, web_base_url: str,
-                 workflow: ConfirmationWorkflow, mailer: Mailer) -> None:
+    def __init__(self, *, clock: Clock, durations: LinkDurations, web_base_url: str, workflow: ConfirmationWorkflow,
+                 mailer: Mailer, accounts: AccountRepository, pseudonymizer: Pseudonymizer) -> None:
         self.clock = clock
         self.durations = durations
         self.web_base_url = web_base_url
         self.workflow = workflow
         self.mailer = mailer
+        self.accounts = accounts
+        self.pseudonymizer = pseudonymizer
 
-    def issue(self, save: Callable[[ConfirmationLink], Account], *, account: Account | None = None) -> LinkSent:
+    def issue(self, account_id: str, save: Callable[[ConfirmationLink], Account], *,
+              account: Account | None = None) -> LinkSent:
         """The signup's own first link (no `account` yet), or a new link for `account`, which
         replaces its current one and must be within the limit of new links (else `TooManyLinks`).
 
         `save(link)` stores it and returns the account as it now is (if it raises, nothing is
-        started nor sent); then the workflow of the link it replaces stops, its own starts, and the
-        email leaves."""
+        started nor sent); then the workflow of the link it replaces stops, and the new link is
+        delivered (`deliver`)."""
         now = self.clock.now()
         if account is not None:
             wait = account.new_link_wait(now)
             if wait:
                 raise errors.TooManyLinks(retry_after=wait)
-        token = tokens.new_token()
         number = account.link_count + 1 if account is not None else 1
+        token = self.pseudonymizer.link_token(account_id, number)
         link = ConfirmationLink.issue(tokens.token_hash(token), number, now,
                                       self.durations.validity, self.durations.retention)
         saved = save(link)
         if account is not None and account.link is not None:
             self.workflow.stop(saved, account.link.number)
-        self.workflow.start(saved, link)
-        address = saved.email or ""
-        self.mailer.send(confirmation_email(address, confirmation_url(self.web_base_url, token), link.expires_at))
-        return LinkSent(saved, mask_email(address), link.expires_at)
+        return self.deliver(saved)
+
+    def deliver(self, account: Account) -> LinkSent:
+        """The account's current link on its way: its deadline workflow started, its email sent, both
+        recorded. Safe to call again after a failure (a retried request, the safety net): the
+        execution name is deterministic, the token is derived again, and a link recorded as
+        delivered is not emailed twice. A failing dependency raises: the link stays saved, undelivered."""
+        link = account.link
+        assert link is not None and account.email is not None
+        if not link.delivered:
+            self.workflow.start(account, link)
+            token = self.pseudonymizer.link_token(account.account_id, link.number)
+            self.mailer.send(confirmation_email(account.email, confirmation_url(self.web_base_url, token),
+                                                link.expires_at))
+            self.accounts.mark_link_delivered(account, link.number)
+            account = replace(account, link=replace(link, delivered=True))
+        return LinkSent(account, mask_email(account.email), link.expires_at)

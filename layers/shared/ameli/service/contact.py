@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ameli.clock import Clock
+from ameli.domain import errors
 from ameli.domain.account import Account, AccountState, ConfirmationLink, Consent
 from ameli.domain.contact import ContactDetails, Email
 from ameli.domain.signup import Signup
@@ -32,24 +33,35 @@ class ContactStep:
         self.telemetry = telemetry
 
     def give_contact(self, signup: Signup, contact: ContactDetails) -> PendingAccountCreated:
+        if signup.next_step == "done":  # a retry after the account was committed: deliver its link
+            return self._resume(signup)
         signup.ensure_step_allowed("contact")
         now = self.clock.now()
+        account_id = str(uuid.uuid4())
 
         def create_account(link: ConfirmationLink) -> Account:
-            account = self._pending_account(signup, contact.email, link, now)
+            account = self._pending_account(account_id, signup, contact.email, link, now)
             account = _with_contact(account, contact, now)
             self.accounts.create_from_signup(signup, account)
             self.telemetry.count("AccountCreated", method=signup.method)
             return account
 
-        sent = self.links.issue(create_account)
+        sent = self.links.issue(account_id, create_account)
         return PendingAccountCreated(account=sent.account, email_masked=sent.email_masked)
 
-    def _pending_account(self, signup: Signup, email: Email, link: ConfirmationLink, now: datetime) -> Account:
+    def _resume(self, signup: Signup) -> PendingAccountCreated:
+        account = self.accounts.get_account(signup.nir_hash)
+        if account is None or account.link is None or account.link.number != 1:
+            raise errors.StepNotAllowed(next_step="done")
+        sent = self.links.deliver(account)
+        return PendingAccountCreated(account=sent.account, email_masked=sent.email_masked)
+
+    def _pending_account(self, account_id: str, signup: Signup, email: Email, link: ConfirmationLink,
+                         now: datetime) -> Account:
         # The contact step comes after the terms and the password (`ensure_step_allowed`).
         assert signup.password_hash and signup.terms_version and signup.terms_accepted_at
         return Account(
-            account_id=str(uuid.uuid4()),
+            account_id=account_id,
             nir=signup.nir,
             nir_hash=signup.nir_hash,
             birth_date=signup.birth_date,

@@ -35,6 +35,8 @@ class NewLinks:
             raise errors.AccountAlreadyActive()
         if account.link is None or account.state_at(self.clock.now()) is AccountState.EMAIL_REQUIRED:
             raise errors.PendingEmailDeleted()
+        if account.link.number == link_number + 1 and not account.link.delivered:
+            return self.links.deliver(account)  # a retry: the link this request made was not delivered
         if account.link.number != link_number:
             raise errors.LinkInvalid()
         if new_email is None:
@@ -48,6 +50,8 @@ class NewLinks:
         state = account.state_at(self.clock.now())
         if state is AccountState.ACTIVE:
             raise errors.AccountAlreadyActive()
+        if account.link is not None and not account.link.delivered and state is not AccountState.EMAIL_REQUIRED:
+            return self.links.deliver(account)  # a retry: the last link made was not delivered
         if email is None:
             if state is AccountState.EMAIL_REQUIRED:
                 raise errors.InvalidRequest(errors=[errors.FieldIssue(
@@ -70,6 +74,6 @@ class NewLinks:
                 return stored
             return replace(stored, email=new_address.address, email_key=new_address.email_key)
 
-        sent = self.links.issue(replace_link, account=account)
+        sent = self.links.issue(account.account_id, replace_link, account=account)
         self.telemetry.count("ConfirmationLinkSent", reason="new_address" if new_address else "same_address")
         return sent

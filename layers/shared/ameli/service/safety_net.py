@@ -1,30 +1,47 @@
-"""The daily safety net: deadlines whose workflow failed or never started are applied anyway."""
+"""The daily safety net: links a request could not deliver are delivered, and deadlines whose workflow
+failed or never started are applied anyway.
+
+A deadline is retried on at most `RETRY_DAYS` daily runs: one still not applied after that is stuck
+for a reason a rerun will not fix (the FailedExecutions alarm has fired), and is left to operators
+rather than started again every day forever."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from ameli.clock import Clock
-from ameli.ports import AccountRepository, ConfirmationWorkflow, Telemetry
+from ameli.ports import AccountRepository, ConfirmationWorkflow, OverdueLink, Telemetry
+from ameli.service.confirmation_links import ConfirmationLinks
 
 # A deadline a workflow is applying right now is not overdue: leave it an hour before catching up.
 OVERDUE_GRACE = timedelta(hours=1)
+RETRY_DAYS = 3
 
 
 class SafetyNet:
     def __init__(self, *, clock: Clock, accounts: AccountRepository, workflow: ConfirmationWorkflow,
-                 telemetry: Telemetry) -> None:
+                 links: ConfirmationLinks, telemetry: Telemetry) -> None:
         self.clock = clock
         self.accounts = accounts
         self.workflow = workflow
+        self.links = links
         self.telemetry = telemetry
 
     def catch_up_overdue_links(self, limit: int = 500, grace: timedelta = OVERDUE_GRACE) -> int:
         """Re-run the workflow of links whose deadline passed `grace` ago without its effect; returns how many."""
         now = self.clock.now()
-        overdue = self.accounts.overdue_links(now - grace, limit)
+        overdue = self.accounts.overdue_links(now - grace, limit, not_before=now - timedelta(days=RETRY_DAYS))
         for link in overdue:
-            self.workflow.catch_up(link, now)
+            if link.link.delivered:
+                self.workflow.catch_up(link, now)
+            else:
+                self._deliver(link)
         if overdue:
             self.telemetry.count("OverdueLinksCaughtUp")
         return len(overdue)
+
+    def _deliver(self, overdue: OverdueLink) -> None:
+        account = self.accounts.get_account(overdue.nir_hash)
+        if account is not None and account.link is not None and account.link.number == overdue.link.number:
+            self.links.deliver(account)
+            self.telemetry.count("UndeliveredLinkDelivered")

@@ -23,10 +23,14 @@ class SignupSteps:
         self.hasher = hasher
         self.telemetry = telemetry
 
-    def authenticate(self, signup_id: str, bearer_token: str | None) -> Signup:
-        """The signup addressed by the URL, if the bearer token is its own and it has not expired."""
+    def authenticate(self, signup_id: str, bearer_token: str | None, *, retrying_contact: bool = False) -> Signup:
+        """The signup addressed by the URL, if the bearer token is its own and it has not expired.
+
+        Once the account exists the token is dead (api.md), except to retry the contact step itself."""
         signup = self.signups.get(signup_id) if bearer_token and _looks_like_id(signup_id) else None
         if signup is None or not bearer_token or not tokens.token_matches(bearer_token, signup.token_hash):
+            raise errors.SignupSessionInvalid()
+        if signup.next_step == "done" and not retrying_contact:
             raise errors.SignupSessionInvalid()
         signup.ensure_open(self.clock.now())
         return signup

@@ -48,6 +48,7 @@ def _link_to_dict(link: ConfirmationLink) -> dict[str, Any]:
         "sent_at": to_rfc3339(link.sent_at),
         "expires_at": to_rfc3339(link.expires_at),
         "retention_until": to_rfc3339(link.retention_until),
+        "delivered": link.delivered,
     }
 
 
@@ -58,6 +59,7 @@ def _link_from_dict(values: dict[str, Any]) -> ConfirmationLink:
         sent_at=from_rfc3339(values["sent_at"]),
         expires_at=from_rfc3339(values["expires_at"]),
         retention_until=from_rfc3339(values["retention_until"]),
+        delivered=bool(values.get("delivered", True)),  # links stored before delivery was recorded
     )
 
 
@@ -99,6 +101,8 @@ def account_to_item(account: Account) -> Item:
 def pending_index_values(link: ConfirmationLink, status: AccountState) -> dict[str, str]:
     """Sparse index of accounts still waiting for a deadline: the safety net queries it, never scans."""
     deadline = link.expires_at if status is AccountState.PENDING_EMAIL_CONFIRMATION else link.retention_until
+    if not link.delivered:  # due at once: the safety net delivers it if the request that made it could not
+        deadline = link.sent_at
     return {"pending_bucket": PENDING_BUCKET, "next_deadline": to_rfc3339(deadline)}
 
 
@@ -180,8 +184,11 @@ class DynamoAccountRepository:
                Item=email_claim_item(account.email_key, account.nir_hash), ConditionExpression=new)
         tx.add("link", "Put", TableName=self.accounts_table, Item=link_item(account, account.link),
                ConditionExpression=new)
-        tx.add("signup", "Delete", TableName=self.signups_table, Key=key(signup_key(signup.signup_id)),
-               ConditionExpression="next_step = :contact", ExpressionAttributeValues={":contact": {"S": "contact"}})
+        # The signup is kept, done, until its own deadline: a retry of this request (its answer or the
+        # email lost) finds the account again instead of a dead signup.
+        tx.add("signup", "Update", TableName=self.signups_table, Key=key(signup_key(signup.signup_id)),
+               ConditionExpression="next_step = :contact", UpdateExpression="SET next_step = :done REMOVE password_hash",
+               ExpressionAttributeValues={":contact": {"S": "contact"}, ":done": {"S": "done"}})
         try:
             tx.write(self.client)
         except TransactionCancelled as cancelled:
@@ -278,6 +285,23 @@ class DynamoAccountRepository:
                    Key=key(email_claim_key(account.email_key)), ConditionExpression="#owner = :owner",
                    ExpressionAttributeNames={"#owner": "owner"}, ExpressionAttributeValues={":owner": {"S": owner}})
 
+    def mark_link_delivered(self, account: Account, link_number: int) -> None:
+        """Its workflow started and its email sent: the index now waits for its deadline."""
+        assert account.link is not None
+        try:
+            self.client.update_item(
+                TableName=self.accounts_table,
+                Key=key(account_key(account.nir_hash)),
+                ConditionExpression="#link.#number = :number AND #status = :pending",
+                UpdateExpression="SET #link.delivered = :true, next_deadline = :deadline",
+                ExpressionAttributeNames={"#status": "status", "#link": "link", "#number": "number"},
+                ExpressionAttributeValues={":number": {"N": str(link_number)}, ":pending": {"S": STATUS_PENDING},
+                                           ":true": {"BOOL": True}, ":deadline": {"S": to_rfc3339(account.link.expires_at)}},
+            )
+        except ClientError as error:
+            if not condition_failed(error):  # else the account moved on meanwhile: nothing to record
+                raise
+
     def update_password_hash(self, nir_hash: str, password_hash: str) -> None:
         """The same password hashed with the current parameters (after a login that verified it)."""
         self.client.update_item(
@@ -288,14 +312,16 @@ class DynamoAccountRepository:
             ExpressionAttributeValues={":hash": {"S": password_hash}},
         )
 
-    def overdue_links(self, now: datetime, limit: int) -> list[OverdueLink]:
+    def overdue_links(self, now: datetime, limit: int, not_before: datetime | None = None) -> list[OverdueLink]:
         """Pending accounts whose deadline is at or before `now` (the safety net), from the sparse index."""
         overdue: list[OverdueLink] = []
+        since = to_rfc3339(not_before) if not_before else "0"  # "0" sorts before every timestamp
         query: dict[str, Any] = {
             "TableName": self.accounts_table,
             "IndexName": self.pending_index,
-            "KeyConditionExpression": "pending_bucket = :bucket AND next_deadline <= :now",
-            "ExpressionAttributeValues": {":bucket": {"S": PENDING_BUCKET}, ":now": {"S": to_rfc3339(now)}},
+            "KeyConditionExpression": "pending_bucket = :bucket AND next_deadline BETWEEN :since AND :now",
+            "ExpressionAttributeValues": {":bucket": {"S": PENDING_BUCKET}, ":now": {"S": to_rfc3339(now)},
+                                          ":since": {"S": since}},
         }
         while len(overdue) < limit:
             page = self.client.query(**query, Limit=limit - len(overdue))
