@@ -165,7 +165,9 @@ class DynamoAccountRepository:
         return account_from_item(item) if item else None
 
     def find_by_link(self, token_hash: str) -> tuple[Account, int] | None:
-        item = self.client.get_item(TableName=self.accounts_table, Key=key(link_key(token_hash))).get("Item")
+        # Consistent: a link sent a moment ago (a resend, then a click) must already be known.
+        item = self.client.get_item(TableName=self.accounts_table, Key=key(link_key(token_hash)),
+                                    ConsistentRead=True).get("Item")
         if not item:
             return None
         link = from_item(item)

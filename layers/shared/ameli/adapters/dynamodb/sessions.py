@@ -85,7 +85,9 @@ class DynamoSessionRepository:
         self.client.delete_item(TableName=self.signups_table, Key=key(login_throttle_key(nir_hash)))
 
     def find_session(self, token_hash: str) -> Session | None:
-        item = self.client.get_item(TableName=self.signups_table, Key=key(session_key(token_hash))).get("Item")
+        # Consistent: a session closed a moment ago (logout) must already be refused.
+        item = self.client.get_item(TableName=self.signups_table, Key=key(session_key(token_hash)),
+                                    ConsistentRead=True).get("Item")
         if not item:
             return None
         values = from_item(item)

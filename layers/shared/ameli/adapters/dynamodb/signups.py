@@ -131,7 +131,8 @@ class DynamoSignupRepository:
 
     def account_exists(self, nir_hash: str) -> bool:
         return "Item" in self.client.get_item(
-            TableName=self.accounts_table, Key=key(account_key(nir_hash)), ProjectionExpression="pk"
+            TableName=self.accounts_table, Key=key(account_key(nir_hash)), ProjectionExpression="pk",
+            ConsistentRead=True,
         )
 
     # -- proof attempts of a NIR
