@@ -329,6 +329,9 @@ class PlainHasher:
     def needs_rehash(self, password_hash: str) -> bool:
         return not password_hash.startswith(f"{self.parameters}$")
 
+    def unknown_account_hash(self) -> str:
+        return f"{self.parameters}$" + "0" * 64
+
 
 class FakePseudonymizer:
     def nir_hash(self, nir: str) -> str:

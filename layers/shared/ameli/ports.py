@@ -224,6 +224,9 @@ class PasswordHasher(Protocol):
 
     def needs_rehash(self, password_hash: str) -> bool: ...
 
+    def unknown_account_hash(self) -> str:
+        """A hash with the current parameters that no password is known to match (unknown NIRs)."""
+
 
 class Pseudonymizer(Protocol):
     """Keyed hashes: stable identifiers for storage keys and logs that reveal nothing without the key."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cached_property
 from typing import NoReturn
 
 from ameli.clock import Clock, to_rfc3339
@@ -48,7 +47,7 @@ class Login:
         account, throttle = self.sessions.load_for_login(nir_hash)
         counted = self._count_attempt(nir_hash, throttle, now)
         # An unknown NIR pays for one verification too, so that it answers in the time of a wrong password.
-        verified = self.hasher.verify(account.password_hash if account else self._unknown_nir_hash, password)
+        verified = self.hasher.verify(account.password_hash if account else self.hasher.unknown_account_hash(), password)
         if account is None or not verified:
             self._refuse(counted, now)
         rehash = self.hasher.hash(password) if self.hasher.needs_rehash(account.password_hash) else None
@@ -104,11 +103,6 @@ class Login:
         # Many tries at the same instant for one NIR: nobody types that fast.
         self.telemetry.count("LoginContended")
         raise errors.AccountLocked(retry_after=1)
-
-    @cached_property
-    def _unknown_nir_hash(self) -> str:
-        """Verified against when the NIR has no account (made with the current parameters, once per container)."""
-        return self.hasher.hash(tokens.new_token())
 
     def _refuse(self, counted: LoginThrottle, now: datetime) -> NoReturn:
         self.telemetry.count("LoginFailed")
