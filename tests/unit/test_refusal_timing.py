@@ -27,3 +27,17 @@ def test_an_unknown_nir_login_verifies_once_and_hashes_nothing():
     with pytest.raises(errors.InvalidCredentials):
         world.login.login(values.nir("2 55 08 14 168 025"), "MotdePasse1")
     assert calls == ["verify"]  # the first unknown NIR of a container costs what a wrong password costs
+
+
+def test_an_absent_nir_is_compared_like_a_present_one_before_the_uniform_refusal(monkeypatch):
+    from ameli.service import option1
+    from tests.people import VENTURI, VENTURI_IDENTITY, beneficiary
+
+    compared = []
+    original = option1.option1_refusal
+    monkeypatch.setattr(option1, "option1_refusal", lambda b, *args: compared.append(b) or original(b, *args))
+    world = FakeWorld([beneficiary(VENTURI)])
+    for nir in (VENTURI_IDENTITY["nir"], "1 62 12 75 999 999"):  # present (wrong postal code), absent
+        with pytest.raises(errors.OnlineSignupUnavailable):
+            world.option1.start(values.identity({**VENTURI_IDENTITY, "nir": nir, "postal_code": "75001"}))
+    assert len(compared) == 2 and all(b is not None for b in compared)

@@ -4,12 +4,12 @@ of the Carte Vitale and the bank account."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import NoReturn
 
 from ameli.clock import Clock
 from ameli.domain import errors
-from ameli.domain.beneficiary import DeclaredIdentity, RefusalReason, option1_refusal
+from ameli.domain.beneficiary import Beneficiary, DeclaredIdentity, RefusalReason, option1_refusal
 from ameli.domain.proof import ProofAttempts, ProofTails, carte_vitale_serial_prefix, mask_iban, proof_matches
 from ameli.domain.signup import Signup
 from ameli.ports import BeneficiaryRegistry, Pseudonymizer, SignupRepository, Telemetry
@@ -43,8 +43,10 @@ class Option1Signup:
         now = self.clock.now()
         nir_hash = self.pseudonymizer.nir_hash(identity.nir.value)
         beneficiary = self.registry.find_by_nir(identity.nir.value)
-        refusal = option1_refusal(beneficiary, identity.last_name, identity.nir, identity.birth_date,
-                                  identity.postal_code)
+        # An absent NIR is compared too (with a beneficiary nobody matches): refusing it does the same
+        # work as refusing a present one, so the time of the refusal does not tell them apart.
+        refusal = option1_refusal(beneficiary or _nobody(identity.nir.value), identity.last_name, identity.nir,
+                                  identity.birth_date, identity.postal_code)
         if refusal is not None or beneficiary is None:  # no beneficiary is a refusal (NO_MATCH)
             reason = (refusal or RefusalReason.NO_MATCH).value
             self.telemetry.count("SignupRefused", method="carte_vitale", reason=reason)
@@ -107,6 +109,13 @@ class Option1Signup:
             f"{errors.ProofMismatch.detail} Il vous reste {left} essai{'s' if left > 1 else ''}.",
             attempts_left=left,
         )
+
+
+def _nobody(nir: str) -> Beneficiary:
+    """Compared with when the registry does not know the NIR: no typed name, date or code matches it."""
+    return Beneficiary(nir=nir, nir_certified=False, birth_name="\x00", usage_name=None, given_names=(),
+                       gender="", birth_date=date.min, birth_place=None, birth_country="", postal_code="\x00",
+                       previous_postal_codes=(), regime="", rights_holder=False, iban=None, carte_vitale=None)
 
 
 def _ensure_not_locked(attempts: ProofAttempts, now: datetime, telemetry: Telemetry | None = None) -> None:
