@@ -6,7 +6,7 @@ AWS applies each DynamoDB request atomically, as DynamoDB does (`local.emulator`
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -68,7 +68,7 @@ def stored(api, table_key: str) -> dict:
 
 @pytest.fixture
 def clock():
-    return FrozenClock(datetime.now(timezone.utc).replace(microsecond=0))
+    return FrozenClock(datetime.now(UTC).replace(microsecond=0))
 
 
 def test_bursts_of_parallel_wrong_passwords_verify_no_more_than_the_throttle_allows(api, clock):
@@ -179,7 +179,7 @@ def test_a_slow_wrong_proof_never_erases_a_lock_set_meanwhile(api):
     assert attempts.get("locked_until"), "the slow request erased the lock"
     assert api.post("/v1/signups", VENTURI_IDENTITY).status == 429
     assert timedelta(0) < datetime.fromisoformat(attempts["locked_until"].replace("Z", "+00:00")) \
-        - datetime.now(timezone.utc) <= timedelta(hours=24)
+        - datetime.now(UTC) <= timedelta(hours=24)
 
 
 def test_a_right_proof_takes_its_own_count_back(api):

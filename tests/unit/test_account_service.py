@@ -67,7 +67,7 @@ def test_resend_to_the_same_address_supersedes_the_old_link(world):
 
 
 def test_new_links_are_limited_to_five_in_a_sliding_day(world):
-    for hour in range(5):
+    for _hour in range(5):
         world.new_links.resend(world.mailer.last_token())
         world.clock.advance(hours=1)
     with pytest.raises(errors.TooManyLinks) as refused:

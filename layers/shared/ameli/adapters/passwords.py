@@ -12,7 +12,9 @@ if TYPE_CHECKING:
 # What an unknown NIR's login is verified against, so that it costs what a wrong password costs. A
 # constant, so it exists before the first request (no container pays for hashing it): the hash of a
 # random password nobody kept, at argon2-cffi's default parameters (a unit test checks they still are).
-UNKNOWN_ACCOUNT_HASH = "$argon2id$v=19$m=65536,t=3,p=4$h1QeQbWQoRe7wtox8o0HvA$WBE0ljtKEae9dy7FCssn/ETZ1UQQsKpoxXAomKaJQ/c"
+UNKNOWN_ACCOUNT_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$h1QeQbWQoRe7wtox8o0HvA$WBE0ljtKEae9dy7FCssn/ETZ1UQQsKpoxXAomKaJQ/c"
+)
 
 
 class Argon2PasswordHasher:

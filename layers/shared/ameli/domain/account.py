@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import Enum
 
-
 # New links per account beyond the signup's own (api.md "Rate limited"): each one is an email to an
 # address anyone holding the link or the password may choose.
 NEW_LINKS_PER_WINDOW = 5
@@ -88,7 +87,7 @@ class Account:
         frees_at = recent[-NEW_LINKS_PER_WINDOW] + NEW_LINKS_WINDOW
         return max(1, math.ceil((frees_at - now).total_seconds()))
 
-    def new_links_with(self, link: "ConfirmationLink") -> tuple[datetime, ...]:
+    def new_links_with(self, link: ConfirmationLink) -> tuple[datetime, ...]:
         """What `new_links_sent_at` becomes once `link` is sent."""
         return (*self._recent_new_links(link.sent_at), link.sent_at)
 

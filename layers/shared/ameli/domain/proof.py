@@ -143,14 +143,15 @@ class ProofAttempts:
         locked_until = now + LOCK if len(failures) >= MAX_PROOF_FAILURES else None
         return ProofAttempts(failures=failures, locked_until=locked_until, version=self.version)
 
-    def without_failure_at(self, moment: datetime) -> "ProofAttempts":
+    def without_failure_at(self, moment: datetime) -> ProofAttempts:
         """The attempt counted at `moment` turned out right: its failure is taken back, and so is
         the lock it set, unless three other failures still hold it."""
         failures = list(self.failures)
         if moment in failures:
             failures.remove(moment)
         locked_until = self.locked_until
-        if locked_until == moment + LOCK and len([f for f in failures if moment - f < PROOF_WINDOW]) < MAX_PROOF_FAILURES:
+        still_failed = [failure for failure in failures if moment - failure < PROOF_WINDOW]
+        if locked_until == moment + LOCK and len(still_failed) < MAX_PROOF_FAILURES:
             locked_until = None
         return ProofAttempts(failures=tuple(failures), locked_until=locked_until, version=self.version)
 

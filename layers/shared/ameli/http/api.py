@@ -43,7 +43,7 @@ def create_app() -> APIGatewayRestResolver:
         return problem(InvalidRequest(errors=issues))
 
     @app.exception_handler(Exception)
-    def _dependency_failed(error: Exception) -> Response:
+    def _dependency_failed(error: Exception) -> Response[str]:
         if not is_dependency_failure(error):
             raise error
         logger.warning("dependency failed", extra={"error": dependency_error_code(error)})

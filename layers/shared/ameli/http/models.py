@@ -221,8 +221,10 @@ def documented(success: int, model: type[BaseModel] | None, *errors: int) -> dic
     for status in errors:
         responses[status] = {"description": "Erreur", "content": {"application/problem+json": {"model": Problem}}}
     # Any call may meet a failing dependency: 503 with `retry_after`, and the same request may be retried.
-    responses[503] = {"description": "Service momentanément indisponible : réessayer la même requête après "
-                                     "`retry_after` secondes", "content": {"application/problem+json": {"model": Problem}}}
+    responses[503] = {
+        "description": "Service momentanément indisponible : réessayer la même requête après `retry_after` secondes",
+        "content": {"application/problem+json": {"model": Problem}},
+    }
     return responses
 
 

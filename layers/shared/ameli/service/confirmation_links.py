@@ -89,4 +89,4 @@ class ConfirmationLinks:
                                                 link.expires_at))
             self.accounts.mark_link_delivered(account, link.number)
             account = replace(account, link=replace(link, delivered=True))
-        return LinkSent(account, mask_email(account.email), link.expires_at)
+        return LinkSent(account, mask_email(account.email or ""), link.expires_at)

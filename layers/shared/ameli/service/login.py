@@ -17,7 +17,6 @@ from ameli.domain.session import PENDING_TOKEN_DURATION, Session
 from ameli.ports import AccountRepository, PasswordHasher, Pseudonymizer, SessionRepository, Telemetry
 from ameli.service import tokens
 
-
 # Conditional writes tried before giving up when other tries of the same NIR keep counting first.
 COUNT_RETRIES = 4
 
@@ -47,7 +46,8 @@ class Login:
         account, throttle = self.sessions.load_for_login(nir_hash)
         counted = self._count_attempt(nir_hash, throttle, now)
         # An unknown NIR pays for one verification too, so that it answers in the time of a wrong password.
-        verified = self.hasher.verify(account.password_hash if account else self.hasher.unknown_account_hash(), password)
+        stored_hash = account.password_hash if account else self.hasher.unknown_account_hash()
+        verified = self.hasher.verify(stored_hash, password)
         if account is None or not verified:
             self._refuse(counted, now)
         rehash = self.hasher.hash(password) if self.hasher.needs_rehash(account.password_hash) else None

@@ -15,7 +15,6 @@ from ameli.domain.signup import Signup
 from ameli.ports import BeneficiaryRegistry, Pseudonymizer, SignupRepository, Telemetry
 from ameli.service.signup_opening import SignupOpener
 
-
 # Conditional writes tried before giving up when other attempts of the same NIR keep counting first.
 COUNT_RETRIES = 4
 

@@ -189,7 +189,8 @@ class DynamoAccountRepository:
         # The signup is kept, done, until its own deadline: a retry of this request (its answer or the
         # email lost) finds the account again instead of a dead signup.
         tx.add("signup", "Update", TableName=self.signups_table, Key=key(signup_key(signup.signup_id)),
-               ConditionExpression="next_step = :contact", UpdateExpression="SET next_step = :done REMOVE password_hash",
+               ConditionExpression="next_step = :contact",
+               UpdateExpression="SET next_step = :done REMOVE password_hash",
                ExpressionAttributeValues={":contact": {"S": "contact"}, ":done": {"S": "done"}})
         try:
             tx.write(self.client)
@@ -297,8 +298,10 @@ class DynamoAccountRepository:
                 ConditionExpression="#link.#number = :number AND #status = :pending",
                 UpdateExpression="SET #link.delivered = :true, next_deadline = :deadline",
                 ExpressionAttributeNames={"#status": "status", "#link": "link", "#number": "number"},
-                ExpressionAttributeValues={":number": {"N": str(link_number)}, ":pending": {"S": STATUS_PENDING},
-                                           ":true": {"BOOL": True}, ":deadline": {"S": to_rfc3339(account.link.expires_at)}},
+                ExpressionAttributeValues={
+                    ":number": {"N": str(link_number)}, ":pending": {"S": STATUS_PENDING}, ":true": {"BOOL": True},
+                    ":deadline": {"S": to_rfc3339(account.link.expires_at)},
+                },
             )
         except ClientError as error:
             if not condition_failed(error):  # else the account moved on meanwhile: nothing to record

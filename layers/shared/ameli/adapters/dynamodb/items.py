@@ -3,9 +3,9 @@ transactions whose items have names, so a cancellation says by name which condit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -94,5 +94,5 @@ class Transaction:
             reasons = error.response.get("CancellationReasons", [])
             failed = [(name, reason) for name, reason in zip(self.names, reasons, strict=False)
                       if reason.get("Code") == "ConditionalCheckFailed"]
-            raise TransactionCancelled(frozenset(name for name, _ in failed),
-                                       {name: reason["Item"] for name, reason in failed if reason.get("Item")}) from None
+            current = {name: reason["Item"] for name, reason in failed if reason.get("Item")}
+            raise TransactionCancelled(frozenset(name for name, _ in failed), current) from None
