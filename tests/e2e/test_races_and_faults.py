@@ -245,7 +245,8 @@ def test_every_aws_call_of_the_journeys_is_allowed_by_the_functions_role(crowd):
     url, auth = start(crowd.base, identity_of(crowd.person()))
     assert requests.get(url, headers=auth, timeout=30).status_code == 200
     assert requests.delete(url, headers=auth, timeout=30).status_code == 204
-    franceconnect = requests.get(f"{crowd.base}/v1/franceconnect/login", allow_redirects=False, timeout=30)
+    franceconnect = requests.get(f"{crowd.base}/v1/franceconnect/login", params={"return_to": f"{crowd.base}/"},
+                                 allow_redirects=False, timeout=30)
     assert franceconnect.status_code == 302
 
     report = requests.get(f"{crowd.base}/_local/iam", timeout=120).json()

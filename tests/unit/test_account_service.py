@@ -218,3 +218,51 @@ def test_safety_net_catches_up_links_past_their_deadline_only(world):
     world.clock.advance(hours=1)
     assert world.safety_net.catch_up_overdue_links() == 1
     assert world.workflow.caught_up[0].link.number == 1
+
+
+def _contact_with_the_mailer_down(world):
+    world.mailer.send = lambda email: (_ for _ in ()).throw(ConnectionError("SES down"))
+    signup = world.option1.start(values.identity(VENTURI_IDENTITY)).signup
+    signup = world.option1.submit_proof(signup, values.proof(VENTURI_PROOF))
+    signup = world.signup_steps.answer_terms(signup, accepted=True, version="2020-04")
+    signup = world.signup_steps.choose_password(signup, password=PASSWORD, confirmation=PASSWORD)
+    with pytest.raises(ConnectionError):
+        world.contact_step.give_contact(signup, values.contact("paul@example.fr"))
+    del world.mailer.send
+    return world.signup_store.get(signup.signup_id)
+
+
+def test_the_safety_net_delivers_an_undelivered_link_while_it_may_still_confirm():
+    from tests.fakes import FakeWorld
+
+    world = FakeWorld([beneficiary(VENTURI)])
+    _contact_with_the_mailer_down(world)
+    world.clock.advance(hours=2)
+    assert world.safety_net.catch_up_overdue_links() == 1
+    assert len(world.mailer.sent) == 1 and world.workflow.caught_up == []
+    assert world.safety_net.catch_up_overdue_links() == 0
+
+
+def test_an_undelivered_link_past_its_validity_is_caught_up_never_emailed():
+    from datetime import timedelta
+
+    from ameli.service.confirmation_links import LinkDurations
+    from tests.fakes import FakeWorld
+
+    world = FakeWorld([beneficiary(VENTURI)])
+    world.container.confirmation_links.durations = LinkDurations(timedelta(hours=1), timedelta(hours=5))
+    _contact_with_the_mailer_down(world)
+    world.clock.advance(hours=2)  # the link expired before anyone could deliver it
+    assert world.safety_net.catch_up_overdue_links() == 1
+    assert world.mailer.sent == [] and len(world.workflow.caught_up) == 1
+
+
+def test_a_retried_contact_step_delivers_the_same_link_once():
+    from tests.fakes import FakeWorld
+
+    world = FakeWorld([beneficiary(VENTURI)])
+    signup = _contact_with_the_mailer_down(world)
+    created = world.contact_step.give_contact(signup, values.contact("paul@example.fr"))
+    assert created.email_masked == "p***@example.fr" and len(world.mailer.sent) == 1
+    again = world.contact_step.give_contact(signup, values.contact("paul@example.fr"))
+    assert again.account.link == created.account.link and len(world.mailer.sent) == 1

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from ameli.clock import Clock
 from ameli.domain import errors
-from ameli.domain.account import Account, ConfirmationLink
+from ameli.domain.account import Account, AccountState, ConfirmationLink
 from ameli.domain.contact import mask_email
 from ameli.ports import AccountRepository, ConfirmationWorkflow, Mailer, Pseudonymizer
 from ameli.service import tokens
@@ -74,6 +74,12 @@ class ConfirmationLinks:
         if account is not None and account.link is not None:
             self.workflow.stop(saved, account.link.number)
         return self.deliver(saved)
+
+    def undelivered(self, account: Account) -> bool:
+        """Whether the account's current link was saved but not delivered, and may still confirm."""
+        link = account.link
+        return link is not None and not link.delivered \
+            and account.state_at(self.clock.now()) is AccountState.PENDING_EMAIL_CONFIRMATION
 
     def deliver(self, account: Account) -> LinkSent:
         """The account's current link on its way: its deadline workflow started, its email sent, both

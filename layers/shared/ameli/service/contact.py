@@ -51,7 +51,8 @@ class ContactStep:
 
     def _resume(self, signup: Signup) -> PendingAccountCreated:
         account = self.accounts.get_account(signup.nir_hash)
-        if account is None or account.link is None or account.link.number != 1:
+        if account is None or account.link is None or account.link.number != 1 \
+                or not (account.link.delivered or self.links.undelivered(account)):
             raise errors.StepNotAllowed(next_step="done")
         sent = self.links.deliver(account)
         return PendingAccountCreated(account=sent.account, email_masked=sent.email_masked)

@@ -35,7 +35,7 @@ class NewLinks:
             raise errors.AccountAlreadyActive()
         if account.link is None or account.state_at(self.clock.now()) is AccountState.EMAIL_REQUIRED:
             raise errors.PendingEmailDeleted()
-        if account.link.number == link_number + 1 and not account.link.delivered:
+        if account.link.number == link_number + 1 and self.links.undelivered(account):
             return self.links.deliver(account)  # a retry: the link this request made was not delivered
         if account.link.number != link_number:
             raise errors.LinkInvalid()
@@ -50,7 +50,7 @@ class NewLinks:
         state = account.state_at(self.clock.now())
         if state is AccountState.ACTIVE:
             raise errors.AccountAlreadyActive()
-        if account.link is not None and not account.link.delivered and state is not AccountState.EMAIL_REQUIRED:
+        if self.links.undelivered(account):
             return self.links.deliver(account)  # a retry: the last link made was not delivered
         if email is None:
             if state is AccountState.EMAIL_REQUIRED:

@@ -32,16 +32,18 @@ class SafetyNet:
         now = self.clock.now()
         overdue = self.accounts.overdue_links(now - grace, limit, not_before=now - timedelta(days=RETRY_DAYS))
         for link in overdue:
-            if link.link.delivered:
+            if link.link.delivered or not self._deliver(link):
                 self.workflow.catch_up(link, now)
-            else:
-                self._deliver(link)
         if overdue:
             self.telemetry.count("OverdueLinksCaughtUp")
         return len(overdue)
 
-    def _deliver(self, overdue: OverdueLink) -> None:
+    def _deliver(self, overdue: OverdueLink) -> bool:
+        """Delivers a link nobody could deliver, if it can still be used; False when it is past that."""
         account = self.accounts.get_account(overdue.nir_hash)
-        if account is not None and account.link is not None and account.link.number == overdue.link.number:
-            self.links.deliver(account)
-            self.telemetry.count("UndeliveredLinkDelivered")
+        if account is None or account.link is None or account.link.number != overdue.link.number \
+                or not self.links.undelivered(account):
+            return False
+        self.links.deliver(account)
+        self.telemetry.count("UndeliveredLinkDelivered")
+        return True
