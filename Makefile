@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 # Reinstall when a requirements file changes.
 INSTALLED := $(VENV)/.installed-$(shell cat requirements-dev.txt layers/shared/requirements.txt | sha1sum | cut -c1-12)
 
-.PHONY: install run test test-fast openapi openapi-check lint bench clean sam-cli build
+.PHONY: install run test test-fast openapi openapi-check lint bench clean sam-cli build validate asl-check smoke smoke-local deploy-checks
 
 # --- the SAM CLI, in a virtual environment of its own (its pins conflict with ours). `sam build` runs
 # without Docker; it needs the Lambda runtime's Python (3.12) on PATH: pyenv's when there is one.
@@ -26,6 +26,34 @@ sam-cli: $(SAM_VENV)/.installed-$(SAM_VERSION)
 # What Lambda runs: .aws-sam/build (each function's code and the built layer).
 build: sam-cli
 	$(SAM_ENV) $(SAM) build --cached --parallel
+
+# What only AWS would refuse, checked with AWS's own tools (issue 11): the SAM CLI's validation and
+# cfn-lint, its build, the translated template's topology (tests/deploy), asl-validator on the state
+# machines, and the smoke test against a local stack started for it.
+validate: sam-cli
+	$(SAM_ENV) $(SAM) validate --lint
+
+ASL_VALIDATOR_VERSION := 4.0.0
+ASL_VALIDATOR_DIR := .tools/asl-validator-$(ASL_VALIDATOR_VERSION)
+ASL_VALIDATOR := $(ASL_VALIDATOR_DIR)/node_modules/.bin/asl-validator
+
+$(ASL_VALIDATOR):
+	@command -v npm >/dev/null || (apt-get update && apt-get install -y nodejs npm)
+	npm install --prefix $(ASL_VALIDATOR_DIR) --no-audit --no-fund --ignore-scripts asl-validator@$(ASL_VALIDATOR_VERSION)
+
+asl-check: $(ASL_VALIDATOR)
+	$(ASL_VALIDATOR) $(foreach f,$(wildcard statemachine/*.asl.json),--json-path $(f))
+
+# make smoke URL=https://<PublicBaseUrl>: the health check, CloudFront's routing and an Option 1 journey.
+smoke: install
+	@test -n "$(URL)" || (echo "usage: make smoke URL=https://<the stack's PublicBaseUrl>" && exit 2)
+	$(PY) -m scripts.smoke --url "$(URL)"
+
+smoke-local: install web-deps
+	$(PY) -m scripts.smoke --start-local
+
+deploy-checks: validate build asl-check
+	REQUIRE_SAM_CLI=1 $(PY) -m pytest -q tests/deploy
 # --- end of the SAM CLI
 
 $(INSTALLED):
@@ -61,8 +89,9 @@ run: install web-deps
 	$(PY) -m local
 
 test: install web-deps chromium
-	$(PY) -m pytest -n 2 --dist loadgroup
-	$(MAKE) --no-print-directory lint openapi-check
+	$(MAKE) --no-print-directory validate build asl-check
+	REQUIRE_SAM_CLI=1 $(PY) -m pytest -n 2 --dist loadgroup
+	$(MAKE) --no-print-directory lint openapi-check smoke-local
 
 test-fast: install
 	$(PY) -m pytest -q tests/unit tests/functional
@@ -82,8 +111,8 @@ openapi-check: install
 	@$(PY) -m scripts.openapi | diff -u docs/openapi.json - \
 		|| (echo "docs/openapi.json is out of date: run 'make openapi' and commit it." && exit 1)
 
-bench: install
+bench: install build chromium
 	$(PY) -m scripts.bench
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .aws-sam
+	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .aws-sam .tools

@@ -11,7 +11,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from .journey import accept_terms, choose, fill_identity, fill_proof, h1, person, start_from_landing
+from .journey import accept_terms, choose, expect_need_help, fill_identity, fill_proof, h1, person, start_from_landing
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -25,6 +25,7 @@ def test_an_excluded_person_gets_the_refusal_page_with_the_other_ways(page, shot
     expect(h1(page)).to_have_text("Création de compte en ligne impossible")
     expect(page.get_by_text("Contacter votre caisse d'assurance maladie")).to_be_visible()
     expect(page.get_by_role("link", name="S’identifier avec FranceConnect")).to_be_visible()
+    expect_need_help(page)
     shot(page, "30-refus")
 
 
@@ -101,6 +102,7 @@ def test_the_identity_and_proof_screens_work_with_the_keyboard_alone(page, shot)
     tab_to("button.disclosure-toggle")
     page.keyboard.press("Enter")
     expect(page.get_by_text("contacter votre caisse d'assurance maladie")).to_be_visible()
+    expect_need_help(page)
     tab_to("input[name=iban_last7]")
     page.keyboard.press("Control+A")
     page.keyboard.type(casanova.iban_last7)
@@ -142,6 +144,21 @@ def test_the_code_personnel_rules_tick_as_the_person_types(page, shot):
     expect(rule("digit")).to_have_attribute("data-state", "met")
     expect(rule("personal")).to_have_attribute("data-state", "unmet")
 
+    # A refused code never looks good: the meter says "refusé", red, and names what is wrong.
+    strength_bar = page.locator(".strength-bar")
+    reasons = page.locator(".strength-reasons")
+    code.fill("Soléil-Vert1")  # the guide's forbidden character
+    expect(meter).to_have_text("refusé")
+    expect(strength_bar).to_have_attribute("data-strength", "refused")
+    expect(reasons).to_have_text("Code refusé : le caractère « é » n'est pas autorisé.")
+    expect(rule("allowed")).to_contain_text("le caractère « é » n'est pas autorisé")
+    shot(page, "34b-code-personnel-refuse")
+    code.fill("soleilvert1")  # strong enough for zxcvbn, but no uppercase letter
+    expect(reasons).to_contain_text("il manque une lettre majuscule")
+    expect(meter).to_have_text("refusé")
+    code.fill("Soleil Vert1")
+    expect(reasons).to_contain_text("« espace »")
+
     code.fill("")
     checks.clear()
     code.press_sequentially("MotdePasse1", delay=40)
@@ -149,6 +166,8 @@ def test_the_code_personnel_rules_tick_as_the_person_types(page, shot):
         expect(rule(key)).to_have_attribute("data-state", "met")
     expect(meter).not_to_have_text(weak)
     expect(meter).to_have_text(re.compile(r"(moyen|bon|très bon) \([234] sur 4\)"))
+    expect(reasons).to_be_hidden()
+    expect(strength_bar).not_to_have_attribute("data-strength", "refused")
     assert len(checks) <= 2, f"the rules were checked {len(checks)} times while typing one word"
     live = page.locator("#annonce-regles")
     expect(live).to_have_attribute("aria-live", "polite")
@@ -275,6 +294,7 @@ def test_three_wrong_proofs_lock_the_online_signup_with_the_wait(short_page, sho
     expect(alert).to_contain_text("Trop de tentatives")
     expect(alert).to_contain_text(re.compile(r"Vous pourrez réessayer dans environ 24 heures, à partir du "))
     expect(alert).to_be_focused()
+    expect_need_help(page)
     shot(page, "41-verification-bloquee")
 
 

@@ -29,6 +29,7 @@ const SCREENS = {
   "/connexion/email-a-confirmer": login.notConfirmed,
   "/connexion/lien-expire": login.expired,
   "/connexion/nouvelle-adresse": login.newAddress,
+  "/connexion/code-oublie": login.forgotten,
   "/mon-compte": login.account,
   "/franceconnect/retour": franceConnectReturn,
 };

@@ -2,7 +2,7 @@
 // every step shares (session invalid or expired, step out of order, too many attempts).
 import { api } from "./api.js";
 import { retrySentence } from "./format.js";
-import { signup } from "./store.js";
+import { finished, signup } from "./store.js";
 
 export const STEP_PATHS = {
   proof: "/creer-mon-compte/verification",
@@ -26,7 +26,8 @@ export function signupPath(current, suffix = "") {
 export async function resumeSignup(ctx, step) {
   const current = signup.get();
   if (!current || !current.id || !current.token) {
-    ctx.redirect(START_PATH);
+    // Back or Forward after the end of the signup: the page of what comes next, not an empty form.
+    ctx.redirect(finished.get() ? STEP_PATHS.done : START_PATH);
     return null;
   }
   const answer = await api("GET", signupPath(current), { token: current.token });

@@ -11,8 +11,7 @@ import secrets
 import string
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TypeGuard
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from ameli.clock import Clock
 from ameli.domain import errors
@@ -70,33 +69,47 @@ class FranceConnectService:
         self.telemetry = telemetry
 
     # -- allow-list of where the person comes back --------------------------------------------
-    def return_to_allowed(self, return_to: str | None) -> TypeGuard[str]:
-        if not return_to or len(return_to) > 500:
-            return False
-        parts = urlsplit(return_to)
-        if parts.fragment or parts.username or parts.password:
-            return False
+    def allowed_return_to(self, return_to: str | None) -> str | None:
+        """`return_to` rebuilt from its parsed parts when it is on the allow-list, else None.
+
+        Only printable ASCII is taken: `urlsplit` silently drops tab, CR and LF, so a value that
+        passed the list could still carry them into the stored state and the callback's Location
+        header; the value stored is the one rebuilt here, never the raw one."""
+        if not return_to or len(return_to) > 500 or not all("!" <= c <= "~" for c in return_to) or "\\" in return_to:
+            return None
+        try:
+            parts = urlsplit(return_to)
+        except ValueError:  # e.g. an unclosed IPv6 bracket
+            return None
+        if parts.fragment or "@" in parts.netloc:
+            return None
         for allowed in self.settings.franceconnect_return_to_allowed:
             allowed_parts = urlsplit(allowed)
             if allowed_parts.scheme in ("http", "https"):
-                if (parts.scheme, parts.netloc) == (allowed_parts.scheme, allowed_parts.netloc):
-                    return True
-            elif parts.scheme == allowed_parts.scheme:  # a mobile app scheme such as fr.ameli.app://
-                return True
-        return False
+                if (parts.scheme, parts.netloc) != (allowed_parts.scheme, allowed_parts.netloc):
+                    continue
+            elif parts.scheme != allowed_parts.scheme:  # a mobile app scheme such as fr.ameli.app://
+                continue
+            return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
+        return None
 
     def begin(self, return_to: str | None) -> Redirect:
-        if not self.return_to_allowed(return_to):
+        allowed = self.allowed_return_to(return_to)
+        if allowed is None:
             raise errors.InvalidRequest(errors=[errors.FieldIssue(
                 "return_to", "NOT_ALLOWED", "Cette adresse de retour n'est pas autorisée.")])
         state, nonce, binding = _random_alphanumeric(), _random_alphanumeric(), tokens.new_token()
+        try:
+            location = self.client.authorization_url(state=state, nonce=nonce)
+        except FranceConnectFailure as failure:  # its discovery document is unreadable: back, no state kept
+            return self._failed(allowed, "FRANCECONNECT_FAILED", failure.reason)
         self.store.save_franceconnect_state(FranceConnectState(
-            state=state, nonce=nonce, return_to=return_to,
+            state=state, nonce=nonce, return_to=allowed,
             browser_binding_hash=tokens.token_hash(binding),
             expires_at=self.clock.now() + STATE_LIFETIME,
         ))
         self.telemetry.count("FranceConnectStarted")
-        return Redirect(self.client.authorization_url(state=state, nonce=nonce), browser_binding=binding)
+        return Redirect(location, browser_binding=binding)
 
     def complete(self, params: dict[str, str], browser_binding: str | None) -> Redirect:
         saved = self.store.take_franceconnect_state(params["state"]) if params.get("state") else None
