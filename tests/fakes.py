@@ -47,9 +47,10 @@ class InMemoryRegistry:
     def find_by_nir(self, nir: str) -> Beneficiary | None:
         return self.by_nir.get(nir)
 
-    def find_by_birth_name(self, birth_name_key: str, birth_year: int) -> list[Beneficiary]:
+    def find_by_birth_name(self, birth_name_key: str, birth_date_prefix: str) -> list[Beneficiary]:
         return [b for b in self.by_nir.values()
-                if names.birth_name_key(b.birth_name) == birth_name_key and b.birth_date.year == birth_year]
+                if names.birth_name_key(b.birth_name) == birth_name_key
+                and b.birth_date.isoformat().startswith(birth_date_prefix)]
 
 
 class InMemoryTables:
