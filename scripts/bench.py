@@ -151,20 +151,28 @@ def unpack_like_lambda(destination: Path, python: str) -> dict[str, Path]:
     return layout
 
 
-def _time_in_fresh_interpreter(python: str, code: str, path: list[Path], opt: Path, runs: int) -> dict:
-    """Median seconds of `code` in fresh interpreters (their start excluded), and how many modules were
-    compiled from source on the way (all of them, and those of /opt)."""
-    probe = _PROBE.format(code=code, opt=str(opt))
+def _probe_once(python: str, code: str, path: list[Path], opt: Path) -> list[str]:
+    """One fresh interpreter: seconds of `code` (its start excluded), modules compiled from source on
+    the way (all, and those of /opt), modules loaded from /opt."""
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": os.pathsep.join(str(p) for p in path),
            "PYTHONDONTWRITEBYTECODE": "1", "AWS_DEFAULT_REGION": "eu-west-3", "AWS_REGION": "eu-west-3",
            "LAMBDA_TASK_ROOT": str(path[0])}
-    samples, last = [], None
+    out = subprocess.run([python, "-c", _PROBE.format(code=code, opt=str(opt))], env=env, check=True,
+                         capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1].split()
+
+
+def _round_robin(python: str, targets: dict[str, tuple[str, list[Path]]], opt: Path, runs: int) -> dict[str, dict]:
+    """Median of each target over `runs` rounds, one sample of every target per round: a change of the
+    machine's load during the run weighs on the baseline and the handlers alike."""
+    samples: dict[str, list[float]] = defaultdict(list)
+    last: dict[str, list[str]] = {}
     for _ in range(runs):
-        out = subprocess.run([python, "-c", probe], env=env, check=True, capture_output=True, text=True)
-        last = out.stdout.strip().splitlines()[-1].split()
-        samples.append(float(last[0]))
-    return {"seconds": statistics.median(samples), "compiled": int(last[1]), "compiled_layer": int(last[2]),
-            "layer_modules": int(last[3])}
+        for name, (code, path) in targets.items():
+            last[name] = _probe_once(python, code, path, opt)
+            samples[name].append(float(last[name][0]))
+    return {name: {"seconds": statistics.median(samples[name]), "compiled": int(last[name][1]),
+                   "compiled_layer": int(last[name][2]), "layer_modules": int(last[name][3])} for name in targets}
 
 
 def api_functions() -> list[str]:
@@ -187,12 +195,11 @@ def cold_starts(runs: int) -> tuple[dict, dict[str, dict]]:
         layout = unpack_like_lambda(Path(folder), python)
         opt = layout["opt"]
         # Lambda's sys.path: the function, the layer's python/, then the runtime (with boto3).
-        baseline = _time_in_fresh_interpreter(python, BASELINE, [layout["runtime"]], opt, runs)
-        imports = {
-            name: _time_in_fresh_interpreter(python, "import app", [layout[name], opt / "python", layout["runtime"]], opt, runs)
-            for name in api_functions()
-        }
-    return baseline, imports
+        targets = {"(baseline)": (BASELINE, [layout["runtime"]])}
+        targets.update({name: ("import app", [layout[name], opt / "python", layout["runtime"]]) for name in api_functions()})
+        measured = _round_robin(python, targets, opt, runs)
+    baseline = measured.pop("(baseline)")
+    return baseline, measured
 
 
 # -- 2. work per call on moto -------------------------------------------------------------------------

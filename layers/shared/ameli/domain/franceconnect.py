@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from ameli.domain.beneficiary import Beneficiary
 from ameli.domain.names import first_given_name, normalize_name
@@ -59,20 +60,48 @@ class FranceConnectIdentity:
         return self.birthcountry == FRANCE
 
 
-def parse_identity_claims(claims: dict) -> FranceConnectIdentity:
+def parse_identity_claims(claims: dict[str, Any]) -> FranceConnectIdentity:
     """The verified userinfo claims as an identity; `InvalidIdentityClaims` on any format error."""
-
-    def text(name: str, required: bool = True) -> str:
-        value = claims.get(name, "")
-        if not isinstance(value, str) or (required and not value.strip()):
-            raise InvalidIdentityClaims(name)
-        return value.strip()
-
-    sub = text("sub")
+    sub = _text(claims, "sub")
     if not _SUB.match(sub):
         raise InvalidIdentityClaims("sub")
-    birthdate = text("birthdate")
-    raw = text("idp_birthdate", required=False) or birthdate
+    birthdate, day_unknown, month_unknown = _birthdate(claims)
+    gender = _text(claims, "gender")
+    if gender not in ("male", "female"):
+        raise InvalidIdentityClaims("gender")
+    country = _text(claims, "birthcountry")
+    if not _COUNTRY.match(country):
+        raise InvalidIdentityClaims("birthcountry")
+    place = _text(claims, "birthplace", required=False)
+    if (country == FRANCE) != bool(place) or (place and not _COG.match(place)):
+        raise InvalidIdentityClaims("birthplace")
+    return FranceConnectIdentity(
+        sub=sub,
+        given_name=_text(claims, "given_name"),
+        family_name=_text(claims, "family_name"),
+        preferred_username=_text(claims, "preferred_username", required=False),
+        birthdate=birthdate,
+        day_unknown=day_unknown,
+        month_unknown=month_unknown,
+        gender=gender,
+        birthplace=place,
+        birthcountry=country,
+        email=_text(claims, "email", required=False),
+    )
+
+
+def _text(claims: dict[str, Any], name: str, required: bool = True) -> str:
+    value = claims.get(name, "")
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise InvalidIdentityClaims(name)
+    return value.strip()
+
+
+def _birthdate(claims: dict[str, Any]) -> tuple[date, bool, bool]:
+    """The birth date, and whether the identity provider knew its day and month (`idp_birthdate`
+    keeps the "00" that `birthdate` replaces)."""
+    birthdate = _text(claims, "birthdate")
+    raw = _text(claims, "idp_birthdate", required=False) or birthdate
     raw_match = _RAW_DATE.match(raw)
     try:
         parsed_date = date.fromisoformat(birthdate)
@@ -80,28 +109,7 @@ def parse_identity_claims(claims: dict) -> FranceConnectIdentity:
         raise InvalidIdentityClaims("birthdate") from None
     if not raw_match:
         raise InvalidIdentityClaims("idp_birthdate")
-    gender = text("gender")
-    if gender not in ("male", "female"):
-        raise InvalidIdentityClaims("gender")
-    country = text("birthcountry")
-    if not _COUNTRY.match(country):
-        raise InvalidIdentityClaims("birthcountry")
-    place = text("birthplace", required=False)
-    if (country == FRANCE) != bool(place) or (place and not _COG.match(place)):
-        raise InvalidIdentityClaims("birthplace")
-    return FranceConnectIdentity(
-        sub=sub,
-        given_name=text("given_name"),
-        family_name=text("family_name"),
-        preferred_username=text("preferred_username", required=False),
-        birthdate=parsed_date,
-        day_unknown=raw_match.group(3) == "00",
-        month_unknown=raw_match.group(2) == "00",
-        gender=gender,
-        birthplace=place,
-        birthcountry=country,
-        email=text("email", required=False),
-    )
+    return parsed_date, raw_match.group(3) == "00", raw_match.group(2) == "00"
 
 
 def _nir_month_unknown(nir: str) -> bool:
