@@ -37,8 +37,11 @@ HTTP_TIMEOUT_SECONDS = 5
 # FranceConnect's kids are names kept across rotations (`pkcs11:ES256:hsm`): an unknown kid does not
 # reveal every rotation, so the keys and the discovery document are also read again after this long.
 CACHE_LIFETIME_SECONDS = 3600
-T = TypeVar("T")
 ENDPOINTS = ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri", "end_session_endpoint")
+
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
 class _Cached(Generic[T]):
     """A value read from the provider, with the time it was read."""
