@@ -622,11 +622,8 @@ def franceconnect_homonyms(runs: int) -> list[dict]:
     """The FranceConnect callback's registry reads among 1,000 MARTINs born the same year (moto)."""
     from datetime import date
 
-    import boto3
-    from moto import mock_aws
-
     sys.path.insert(0, str(ROOT))
-    from tests.homonyms import HOMONYMS, YEAR, HomonymRegistry, homonyms, martin
+    from tests.homonyms import HOMONYMS, YEAR, HomonymRegistry, homonyms, martin, moto_dynamodb
 
     cases = [  # (label, the person in the registry, FranceConnect's birthdate, idp_birthdate)
         ("exact date", martin(901, date(YEAR, 12, 30), "female", "Ondine", "75056"), f"{YEAR}-12-30", None),
@@ -636,8 +633,8 @@ def franceconnect_homonyms(runs: int) -> list[dict]:
          f"{YEAR}-01-01", f"{YEAR}-00-00"),
     ]
     results = []
-    with mock_aws():
-        registry = HomonymRegistry(boto3.client("dynamodb", region_name="eu-west-3"))
+    with moto_dynamodb() as dynamodb:
+        registry = HomonymRegistry(dynamodb)
         registry.load([*homonyms(HOMONYMS), *(person for _, person, _, _ in cases)])
         for label, person, birthdate, idp_birthdate in cases:
             samples = []
