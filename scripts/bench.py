@@ -508,6 +508,12 @@ def access_log_line_bytes() -> int:
     return len(line.encode()) + CLOUDWATCH_LOG_EVENT_OVERHEAD_BYTES
 
 
+def alarms() -> int:
+    from local.template import resources_of_type, load_template
+
+    return len(resources_of_type(load_template(ROOT / "template.yaml"), "AWS::CloudWatch::Alarm"))
+
+
 def web_acl_rules() -> int:
     from local.template import load_template
 
@@ -532,7 +538,7 @@ def cost_per_million(run: dict, visits: dict[str, list[dict]]) -> tuple[dict[str
     log_bytes += n_api * access_log_line_bytes()
     delivered = sum(r["bytes"] for r in web_requests + api_calls) + (len(web_requests) + n_api) * RESPONSE_HEADER_BYTES
     fixed_monthly = (WAF_PER_WEB_ACL_MONTH + web_acl_rules() * WAF_PER_RULE_MONTH + SECRETS_PER_SECRET_MONTH * 3
-                     + KMS_PER_KEY_MONTH + ALARM_PER_MONTH * 4)
+                     + KMS_PER_KEY_MONTH + ALARM_PER_MONTH * alarms())
     million = 1_000_000
     gigabyte = 1024 ** 3
     costs = {
