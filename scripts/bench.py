@@ -119,9 +119,10 @@ def runtime_python() -> str:
     """The Lambda runtime's Python (3.12): the layer's compiled wheels and bytecode are for it."""
     candidates = ["python3.12", *sorted(str(p) for p in Path.home().glob(".pyenv/versions/3.12*/bin/python3.12"))]
     for candidate in candidates:
-        found = subprocess.run([candidate, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True) \
-            if Path(candidate).is_absolute() or shutil.which(candidate) else None
-        if found is not None and found.returncode == 0:
+        if not (Path(candidate).is_absolute() or shutil.which(candidate)):
+            continue
+        found = subprocess.run([candidate, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True)
+        if found.returncode == 0:
             return found.stdout.strip()
     raise SystemExit("bench: Python 3.12 (the Lambda runtime's) is needed to import the built layer")
 
