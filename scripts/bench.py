@@ -609,6 +609,58 @@ def step_code_seconds(runs: int) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
+def _item_bytes(value: dict) -> int:
+    """DynamoDB's size of an item (attribute names and values in UTF-8, about 1 byte per number digit)."""
+    def size(typed: dict) -> int:
+        (kind, inner), = typed.items()
+        if kind in ("S", "N", "B"):
+            return len(str(inner).encode())
+        if kind in ("BOOL", "NULL"):
+            return 1
+        if kind == "L":
+            return 3 + sum(size(v) + 1 for v in inner)
+        if kind == "M":
+            return 3 + sum(len(k.encode()) + size(v) + 1 for k, v in inner.items())
+        return len(json.dumps(inner))
+    return sum(len(name.encode()) + size(typed) for name, typed in value.items())
+
+
+def franceconnect_homonyms(runs: int) -> list[dict]:
+    """The FranceConnect callback's registry reads among 1,000 MARTINs born the same year (moto)."""
+    from datetime import date
+
+    import boto3
+    from moto import mock_aws
+
+    sys.path.insert(0, str(ROOT))
+    from tests.homonyms import HOMONYMS, YEAR, HomonymRegistry, homonyms, martin
+
+    cases = [  # (label, the person in the registry, FranceConnect's birthdate, idp_birthdate)
+        ("exact date", martin(901, date(YEAR, 12, 30), "female", "Ondine", "75056"), f"{YEAR}-12-30", None),
+        ("presumed day (YYYY-MM-00)", martin(902, date(YEAR, 7, 19), "female", "Ondine", "75056"),
+         f"{YEAR}-07-01", f"{YEAR}-07-00"),
+        ("presumed month (YYYY-00-00)", martin(903, date(YEAR, 11, 7), "male", "Ulysse", "2B033", nir_month=20),
+         f"{YEAR}-01-01", f"{YEAR}-00-00"),
+    ]
+    results = []
+    with mock_aws():
+        registry = HomonymRegistry(boto3.client("dynamodb", region_name="eu-west-3"))
+        registry.load([*homonyms(HOMONYMS), *(person for _, person, _, _ in cases)])
+        for label, person, birthdate, idp_birthdate in cases:
+            samples = []
+            for _ in range(runs):
+                registry.pages.clear()
+                started = time.perf_counter()
+                found = registry.sign_in(person, birthdate, idp_birthdate).get("next_step") == "terms"
+                samples.append(time.perf_counter() - started)
+            # GSI reads are eventually consistent: half a read unit per 4 KB of each page.
+            units = sum(0.5 * -(-sum(_item_bytes(item) for item in page) // 4096) for page in registry.pages)
+            results.append({"case": label, "homonyms": HOMONYMS, "found": found, "pages": len(registry.pages),
+                            "items": sum(len(page) for page in registry.pages), "read_units": units,
+                            "seconds": statistics.median(samples)})
+    return results
+
+
 # -- report ---------------------------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
@@ -695,6 +747,17 @@ def main(argv: list[str] | None = None) -> int:
     for name, seconds in steps.items():
         print(f"| {name} | {seconds * 1000:.3f} |")
 
+    homonyms = franceconnect_homonyms(3 if args.quick else 10)
+    print("\n## FranceConnect matching among homonyms (the callback on moto, 1,000 MARTINs born the same year)\n")
+    print("| FranceConnect's birth date | found | Query pages | items read | read units (approx.) | callback median (ms) |")
+    print("|---|---|---:|---:|---:|---:|")
+    for case in homonyms:
+        ok &= case["found"]
+        print(f"| {case['case']} | {'yes' if case['found'] else 'NO'} | {case['pages']} | {case['items']} "
+              f"| {case['read_units']:.1f} | {case['seconds'] * 1000:.1f} |")
+    print("\nA read unit is half of 4 KB per page (the index is read eventually consistent); moto's pages are "
+          "1 MB as DynamoDB's.")
+
     print(f"\nAll budgets met: {'yes' if ok else 'NO'}")
     if args.json:
         args.json.write_text(json.dumps({
@@ -703,7 +766,7 @@ def main(argv: list[str] | None = None) -> int:
             "calls": [{**c, "requests": {f"{s}:{o}": n for (s, o), n in c["requests"].items()},
                        "items": {f"{s}:{o}": n for (s, o), n in c["items"].items()}} for c in run["calls"]],
             "cost_per_million": costs, "total_per_million": total, "argon2_seconds": argon2_seconds,
-            "steps_seconds": steps, "budgets_met": ok,
+            "steps_seconds": steps, "franceconnect_homonyms": homonyms, "budgets_met": ok,
         }, indent=2))
     return 0
 
