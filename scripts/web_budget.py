@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -262,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
         if stack:
             stack.stop()
     exceeded = report(visits)
+    # Lighthouse's simulation scales the CPU time it observed: on a busy machine its scores drop.
+    print("\nmachine load average (1, 5, 15 min) at the end: " + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+          + f" on {os.cpu_count()} CPUs")
     if args.json:
         args.json.write_text(json.dumps([{
             "screen": v.name, "path": v.path, "requests": len(v.resources), "sent_bytes": v.sent,
