@@ -37,7 +37,7 @@ def my_account() -> AccountResponse:
 )
 def send_link(request: Annotated[AccountEmailRequest, Body()]):
     sent = container().new_links.send_after_login(bearer_token(app), email=request.email)
-    return json_response(202, LinkSentResponse(email_masked=sent.email_masked, link_expires_at=to_rfc3339(sent.link_expires_at)))
+    return json_response(202, LinkSentResponse.of(sent))
 
 
 lambda_handler = entrypoint(app)

@@ -7,8 +7,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ameli.bootstrap import container
 from ameli.http.api import create_app, entrypoint
-from ameli.http.models import documented
 from ameli.http.cookies import BROWSER_BINDING_COOKIE, set_cookie
+from ameli.http.models import documented
 
 app = create_app()
 

@@ -21,7 +21,8 @@ def signup_status(signup_id: str):
         next_step=signup.next_step, expires_at=to_rfc3339(signup.expires_at), email_suggestion=signup.email_suggestion))
 
 
-@app.delete("/v1/signups/<signup_id>", summary="Annuler la création de compte", responses=documented(204, None, 401, 410))
+@app.delete("/v1/signups/<signup_id>", summary="Annuler la création de compte",
+            responses=documented(204, None, 401, 410))
 def cancel_signup(signup_id: str):
     container().signup_steps.cancel(container().signup_steps.authenticate(signup_id, bearer_token(app)))
     return Response(status_code=204)

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from ameli.clock import to_rfc3339
 from ameli.domain.beneficiary import DeclaredIdentity
 from ameli.domain.contact import ContactDetails, Email
 from ameli.domain.nir import Nir, nir_matches_birth_date
@@ -29,6 +30,7 @@ from ameli.http.fields import (
     SerialLast11,
     field_error,
 )
+from ameli.service.confirmation_links import LinkSent
 
 NextStep = Literal["proof", "terms", "password", "contact", "done"]
 
@@ -246,6 +248,10 @@ class ConfirmationResponse(BaseModel):
 class LinkSentResponse(BaseModel):
     email_masked: str
     link_expires_at: str
+
+    @classmethod
+    def of(cls, sent: LinkSent) -> LinkSentResponse:
+        return cls(email_masked=sent.email_masked, link_expires_at=to_rfc3339(sent.link_expires_at))
 
 
 class LoginRequest(_Request):

@@ -46,6 +46,8 @@ class ContactStep:
         return PendingAccountCreated(account=sent.account, email_masked=sent.email_masked)
 
     def _pending_account(self, signup: Signup, email: Email, link: ConfirmationLink, now: datetime) -> Account:
+        # The contact step comes after the terms and the password (`ensure_step_allowed`).
+        assert signup.password_hash and signup.terms_version and signup.terms_accepted_at
         return Account(
             account_id=str(uuid.uuid4()),
             nir=signup.nir,
