@@ -270,6 +270,33 @@ def test_a_failing_dependency_gets_a_clean_answer_and_the_same_request_then_comp
         assert len(sent) == len(links), f"{len(sent)} emails for {len(links)} links"
 
 
+# -- the fault switch and the reset, over HTTP -----------------------------------------------------------
+
+def test_the_fault_switch_is_read_and_replaced_over_http(no_faults):
+    crowd = no_faults
+    assert requests.get(f"{crowd.base}/_local/faults", timeout=10).json() == {
+        "dynamodb": 0.0, "ses": 0.0, "stepfunctions": 0.0, "secretsmanager": 0.0}
+
+    crowd.set_faults({"ses": 1, "dynamodb": 0.25})
+    assert requests.get(f"{crowd.base}/_local/faults", timeout=10).json()["dynamodb"] == 0.25
+    for refused in ({"s3": 1}, {"ses": 2}, {"ses": "1"}, [1]):
+        assert requests.put(f"{crowd.base}/_local/faults", json=refused, timeout=10).status_code == 400
+    assert requests.get(f"{crowd.base}/_local/faults", timeout=10).json()["ses"] == 1.0  # unchanged
+
+
+def test_a_reset_empties_the_data_and_reloads_the_fixtures_without_a_restart(crowd):
+    person, email = crowd.person(), crowd.email()
+    active_account(crowd.base, person, email)
+    assert login(crowd.base, person.nir, PASSWORD).status_code == 201
+
+    assert requests.post(f"{crowd.base}/_local/reset", timeout=120).status_code == 204
+
+    assert requests.get(f"{crowd.base}/_local/mailbox", timeout=10).json()["messages"] == []
+    assert login(crowd.base, person.nir, PASSWORD).status_code == 401  # the account is gone
+    active_account(crowd.base, person, email)  # the registry is back: the same person signs up again
+    assert login(crowd.base, person.nir, PASSWORD).status_code == 201
+
+
 # -- least privilege: last in this module, after every journey above ----------------------------------
 
 def test_every_aws_call_of_the_journeys_is_allowed_by_the_functions_role(crowd):
