@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 # Reinstall when a requirements file changes.
 INSTALLED := $(VENV)/.installed-$(shell cat requirements-dev.txt layers/shared/requirements.txt | sha1sum | cut -c1-12)
 
-.PHONY: install run test test-fast openapi openapi-check lint bench clean sam-cli build lambda-runtime iam-deps
+.PHONY: install run test test-fast openapi openapi-check lint bench clean sam-cli build validate asl-check smoke smoke-local deploy-checks lambda-runtime iam-deps
 
 # --- the SAM CLI, in a virtual environment of its own (its pins conflict with ours). `sam build` runs
 # without Docker; it needs the Lambda runtime's Python (3.12) on PATH: pyenv's when there is one.
@@ -26,6 +26,34 @@ sam-cli: $(SAM_VENV)/.installed-$(SAM_VERSION)
 # What Lambda runs: .aws-sam/build (each function's code and the built layer).
 build: sam-cli
 	$(SAM_ENV) $(SAM) build --cached --parallel
+
+# What only AWS would refuse, checked with AWS's own tools (issue 11): the SAM CLI's validation and
+# cfn-lint, its build, the translated template's topology (tests/deploy), asl-validator on the state
+# machines, and the smoke test against a local stack started for it.
+validate: sam-cli
+	$(SAM_ENV) $(SAM) validate --lint
+
+ASL_VALIDATOR_VERSION := 4.0.0
+ASL_VALIDATOR_DIR := .tools/asl-validator-$(ASL_VALIDATOR_VERSION)
+ASL_VALIDATOR := $(ASL_VALIDATOR_DIR)/node_modules/.bin/asl-validator
+
+$(ASL_VALIDATOR):
+	@command -v npm >/dev/null || (apt-get update && apt-get install -y nodejs npm)
+	npm install --prefix $(ASL_VALIDATOR_DIR) --no-audit --no-fund --ignore-scripts asl-validator@$(ASL_VALIDATOR_VERSION)
+
+asl-check: $(ASL_VALIDATOR)
+	$(ASL_VALIDATOR) $(foreach f,$(wildcard statemachine/*.asl.json),--json-path $(f))
+
+# make smoke URL=https://<PublicBaseUrl>: the health check, CloudFront's routing and an Option 1 journey.
+smoke: install
+	@test -n "$(URL)" || (echo "usage: make smoke URL=https://<the stack's PublicBaseUrl>" && exit 2)
+	$(PY) -m scripts.smoke --url "$(URL)"
+
+smoke-local: install web-build $(BUILT) lambda-runtime
+	$(PY) -m scripts.smoke --start-local
+
+deploy-checks: validate build asl-check
+	REQUIRE_SAM_CLI=1 $(PY) -m pytest -q tests/deploy
 # --- end of the SAM CLI
 
 # The Lambda runtime's Python (3.12) with what the runtime ships (boto3): the local stack runs each
@@ -64,7 +92,7 @@ $(INSTALLED):
 # (Playwright's own browser download does not work here).
 WEB_STAMP := web/vendor/.installed-$(shell cat web/package-lock.json web/scripts/vendor.mjs 2>/dev/null | sha1sum | cut -c1-12)
 
-.PHONY: web-deps chromium
+.PHONY: web-deps web-build web-budget demo chromium
 
 $(WEB_STAMP): web/package-lock.json web/scripts/vendor.mjs
 	@command -v npm >/dev/null || (apt-get update && apt-get install -y nodejs npm)
@@ -73,6 +101,24 @@ $(WEB_STAMP): web/package-lock.json web/scripts/vendor.mjs
 	@rm -f web/vendor/.installed-* && touch $@
 
 web-deps: $(WEB_STAMP)
+
+# What a first visit downloads, built into web/dist/ (one CSS, one JS, three subset fonts): rebuilt
+# when a source of the client changes.
+WEB_SOURCES := web/index.html web/scripts/build.mjs $(shell find web/js web/css -type f 2>/dev/null)
+
+web/dist/.built: $(WEB_STAMP) $(WEB_SOURCES)
+	node web/scripts/build.mjs
+	@touch $@
+
+web-build: web-deps web/dist/.built
+
+# The README's API walkthrough (curl) against a running `make run`; honours LOCAL_PORT.
+demo:
+	bash scripts/demo.sh
+
+# The phone budget of the first visit (requests, bytes as sent and brotli, CLS, Lighthouse mobile).
+web-budget: install web-build chromium
+	$(PY) -m scripts.web_budget --lighthouse
 
 chromium:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
@@ -87,17 +133,23 @@ BUILD_SOURCES := template.yaml $(shell find functions layers statemachine -type 
 $(BUILT): $(BUILD_SOURCES) | sam-cli
 	$(SAM_ENV) $(SAM) build --cached --parallel
 
-run: install web-deps $(BUILT) lambda-runtime
+run: install web-build $(BUILT) lambda-runtime
 	$(PY) -m local
 
-test: install web-deps chromium $(BUILT) lambda-runtime iam-deps
-	$(PY) -m pytest -n 2 --dist loadgroup
-	$(MAKE) --no-print-directory lint openapi-check
+test: install web-build chromium $(BUILT) lambda-runtime iam-deps
+	$(MAKE) --no-print-directory validate asl-check
+	REQUIRE_SAM_CLI=1 $(PY) -m pytest -n 2 --dist loadgroup
+	$(MAKE) --no-print-directory lint openapi-check smoke-local
 
 test-fast: install
 	$(PY) -m pytest -q tests/unit tests/functional
 
+# Style (ruff), types (mypy, strict on the layer; the fakes against their ports), the layer contract
+# (import-linter, pyproject.toml), the template (cfn-lint).
 lint: install
+	$(VENV)/bin/ruff check layers functions tests scripts
+	$(VENV)/bin/mypy layers/shared/ameli tests/fakes.py tests/values.py
+	PYTHONPATH=layers/shared $(VENV)/bin/lint-imports
 	$(VENV)/bin/cfn-lint template.yaml
 
 openapi: install
@@ -107,8 +159,8 @@ openapi-check: install
 	@$(PY) -m scripts.openapi | diff -u docs/openapi.json - \
 		|| (echo "docs/openapi.json is out of date: run 'make openapi' and commit it." && exit 1)
 
-bench: install
+bench: install build chromium
 	$(PY) -m scripts.bench
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) $(LAMBDA_VENV) .pytest_cache .aws-sam
+	rm -rf $(VENV) $(SAM_VENV) $(LAMBDA_VENV) .pytest_cache .aws-sam .tools

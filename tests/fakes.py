@@ -4,23 +4,34 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from ameli.domain import errors
+from ameli.domain import franceconnect as names
 from ameli.domain.account import Account, AccountState, ConfirmationLink
 from ameli.domain.beneficiary import Beneficiary
 from ameli.domain.login_throttle import LoginThrottle
 from ameli.domain.proof import ProofAttempts
 from ameli.domain.session import Session
 from ameli.domain.signup import Signup
-from ameli.ports import NewAddress, OutgoingEmail, OverdueLink, ProofGuard
+from ameli.ports import (
+    FranceConnectFailure,
+    FranceConnectLogin,
+    FranceConnectState,
+    NewAddress,
+    OutgoingEmail,
+    OverdueLink,
+    ProofGuard,
+)
 from ameli.settings import Settings
 
 
 class FrozenClock:
     def __init__(self, now: datetime | None = None) -> None:
-        self.current = now or datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+        self.current = now or datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
     def now(self) -> datetime:
         return self.current
@@ -30,37 +41,49 @@ class FrozenClock:
 
 
 class InMemoryRegistry:
-    def __init__(self, beneficiaries: list[Beneficiary] = ()) -> None:
+    def __init__(self, beneficiaries: Sequence[Beneficiary] = ()) -> None:
         self.by_nir = {b.nir: b for b in beneficiaries}
 
     def find_by_nir(self, nir: str) -> Beneficiary | None:
         return self.by_nir.get(nir)
 
+    def find_by_birth_name(self, birth_name_key: str, birth_date_prefix: str) -> list[Beneficiary]:
+        return [b for b in self.by_nir.values()
+                if names.birth_name_key(b.birth_name) == birth_name_key
+                and b.birth_date.isoformat().startswith(birth_date_prefix)]
 
-class InMemorySignupStore:
-    def __init__(self, accounts: "InMemoryAccountStore") -> None:
+
+class InMemoryTables:
+    """The shared state of the in-memory repositories (what the two DynamoDB tables hold)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
         self.signups: dict[str, Signup] = {}
         self.attempts: dict[str, ProofAttempts] = {}
-        self.accounts = accounts
-        self.lock = accounts.lock
+        self.franceconnect_states: dict[str, FranceConnectState] = {}
+        self.accounts: dict[str, Account] = {}
+        self.email_owners: dict[str, str] = {}
+        self.links: dict[str, tuple[str, int]] = {}
+        self.sessions: dict[str, Session] = {}
+        self.throttles: dict[str, LoginThrottle] = {}
 
-    def load_attempts(self, nir_hash: str) -> ProofAttempts:
-        return self.attempts.get(nir_hash, ProofAttempts())
 
-    def load_proof_guard(self, nir_hash: str) -> ProofGuard:
-        return ProofGuard(self.load_attempts(nir_hash), nir_hash in self.accounts.accounts)
-
-    def record_proof_attempts(self, nir_hash: str, attempts: ProofAttempts) -> None:
-        self.attempts[nir_hash] = attempts
+class InMemorySignupRepository:
+    def __init__(self, tables: InMemoryTables) -> None:
+        self.tables = tables
+        self.signups = tables.signups
 
     def create(self, signup: Signup) -> None:
-        self.signups[signup.signup_id] = signup
+        with self.tables.lock:
+            if signup.signup_id in self.signups:
+                raise AssertionError("signup ids are unique")
+            self.signups[signup.signup_id] = signup
 
     def get(self, signup_id: str) -> Signup | None:
         return self.signups.get(signup_id)
 
     def save_step(self, previous: Signup, updated: Signup) -> None:
-        with self.lock:
+        with self.tables.lock:
             current = self.signups.get(previous.signup_id)
             if current is None or current.next_step != previous.next_step:
                 raise errors.StepNotAllowed()
@@ -69,56 +92,57 @@ class InMemorySignupStore:
     def close(self, signup_id: str) -> None:
         self.signups.pop(signup_id, None)
 
-    def create_pending_account(self, signup: Signup, account: Account) -> None:
-        with self.lock:
-            current = self.signups.get(signup.signup_id)
-            if current is None or current.next_step != "contact":
-                raise errors.StepNotAllowed()
-            if account.nir_hash in self.accounts.accounts:
-                raise errors.AccountAlreadyExists()
-            if account.email_key in self.accounts.email_owners:
-                raise errors.EmailAlreadyUsed()
-            self.accounts.accounts[account.nir_hash] = account
-            self.accounts.email_owners[account.email_key] = account.nir_hash
-            self.accounts.links[account.link.token_hash] = (account.nir_hash, account.link.number)
-            del self.signups[signup.signup_id]
+    def account_exists(self, nir_hash: str) -> bool:
+        return nir_hash in self.tables.accounts
+
+    def load_attempts(self, nir_hash: str) -> ProofAttempts:
+        return self.tables.attempts.get(nir_hash, ProofAttempts())
+
+    def load_proof_guard(self, nir_hash: str) -> ProofGuard:
+        return ProofGuard(self.load_attempts(nir_hash), self.account_exists(nir_hash))
+
+    def record_proof_attempts(self, nir_hash: str, attempts: ProofAttempts) -> None:
+        self.tables.attempts[nir_hash] = attempts
+
+    def save_franceconnect_state(self, state: FranceConnectState) -> None:
+        self.tables.franceconnect_states[state.state] = state
+
+    def take_franceconnect_state(self, state: str) -> FranceConnectState | None:
+        return self.tables.franceconnect_states.pop(state, None)
 
 
-class InMemoryAccountStore:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.accounts: dict[str, Account] = {}
-        self.email_owners: dict[str, str] = {}
-        self.links: dict[str, tuple[str, int]] = {}
-        self.sessions: dict[str, Session] = {}
-        self.throttles: dict[str, LoginThrottle] = {}
+class InMemoryAccountRepository:
+    def __init__(self, tables: InMemoryTables) -> None:
+        self.tables = tables
+        self.lock = tables.lock
+        self.accounts = tables.accounts
+        self.email_owners = tables.email_owners
+        self.links = tables.links
 
     def get_account(self, nir_hash: str) -> Account | None:
         return self.accounts.get(nir_hash)
 
-    def find_by_link(self, token_hash: str):
+    def find_by_link(self, token_hash: str) -> tuple[Account, int] | None:
         found = self.links.get(token_hash)
         return (self.accounts[found[0]], found[1]) if found else None
 
-    def load_for_login(self, nir_hash: str):
-        return self.accounts.get(nir_hash), self.throttles.get(nir_hash, LoginThrottle())
-
-    def record_login_failure(self, nir_hash: str, throttle: LoginThrottle) -> None:
-        self.throttles[nir_hash] = throttle
-
-    def open_session(self, session: Session, new_password_hash: str | None = None) -> None:
-        self.sessions[session.token_hash] = session
-        self.throttles.pop(session.nir_hash, None)
-        if new_password_hash:
-            self.accounts[session.nir_hash] = replace(self.accounts[session.nir_hash], password_hash=new_password_hash)
-
-    def find_session(self, token_hash: str) -> Session | None:
-        return self.sessions.get(token_hash)
-
-    def close_session(self, token_hash: str) -> None:
-        self.sessions.pop(token_hash, None)
+    def create_from_signup(self, signup: Signup, account: Account) -> None:
+        assert account.link is not None and account.email_key is not None
+        with self.lock:
+            current = self.tables.signups.get(signup.signup_id)
+            if current is None or current.next_step != "contact":
+                raise errors.StepNotAllowed()
+            if account.nir_hash in self.accounts:
+                raise errors.AccountAlreadyExists()
+            if account.email_key in self.email_owners:
+                raise errors.EmailAlreadyUsed()
+            self.accounts[account.nir_hash] = account
+            self.email_owners[account.email_key] = account.nir_hash
+            self.links[account.link.token_hash] = (account.nir_hash, account.link.number)
+            del self.tables.signups[signup.signup_id]
 
     def activate(self, account: Account, link_number: int, now: datetime) -> bool:
+        # The adapter's condition, imitated: tests/functional/test_account_repository.py checks the real one.
         with self.lock:
             current = self.accounts[account.nir_hash]
             link = current.link
@@ -137,13 +161,17 @@ class InMemoryAccountStore:
             if new_address is not None:
                 if new_address.email_key in self.email_owners:
                     raise errors.EmailAlreadyUsed()
-                self.email_owners.pop(current.email_key, None)
+                if current.email_key is not None:
+                    self.email_owners.pop(current.email_key, None)
                 self.email_owners[new_address.email_key] = account.nir_hash
                 changes = {"email": new_address.address, "email_key": new_address.email_key}
             self.accounts[account.nir_hash] = replace(
                 current, link=link, link_count=link.number, status=AccountState.PENDING_EMAIL_CONFIRMATION, **changes
             )
             self.links[link.token_hash] = (account.nir_hash, link.number)
+
+    def update_password_hash(self, nir_hash: str, password_hash: str) -> None:
+        self.accounts[nir_hash] = replace(self.accounts[nir_hash], password_hash=password_hash)
 
     def overdue_links(self, now: datetime, limit: int) -> list[OverdueLink]:
         found = []
@@ -162,10 +190,56 @@ class InMemoryAccountStore:
 
     def delete_pending_email(self, nir_hash: str) -> None:
         account = self.accounts[nir_hash]
-        self.email_owners.pop(account.email_key, None)
+        if account.email_key is not None:
+            self.email_owners.pop(account.email_key, None)
         self.accounts[nir_hash] = replace(
             account, status=AccountState.EMAIL_REQUIRED, email=None, email_key=None, link=None
         )
+
+
+class InMemorySessionRepository:
+    def __init__(self, tables: InMemoryTables) -> None:
+        self.tables = tables
+        self.sessions = tables.sessions
+        self.throttles = tables.throttles
+
+    def load_for_login(self, nir_hash: str) -> tuple[Account | None, LoginThrottle]:
+        return self.tables.accounts.get(nir_hash), self.throttles.get(nir_hash, LoginThrottle())
+
+    def record_login_failure(self, nir_hash: str, throttle: LoginThrottle) -> None:
+        self.throttles[nir_hash] = throttle
+
+    def open_session(self, session: Session) -> None:
+        self.sessions[session.token_hash] = session
+        self.throttles.pop(session.nir_hash, None)
+
+    def find_session(self, token_hash: str) -> Session | None:
+        return self.sessions.get(token_hash)
+
+    def close_session(self, token_hash: str) -> None:
+        self.sessions.pop(token_hash, None)
+
+
+@dataclass
+class FakeFranceConnectClient:
+    """The FranceConnect port: `login` is what the next `complete` returns, `failure` what it raises."""
+
+    login: FranceConnectLogin | None = None
+    failure: str | None = None
+    completed: list[dict[str, str | None]] = field(default_factory=list)
+
+    def authorization_url(self, *, state: str, nonce: str) -> str:
+        return f"https://fc.example/authorize?state={state}&nonce={nonce}"
+
+    def complete(self, *, code: str, nonce: str, callback_issuer: str | None) -> FranceConnectLogin:
+        self.completed.append({"code": code, "nonce": nonce, "iss": callback_issuer})
+        if self.failure is not None:
+            raise FranceConnectFailure(self.failure)
+        assert self.login is not None, "the test says who logs in"
+        return self.login
+
+    def logout_url(self, *, id_token: str, state: str) -> str:
+        return f"https://fc.example/logout?state={state}"
 
 
 @dataclass
@@ -184,9 +258,11 @@ class RecordingWorkflow:
     started: list[tuple[str, int]] = field(default_factory=list)
     stopped: list[tuple[str, int]] = field(default_factory=list)
     caught_up: list[OverdueLink] = field(default_factory=list)
+    claims_to_release: list[str | None] = field(default_factory=list)  # each start's email claim (its 21-day effect)
 
     def start(self, account: Account, link: ConfirmationLink) -> None:
         self.started.append((account.account_id, link.number))
+        self.claims_to_release.append(account.email_key)
 
     def stop(self, account: Account, link_number: int) -> None:
         self.stopped.append((account.account_id, link_number))
@@ -223,9 +299,26 @@ class FakePseudonymizer:
 @dataclass
 class CountingTelemetry:
     counts: list[tuple[str, dict]] = field(default_factory=list)
+    notes: list[tuple[str, dict]] = field(default_factory=list)
 
     def count(self, name: str, **dimensions: str) -> None:
         self.counts.append((name, dimensions))
+
+    def note(self, message: str, **fields: str) -> None:
+        self.notes.append((message, fields))
+
+
+# The variables template.yaml gives every function (values of a test stack).
+TEMPLATE_ENVIRONMENT = {
+    "REGISTRY_TABLE": "registry", "SIGNUPS_TABLE": "signups", "ACCOUNTS_TABLE": "accounts",
+    "IDEMPOTENCY_TABLE": "idempotency",
+    "CONFIRMATION_STATE_MACHINE_ARN": "arn:aws:states:eu-west-3:123456789012:stateMachine:confirmation",
+    "SENDER_EMAIL": "ne-pas-repondre@ameli.example", "WEB_BASE_URL": "https://compte.ameli.example/",
+    "HMAC_SECRET_NAME": "stack/pseudonymisation-key", "ALLOWED_ORIGINS": "https://compte.ameli.example",
+    "FC_ISSUER": "https://fc.example/api/v2/", "FC_CLIENT_ID": "client", "FC_CLIENT_SECRET_NAME": "stack/fc",
+    "FC_REDIRECT_URI": "https://api.example/v1/franceconnect/callback",
+    "FC_POST_LOGOUT_REDIRECT_URI": "https://compte.ameli.example/creer-mon-compte/messagerie",
+}
 
 
 def settings_for_tests(**overrides) -> Settings:
@@ -237,6 +330,7 @@ def settings_for_tests(**overrides) -> Settings:
         confirmation_link_validity=timedelta(days=7), pending_email_retention=timedelta(days=21),
         signup_session_duration=timedelta(minutes=30), session_duration=timedelta(minutes=30),
         allow_test_email_domains=True,
+        franceconnect_return_to_allowed=("https://compte.ameli.example", "fr.ameli.app://"),
     )
     values.update(overrides)
     return Settings(**values)
@@ -250,19 +344,43 @@ class FakeWorld:
     clock: FrozenClock = field(default_factory=FrozenClock)
 
     def __post_init__(self) -> None:
-        from ameli.service.accounts import AccountService
-        from ameli.service.signup import SignupService
+        from ameli.bootstrap import Container
 
         self.settings = settings_for_tests()
         self.registry = InMemoryRegistry(self.beneficiaries)
-        self.account_store = InMemoryAccountStore()
-        self.signup_store = InMemorySignupStore(self.account_store)
+        self.tables = InMemoryTables()
+        self.signup_store = InMemorySignupRepository(self.tables)
+        self.account_store = InMemoryAccountRepository(self.tables)
+        self.session_store = InMemorySessionRepository(self.tables)
         self.mailer = RecordingMailer()
         self.workflow = RecordingWorkflow()
         self.hasher = PlainHasher()
         self.pseudonymizer = FakePseudonymizer()
         self.telemetry = CountingTelemetry()
-        common = dict(settings=self.settings, clock=self.clock, mailer=self.mailer, workflow=self.workflow,
-                      hasher=self.hasher, pseudonymizer=self.pseudonymizer, telemetry=self.telemetry)
-        self.signups = SignupService(registry=self.registry, store=self.signup_store, **common)
-        self.accounts = AccountService(accounts=self.account_store, **common)
+        self.franceconnect_client = FakeFranceConnectClient()
+        # The composition root's own wiring, with every port swapped for its fake.
+        self.container = Container(self.settings).override(
+            clock=self.clock, registry=self.registry, signup_repository=self.signup_store,
+            account_repository=self.account_store, session_repository=self.session_store, mailer=self.mailer, workflow=self.workflow,
+            password_hasher=self.hasher, pseudonymizer=self.pseudonymizer, telemetry=self.telemetry,
+            franceconnect_client=self.franceconnect_client,
+        )
+        for use_case in ("option1", "signup_steps", "contact_step", "activation", "login", "new_links",
+                         "safety_net", "franceconnect"):
+            setattr(self, use_case, getattr(self.container, use_case))
+
+
+if TYPE_CHECKING:  # `make lint` (mypy) checks that each fake implements its whole port
+    from ameli import ports
+
+    _tables = InMemoryTables()
+    _registry: ports.BeneficiaryRegistry = InMemoryRegistry()
+    _signups: ports.SignupRepository = InMemorySignupRepository(_tables)
+    _accounts: ports.AccountRepository = InMemoryAccountRepository(_tables)
+    _sessions: ports.SessionRepository = InMemorySessionRepository(_tables)
+    _mailer: ports.Mailer = RecordingMailer()
+    _workflow: ports.ConfirmationWorkflow = RecordingWorkflow()
+    _hasher: ports.PasswordHasher = PlainHasher()
+    _pseudonymizer: ports.Pseudonymizer = FakePseudonymizer()
+    _telemetry: ports.Telemetry = CountingTelemetry()
+    _franceconnect: ports.FranceConnectClient = FakeFranceConnectClient()

@@ -14,7 +14,7 @@ app = create_app()
 
 @app.get("/v1/account", summary="Mon compte", responses=documented(200, AccountResponse, 401))
 def my_account() -> AccountResponse:
-    account = container().accounts.active_account(bearer_token(app))
+    account = container().login.active_account(bearer_token(app))
     return AccountResponse(
         status="active",
         email=account.email,
@@ -36,10 +36,8 @@ def my_account() -> AccountResponse:
     responses=documented(202, LinkSentResponse, 401, 409, 422),
 )
 def send_link(request: Annotated[AccountEmailRequest, Body()]):
-    sent = container().accounts.send_link_after_login(
-        bearer_token(app), email=request.email, email_confirmation=request.email_confirmation
-    )
-    return json_response(202, LinkSentResponse(email_masked=sent.email_masked, link_expires_at=to_rfc3339(sent.link_expires_at)))
+    sent = container().new_links.send_after_login(bearer_token(app), email=request.email)
+    return json_response(202, LinkSentResponse.of(sent))
 
 
 lambda_handler = entrypoint(app)

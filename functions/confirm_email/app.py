@@ -18,7 +18,7 @@ app = create_app()
     responses=documented(200, ConfirmationResponse, 404, 410, 422),
 )
 def confirm_email(request: Annotated[ConfirmationRequest, Body()]) -> ConfirmationResponse:
-    container().accounts.confirm(request.token)
+    container().activation.confirm(request.token)
     return ConfirmationResponse(status="active")
 
 

@@ -6,9 +6,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
-from ameli.http.api import bearer_token, create_app, current_signup, entrypoint, json_response
+from ameli.http.api import bearer_token, create_app, entrypoint, json_response
 from ameli.http.idempotency import answer_once
 from ameli.http.models import ContactRequest, ContactResponse, documented
+from ameli.service.tokens import token_hash
 
 app = create_app()
 
@@ -20,12 +21,9 @@ app = create_app()
     responses=documented(201, ContactResponse, 401, 409, 410, 422),
 )
 def give_contact(signup_id: str, request: Annotated[ContactRequest, Body()]):
-    from ameli.service.signup import ContactForm
-    from ameli.service.tokens import token_hash
-
     def create_account() -> dict:
-        signup = current_signup(app, signup_id)
-        created = container().signups.give_contact(signup, ContactForm(**request.model_dump()))
+        signup = container().signup_steps.authenticate(signup_id, bearer_token(app))
+        created = container().contact_step.give_contact(signup, request.details())
         return ContactResponse(
             status="pending_email_confirmation",
             email_masked=created.email_masked,
@@ -35,8 +33,9 @@ def give_contact(signup_id: str, request: Annotated[ContactRequest, Body()]):
         ).model_dump(exclude_none=True)
 
     # A retry whose first answer was lost gets that answer again, not a dead signup token.
-    attempt = {"key": [signup_id, token_hash(bearer_token(app) or "")], "body": request.model_dump()}
-    return json_response(201, answer_once("contact", attempt, create_account, app.lambda_context))
+    attempt = {"key": [signup_id, token_hash(bearer_token(app) or "")], "body": app.current_event.json_body}
+    return json_response(201, answer_once("contact", attempt, create_account, app.lambda_context,
+                                          container().idempotency_store))
 
 
 lambda_handler = entrypoint(app)

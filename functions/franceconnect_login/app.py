@@ -7,8 +7,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ameli.bootstrap import container
 from ameli.http.api import create_app, entrypoint
-from ameli.http.models import documented
 from ameli.http.cookies import BROWSER_BINDING_COOKIE, set_cookie
+from ameli.http.models import documented
 
 app = create_app()
 
@@ -22,9 +22,11 @@ app = create_app()
 def franceconnect_login(return_to: Annotated[str, Query(description="Page du client où revenir")]):
     services = container()
     redirect = services.franceconnect.begin(return_to)
-    cookie = set_cookie(BROWSER_BINDING_COOKIE, redirect.browser_binding, max_age=600,
-                        secure=services.settings.cookie_secure)
-    return Response(status_code=302, headers={"Location": redirect.location, "Set-Cookie": cookie})
+    headers = {"Location": redirect.location}
+    if redirect.browser_binding:  # none when FranceConnect could not be reached: straight back to return_to
+        headers["Set-Cookie"] = set_cookie(BROWSER_BINDING_COOKIE, redirect.browser_binding, max_age=600,
+                                           secure=services.settings.cookie_secure)
+    return Response(status_code=302, headers=headers)
 
 
 lambda_handler = entrypoint(app)

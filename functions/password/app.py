@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
-from ameli.http.api import create_app, current_signup, entrypoint
+from ameli.http.api import bearer_token, create_app, entrypoint
 from ameli.http.models import (
     NextStepResponse,
     PasswordCheckRequest,
@@ -24,8 +24,8 @@ app = create_app()
     responses=documented(200, PasswordCheckResponse, 401, 409, 410),
 )
 def check_password(signup_id: str, request: Annotated[PasswordCheckRequest, Body()]) -> PasswordCheckResponse:
-    signup = current_signup(app, signup_id)
-    verdict = container().signups.check_password(signup, request.password)
+    signup = container().signup_steps.authenticate(signup_id, bearer_token(app))
+    verdict = container().signup_steps.check_password(signup, request.password)
     return PasswordCheckResponse(valid=verdict.valid, violations=list(verdict.violations), strength=verdict.strength)
 
 
@@ -35,8 +35,8 @@ def check_password(signup_id: str, request: Annotated[PasswordCheckRequest, Body
     responses=documented(200, NextStepResponse, 401, 409, 410, 422),
 )
 def choose_password(signup_id: str, request: Annotated[PasswordRequest, Body()]) -> NextStepResponse:
-    signup = current_signup(app, signup_id)
-    updated = container().signups.choose_password(
+    signup = container().signup_steps.authenticate(signup_id, bearer_token(app))
+    updated = container().signup_steps.choose_password(
         signup, password=request.password, confirmation=request.password_confirmation
     )
     return NextStepResponse(next_step=updated.next_step, expires_at=to_rfc3339(updated.expires_at))

@@ -5,7 +5,6 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ameli.bootstrap import container
-from ameli.clock import to_rfc3339
 from ameli.http.api import create_app, entrypoint, json_response
 from ameli.http.models import LinkSentResponse, ResendRequest, documented
 
@@ -18,13 +17,8 @@ app = create_app()
     responses=documented(202, LinkSentResponse, 401, 404, 409, 410, 422, 429),
 )
 def resend_link(request: Annotated[ResendRequest, Body()]):
-    sent = container().accounts.resend(
-        request.token,
-        new_email=request.new_email,
-        new_email_confirmation=request.new_email_confirmation,
-        password=request.password,
-    )
-    return json_response(202, LinkSentResponse(email_masked=sent.email_masked, link_expires_at=to_rfc3339(sent.link_expires_at)))
+    sent = container().new_links.resend(request.token, new_email=request.new_email, password=request.password)
+    return json_response(202, LinkSentResponse.of(sent))
 
 
 lambda_handler = entrypoint(app)

@@ -23,13 +23,13 @@ app = create_app()
     responses=documented(201, SessionResponse, 401, 403, 422, 429),
 )
 def login(request: Annotated[LoginRequest, Body()]):
-    opened = container().accounts.login(request.nir, request.password)
+    opened = container().login.login(request.nir, request.password)
     return json_response(201, SessionResponse(session_token=opened.token, expires_at=to_rfc3339(opened.expires_at)))
 
 
 @app.delete("/v1/sessions/current", summary="Se déconnecter", responses=documented(204, None))
 def logout():
-    container().accounts.logout(bearer_token(app))
+    container().login.logout(bearer_token(app))
     return Response(status_code=204)
 
 

@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
-from ameli.http.api import create_app, current_signup, entrypoint, json_response
+from ameli.http.api import bearer_token, create_app, entrypoint, json_response
 from ameli.http.models import SignupStatusResponse, documented
 
 app = create_app()
@@ -16,14 +16,15 @@ app = create_app()
     responses=documented(200, SignupStatusResponse, 401, 410),
 )
 def signup_status(signup_id: str):
-    signup = current_signup(app, signup_id)
+    signup = container().signup_steps.authenticate(signup_id, bearer_token(app))
     return json_response(200, SignupStatusResponse(
         next_step=signup.next_step, expires_at=to_rfc3339(signup.expires_at), email_suggestion=signup.email_suggestion))
 
 
-@app.delete("/v1/signups/<signup_id>", summary="Annuler la création de compte", responses=documented(204, None, 401, 410))
+@app.delete("/v1/signups/<signup_id>", summary="Annuler la création de compte",
+            responses=documented(204, None, 401, 410))
 def cancel_signup(signup_id: str):
-    container().signups.cancel(current_signup(app, signup_id))
+    container().signup_steps.cancel(container().signup_steps.authenticate(signup_id, bearer_token(app)))
     return Response(status_code=204)
 
 

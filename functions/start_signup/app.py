@@ -19,9 +19,7 @@ app = create_app()
     responses=documented(201, StartSignupResponse, 403, 422, 429),
 )
 def start_signup(request: Annotated[StartSignupRequest, Body()]):
-    started = container().signups.start(
-        last_name=request.last_name, nir=request.nir, birth_date=request.birth_date, postal_code=request.postal_code
-    )
+    started = container().option1.start(request.identity())
     return json_response(201, StartSignupResponse(
         signup_id=started.signup.signup_id,
         signup_token=started.signup_token,

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
-from ameli.http.api import create_app, current_signup, entrypoint
+from ameli.http.api import bearer_token, create_app, entrypoint
 from ameli.http.models import NextStepResponse, ProofRequest, documented
 
 app = create_app()
@@ -18,10 +18,8 @@ app = create_app()
     responses=documented(200, NextStepResponse, 401, 409, 410, 422, 429),
 )
 def submit_proof(signup_id: str, request: Annotated[ProofRequest, Body()]) -> NextStepResponse:
-    signup = current_signup(app, signup_id)
-    updated = container().signups.submit_proof(
-        signup, iban_last7=request.iban_last7, serial_last11=request.carte_vitale_serial_last11
-    )
+    signup = container().signup_steps.authenticate(signup_id, bearer_token(app))
+    updated = container().option1.submit_proof(signup, request.tails())
     return NextStepResponse(next_step=updated.next_step, expires_at=to_rfc3339(updated.expires_at))
 
 

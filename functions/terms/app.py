@@ -6,7 +6,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
-from ameli.http.api import create_app, current_signup, entrypoint, json_response
+from ameli.domain.terms import CURRENT_TERMS
+from ameli.http.api import bearer_token, create_app, entrypoint, json_response
 from ameli.http.models import CancelledResponse, NextStepResponse, TermsAnswer, TermsResponse, documented
 
 app = create_app()
@@ -14,8 +15,6 @@ app = create_app()
 
 @app.get("/v1/terms", summary="Conditions d'utilisation en vigueur", responses=documented(200, TermsResponse))
 def current_terms() -> TermsResponse:
-    from ameli.domain.terms import CURRENT_TERMS
-
     return TermsResponse(version=CURRENT_TERMS.version, title=CURRENT_TERMS.title, text=CURRENT_TERMS.text)
 
 
@@ -26,8 +25,8 @@ def current_terms() -> TermsResponse:
     responses=documented(200, NextStepResponse, 401, 409, 410, 422),
 )
 def answer_terms(signup_id: str, answer: Annotated[TermsAnswer, Body()]):
-    signup = current_signup(app, signup_id)
-    updated = container().signups.answer_terms(signup, accepted=answer.accepted, version=answer.version)
+    signup = container().signup_steps.authenticate(signup_id, bearer_token(app))
+    updated = container().signup_steps.answer_terms(signup, accepted=answer.accepted, version=answer.version)
     if updated is None:
         return json_response(200, CancelledResponse(status="cancelled"))
     return json_response(200, NextStepResponse(next_step=updated.next_step, expires_at=to_rfc3339(updated.expires_at)))

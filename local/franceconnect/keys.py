@@ -21,6 +21,10 @@ def _generate(alg: str) -> Key:
     return key
 
 
+def _with_kid(key: Key, kid: str | None) -> Key:
+    return type(key).import_key(key.as_dict(private=True), parameters={"kid": kid})  # type: ignore[return-value]
+
+
 class SigningKeys:
     ALGS = ("ES256", "RS256")
 
@@ -31,11 +35,15 @@ class SigningKeys:
         self._rogue: dict[str, Key] = {}
         self.rotate()
 
-    def rotate(self, keep_previous: bool = False) -> list[str]:
+    def rotate(self, keep_previous: bool = False, keep_kids: bool = False) -> list[str]:
         """New ES256 and RS256 keys; the JWKS then publishes them (and the previous ones only when
-        `keep_previous`). Returns the new kids."""
+        `keep_previous`). With `keep_kids` the new keys take the previous kids, as FranceConnect's
+        HSM-named keys do (`pkcs11:ES256:hsm`). Returns the new kids."""
         previous = list(self._current.values())
-        self._current = {alg: _generate(alg) for alg in self.ALGS}
+        current = {alg: _generate(alg) for alg in self.ALGS}
+        if keep_kids and self._current:
+            current = {alg: _with_kid(key, self._current[alg].kid) for alg, key in current.items()}
+        self._current = current
         self._published = list(self._current.values()) + (previous if keep_previous else [])
         self._issued.extend(self._current.values())
         return [key.kid for key in self._current.values()]  # type: ignore[misc]

@@ -96,6 +96,13 @@ MISBEHAVIOURS: dict[str, str] = {
     "server_error_callback": "authorization ends with error=server_error",
     "temporarily_unavailable_callback": "authorization ends with error=temporarily_unavailable",
     "wrong_callback_iss": "the callback's iss parameter is another issuer",
+    # answers that are not the protocol's
+    "aud_with_another_audience": "ID token aud is an array of this client and another audience",
+    "token_invalid_client": "the token endpoint answers 401 invalid_client (a revoked client secret)",
+    "maintenance_discovery": "the discovery document is an HTML maintenance page (200)",
+    "maintenance_jwks": "the JWKS is an HTML maintenance page (200)",
+    "maintenance_token": "the token endpoint answers an HTML maintenance page (503)",
+    "maintenance_userinfo": "the userinfo endpoint answers an HTML maintenance page (200)",
 }
 
 OTHER_ISSUER = "https://faux-fournisseur.invalid/api/v2"
@@ -283,7 +290,8 @@ class _OpenIDCode(OpenIDCode):
         iat = _now(p.clock) - (600 if p._mode("expired_token") else 0)
         return {
             "iss": OTHER_ISSUER if p._mode("wrong_iss") else p.issuer,
-            "aud": OTHER_AUDIENCE if p._mode("wrong_aud") else client.client_id,
+            "aud": OTHER_AUDIENCE if p._mode("wrong_aud") else (
+                [client.client_id, OTHER_AUDIENCE] if p._mode("aud_with_another_audience") else client.client_id),
             "iat": iat,
             "exp": iat + ID_TOKEN_LIFETIME,
         }
@@ -445,10 +453,11 @@ class FranceConnectProvider:
     def misbehaviours(self) -> frozenset[str]:
         return self._modes
 
-    def rotate_keys(self, keep_previous: bool = False) -> list[str]:
-        """New signing keys (new kids). The JWKS publishes only them unless `keep_previous`."""
+    def rotate_keys(self, keep_previous: bool = False, keep_kids: bool = False) -> list[str]:
+        """New signing keys (new kids, or the same ones with `keep_kids`). The JWKS publishes only
+        them unless `keep_previous`."""
         with self._lock:
-            kids = self.keys.rotate(keep_previous=keep_previous)
+            kids = self.keys.rotate(keep_previous=keep_previous, keep_kids=keep_kids)
         log.info("signing keys rotated")
         return kids
 
@@ -635,10 +644,18 @@ class FranceConnectProvider:
     def _home(self, request: Request) -> Response:
         return self._html(pages.home_page(issuer=self.issuer))
 
+    def _maintenance(self, mode: str, status: int = 200) -> Response | None:
+        if not self._mode(mode):
+            return None
+        log.info("%s: maintenance page (misbehaviour)", mode.removeprefix("maintenance_"))
+        return self._html(pages.error_page("Maintenance", "FranceConnect est en maintenance."), status=status)
+
     def _discovery(self, request: Request) -> Response:
-        return self._json(self.discovery_document())
+        return self._maintenance("maintenance_discovery") or self._json(self.discovery_document())
 
     def _jwks(self, request: Request) -> Response:
+        if maintenance := self._maintenance("maintenance_jwks"):
+            return maintenance
         response = self._json(self.keys.jwks())
         response.headers["Cache-Control"] = "no-cache"
         return response
@@ -818,6 +835,11 @@ class FranceConnectProvider:
         return response
 
     def _token(self, request: Request) -> Response:
+        if maintenance := self._maintenance("maintenance_token", status=503):
+            return maintenance
+        if self._mode("token_invalid_client"):
+            log.info("token: forced invalid_client (misbehaviour)")
+            return self._server.handle_error_response(None, InvalidClientError(status_code=401))
         if request.headers.get("Authorization"):
             log.info("token: HTTP authentication refused (client_secret_post only)")
             error = InvalidClientError(
@@ -828,7 +850,7 @@ class FranceConnectProvider:
         return self._server.create_token_response(request)
 
     def _userinfo(self, request: Request) -> Response:
-        return self._server.create_endpoint_response("userinfo", request)
+        return self._maintenance("maintenance_userinfo") or self._server.create_endpoint_response("userinfo", request)
 
     def _session_end(self, request: Request) -> Response:
         def refuse(message: str) -> Response:
@@ -871,10 +893,11 @@ class FranceConnectProvider:
         return self._json({"modes": sorted(self._modes), "known": MISBEHAVIOURS})
 
     def _control_rotate_keys(self, request: Request) -> Response:
-        keep = request.values.get("keep_previous", "") in ("1", "true", "yes")
+        options = {name: request.values.get(name, "") in ("1", "true", "yes") for name in ("keep_previous", "keep_kids")}
         if request.is_json:
-            keep = bool((request.get_json(silent=True) or {}).get("keep_previous"))
-        return self._json({"kids": self.rotate_keys(keep_previous=keep)})
+            body = request.get_json(silent=True) or {}
+            options = {name: bool(body.get(name)) for name in options}
+        return self._json({"kids": self.rotate_keys(**options)})
 
 
 def _keep_tokens_out_of_authlib_debug_logs() -> None:

@@ -92,8 +92,10 @@ def fill_identity(page: Page, who: Person, shot=None, prefix: str | None = None)
 
 def fill_proof(page: Page, who: Person, shot=None, prefix: str | None = None) -> None:
     expect(h1(page)).to_have_text("Accédez immédiatement à votre compte")
-    expect(page.locator(".proof-known").first).to_have_text(who.iban_masked)
-    expect(page.locator(".proof-known").nth(1)).to_have_text(who.serial_prefix)
+    # As in the guide: the IBAN on file without its last 7 characters, then the input on the same row.
+    known = " ".join(re.findall(".{1,4}", who.iban_masked.replace(" ", "")[:-7]))
+    expect(page.locator(".proof-row--iban")).to_have_text(known)
+    expect(page.locator(".proof-row--serial")).to_have_text(who.serial_prefix)
     page.get_by_label("Saisissez les 7 derniers chiffres de votre IBAN").fill(who.iban_last7)
     page.get_by_label("Saisissez les 11 derniers chiffres du numéro de série").fill(who.serial_last11)
     snap(shot, page, prefix, "03-verification")
@@ -166,3 +168,15 @@ def log_in(page: Page, who: Person, password: str = PASSWORD) -> None:
     page.get_by_label("Mon n° de sécurité sociale").fill(who.nir)
     page.get_by_label(re.compile("^Mon code personnel")).fill(password)
     page.get_by_role("button", name="Se connecter").click()
+
+
+def expect_need_help(page: Page) -> None:
+    """The "Besoin d'aide ?" block: the 36 46 with its price mention and hours, and where to find one's caisse."""
+    help_block = page.locator("section.need-help").filter(has=page.get_by_role("heading", name="Besoin d'aide ?")).last
+    expect(help_block).to_be_visible()
+    expect(help_block.get_by_role("link", name="36 46")).to_have_attribute("href", "tel:3646")
+    expect(help_block).to_contain_text("Service gratuit + prix de l'appel")
+    expect(help_block).to_contain_text("Du lundi au vendredi, de 8 h 30 à 17 h 30")
+    caisse = help_block.get_by_role("link", name=re.compile("Trouver ma caisse"))
+    expect(caisse).to_have_attribute("href", re.compile(r"^https://www\.ameli\.fr/"))
+    expect(caisse).to_have_attribute("target", "_blank")

@@ -33,6 +33,12 @@ def test_a_married_woman_creates_her_account_with_franceconnect(franceconnect_pa
     page, mailbox = franceconnect_page, franceconnect_mailbox
     through_franceconnect(page)
     # Back on our side: no identity nor proof step, straight to the terms; no token left in the URL.
+    expect(h1(page)).to_contain_text("J'accepte les conditions d'utilisation")
+    # FranceConnect's pages are out of the back history: Back is our form, Forward the terms again.
+    page.go_back()
+    expect(h1(page)).to_have_text("Je crée mon compte ameli")
+    assert urlsplit(page.url).path == "/creer-mon-compte", page.url
+    page.go_forward()
     accept_terms(page, shot=shot, prefix="fc-")
     assert "#" not in page.url and "token" not in page.url
     choose_password(page)
@@ -43,7 +49,14 @@ def test_a_married_woman_creates_her_account_with_franceconnect(franceconnect_pa
     # The client opened FranceConnect's logout, which brought the person back to this page.
     assert urlsplit(page.url).path == "/creer-mon-compte/messagerie", page.url
     expect(h1(page)).to_have_text("Consultez votre messagerie")
+    expect(page.get_by_text("a***@example.test")).to_be_visible()
     shot(page, "fc-07-messagerie")
+    # Nor FranceConnect's logout: Back stays on our pages, and says what to do next.
+    page.go_back()
+    assert "/_fc" not in page.url, page.url
+    expect(h1(page)).to_have_text("Consultez votre messagerie")
+    page.go_forward()
+    assert "/_fc" not in page.url, page.url
 
     open_link(page, mailbox.wait_for_link("angela.dubois@example.test"))
     activate(page)

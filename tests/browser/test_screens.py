@@ -11,7 +11,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from .journey import accept_terms, choose, fill_identity, fill_proof, h1, person, start_from_landing
+from .journey import accept_terms, choose, expect_need_help, fill_identity, fill_proof, h1, person, start_from_landing
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -25,6 +25,7 @@ def test_an_excluded_person_gets_the_refusal_page_with_the_other_ways(page, shot
     expect(h1(page)).to_have_text("Création de compte en ligne impossible")
     expect(page.get_by_text("Contacter votre caisse d'assurance maladie")).to_be_visible()
     expect(page.get_by_role("link", name="S’identifier avec FranceConnect")).to_be_visible()
+    expect_need_help(page)
     shot(page, "30-refus")
 
 
@@ -101,6 +102,7 @@ def test_the_identity_and_proof_screens_work_with_the_keyboard_alone(page, shot)
     tab_to("button.disclosure-toggle")
     page.keyboard.press("Enter")
     expect(page.get_by_text("contacter votre caisse d'assurance maladie")).to_be_visible()
+    expect_need_help(page)
     tab_to("input[name=iban_last7]")
     page.keyboard.press("Control+A")
     page.keyboard.type(casanova.iban_last7)
@@ -142,6 +144,21 @@ def test_the_code_personnel_rules_tick_as_the_person_types(page, shot):
     expect(rule("digit")).to_have_attribute("data-state", "met")
     expect(rule("personal")).to_have_attribute("data-state", "unmet")
 
+    # A refused code never looks good: the meter says "refusé", red, and names what is wrong.
+    strength_bar = page.locator(".strength-bar")
+    reasons = page.locator(".strength-reasons")
+    code.fill("Soléil-Vert1")  # the guide's forbidden character
+    expect(meter).to_have_text("refusé")
+    expect(strength_bar).to_have_attribute("data-strength", "refused")
+    expect(reasons).to_have_text("Code refusé : le caractère « é » n'est pas autorisé.")
+    expect(rule("allowed")).to_contain_text("le caractère « é » n'est pas autorisé")
+    shot(page, "34b-code-personnel-refuse")
+    code.fill("soleilvert1")  # strong enough for zxcvbn, but no uppercase letter
+    expect(reasons).to_contain_text("il manque une lettre majuscule")
+    expect(meter).to_have_text("refusé")
+    code.fill("Soleil Vert1")
+    expect(reasons).to_contain_text("« espace »")
+
     code.fill("")
     checks.clear()
     code.press_sequentially("MotdePasse1", delay=40)
@@ -149,6 +166,8 @@ def test_the_code_personnel_rules_tick_as_the_person_types(page, shot):
         expect(rule(key)).to_have_attribute("data-state", "met")
     expect(meter).not_to_have_text(weak)
     expect(meter).to_have_text(re.compile(r"(moyen|bon|très bon) \([234] sur 4\)"))
+    expect(reasons).to_be_hidden()
+    expect(strength_bar).not_to_have_attribute("data-strength", "refused")
     assert len(checks) <= 2, f"the rules were checked {len(checks)} times while typing one word"
     live = page.locator("#annonce-regles")
     expect(live).to_have_attribute("aria-live", "polite")
@@ -160,7 +179,7 @@ def test_the_code_personnel_rules_tick_as_the_person_types(page, shot):
     page.get_by_label(re.compile("^Confirmer mon nouveau code")).fill("Azerty123")
     page.get_by_role("button", name="Continuer").click()
     expect(code).to_have_attribute("aria-invalid", "true")
-    expect(page.get_by_text("trop facile à deviner")).to_be_visible()
+    expect(page.locator(".fr-error-text").filter(has_text="trop facile à deviner")).to_be_visible()
     code.fill("MotdePasse1")
     page.get_by_label(re.compile("^Confirmer mon nouveau code")).fill("MotdePasse2")
     page.get_by_role("button", name="Continuer").click()
@@ -172,6 +191,15 @@ def test_the_code_personnel_rules_tick_as_the_person_types(page, shot):
     # A reload resumes the signup where it stands (sessionStorage + GET /v1/signups/{id}).
     page.reload()
     expect(h1(page)).to_contain_text("Étape 3 sur 3")
+    # The phone consents appear with a number only: the number stays optional for real.
+    sms = page.get_by_role("group", name="Par SMS")
+    expect(sms).to_be_hidden()
+    page.get_by_label("Saisissez votre n° de téléphone portable").fill("06 12 34 56 78")
+    expect(sms).to_be_visible()
+    choose(sms, "Oui")
+    page.get_by_label("Saisissez votre n° de téléphone portable").fill("")
+    expect(sms).to_be_hidden()
+    expect(page.locator("input[name=mobile_marketing_sms_consent][value=false]")).to_be_checked()
     page.get_by_role("button", name="Annuler").click()
     expect(h1(page)).to_have_text("Le compte ameli")
     expect(page.get_by_text("Votre demande de création de compte a été annulée.")).to_be_visible()
@@ -275,6 +303,7 @@ def test_three_wrong_proofs_lock_the_online_signup_with_the_wait(short_page, sho
     expect(alert).to_contain_text("Trop de tentatives")
     expect(alert).to_contain_text(re.compile(r"Vous pourrez réessayer dans environ 24 heures, à partir du "))
     expect(alert).to_be_focused()
+    expect_need_help(page)
     shot(page, "41-verification-bloquee")
 
 
@@ -308,9 +337,13 @@ def test_the_client_is_served_csp_friendly(stack):
         for forbidden in (".innerHTML", "eval(", "new Function", "setAttribute(\"style\"", ".style."):
             assert forbidden not in text, f"{script.relative_to(WEB)} uses {forbidden}"
 
-    for path in ("/vendor/dsfr/dsfr.min.css", "/vendor/dsfr/dsfr.module.min.js", "/css/app.css", "/js/app.js",
-                 "/vendor/dsfr/utility/icons/icons.subset.min.css"):
+    for path in ("/dist/app.css", "/dist/app.js", "/dist/fonts/marianne-regular.woff2", "/dist/fonts/marianne-bold.woff2",
+                 "/img/carte-vitale-numero-de-serie.svg"):
         assert requests.get(f"{stack}{path}", timeout=5).status_code == 200, path
+    for built in ("app.css", "app.js"):
+        text = (WEB / "dist" / built).read_text(encoding="utf-8")
+        assert "eval(" not in text and "new Function" not in text, f"dist/{built}"
+    assert 'src="/dist/app.js"' in answer.text
     # A client path without a file is the single-page app's shell.
     fallback = requests.get(f"{stack}/activation", timeout=5)
-    assert fallback.status_code == 200 and 'src="/js/app.js"' in fallback.text
+    assert fallback.status_code == 200 and 'src="/dist/app.js"' in fallback.text

@@ -7,6 +7,7 @@ from botocore.stub import ANY, Stubber
 from ameli.adapters.aws import SesMailer
 from ameli.ports import OutgoingEmail
 from ameli.settings import Settings
+from tests.fakes import TEMPLATE_ENVIRONMENT
 
 EMAIL = OutgoingEmail(to="destinataire@example.org", subject="Objet", text="texte", html="<p>html</p>")
 
@@ -40,6 +41,6 @@ def test_mailer_without_configuration_set_sends_none():
     stubber.assert_no_pending_responses()
 
 
-def test_settings_read_the_configuration_set_the_template_declares(monkeypatch):
-    monkeypatch.setenv("SES_CONFIGURATION_SET", "ameli-signup-dev-email")
-    assert Settings.from_environment().ses_configuration_set == "ameli-signup-dev-email"
+def test_settings_read_the_configuration_set_the_template_declares():
+    environment = {**TEMPLATE_ENVIRONMENT, "SES_CONFIGURATION_SET": "ameli-signup-dev-email"}
+    assert Settings.from_environment(environment).ses_configuration_set == "ameli-signup-dev-email"

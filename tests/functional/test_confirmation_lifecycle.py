@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import boto3
 
+from ameli.adapters import keys
 from tests.functional.conftest import VENTURI_IDENTITY
 from tests.people import PASSWORD
 
@@ -28,12 +29,12 @@ def login(api, password=PASSWORD):
 def account_item(api) -> dict:
     table = api.stack.resources.tables["AccountsTable"]
     items = boto3.client("dynamodb").scan(TableName=table)["Items"]  # a test looking inside, not a request path
-    return next(item for item in items if item["pk"]["S"].startswith("ACCOUNT#"))
+    return next(item for item in items if item["pk"]["S"].startswith(keys.account_key("")))
 
 
 def email_claims(api) -> list[dict]:
     table = api.stack.resources.tables["AccountsTable"]
-    return [i for i in boto3.client("dynamodb").scan(TableName=table)["Items"] if i["pk"]["S"].startswith("EMAIL#")]
+    return [i for i in boto3.client("dynamodb").scan(TableName=table)["Items"] if i["pk"]["S"].startswith(keys.email_claim_key(""))]
 
 
 def test_confirming_within_the_validity_activates_and_costs_one_transition(short_api):
@@ -52,7 +53,7 @@ def test_confirming_within_the_validity_activates_and_costs_one_transition(short
     assert account.body["status"] == "active" and account.body["email"] == "paul.venturi@example.fr"
     sleep_until(token_deadline, after=RETENTION_AFTER_EXPIRY)  # the stopped workflow changed nothing
     assert login(short_api).status == 201
-    assert account_item(short_api)["status"]["S"] == "active"
+    assert account_item(short_api)["status"]["S"] == keys.STATUS_ACTIVE
 
 
 def test_link_expires_then_resend_to_the_same_address_and_confirm(short_api):
@@ -60,7 +61,7 @@ def test_link_expires_then_resend_to_the_same_address_and_confirm(short_api):
     old = short_api.last_link_token()
     short_api.wait_until_running("-1")
     sleep_until(deadline)
-    assert account_item(short_api)["status"]["S"] == "link_expired"  # the workflow's doing
+    assert account_item(short_api)["status"]["S"] == keys.STATUS_LINK_EXPIRED  # the workflow's doing
     expired = short_api.post("/v1/email-confirmations", {"token": old})
     assert expired.status == 410 and expired.body["code"] == "LINK_EXPIRED"
     assert expired.body["resend_options"] == ["same_address", "other_address"]
@@ -95,7 +96,7 @@ def test_after_retention_the_address_is_deleted_and_a_new_one_is_asked_at_login(
     old = short_api.last_link_token()
     short_api.wait_for_execution("-1", status="SUCCEEDED", timeout=15)
     item = account_item(short_api)
-    assert item["status"]["S"] == "email_required" and "email" not in item and "link" not in item
+    assert item["status"]["S"] == keys.STATUS_EMAIL_REQUIRED and "email" not in item and "link" not in item
     assert email_claims(short_api) == []  # uniqueness released
     assert item["password_hash"]["S"] and item["consents"]["M"]  # the account itself is kept
     deleted = short_api.post("/v1/email-confirmations", {"token": old})
@@ -127,12 +128,12 @@ def test_two_confirmations_at_once_both_succeed_and_activate_once(api):
     token = api.last_link_token()
     from ameli.bootstrap import container
 
-    accounts = container().accounts
+    activation = container().activation
     outcomes = []
 
     def confirm():
         try:
-            accounts.confirm(token)
+            activation.confirm(token)
             outcomes.append("active")
         except Exception as error:  # noqa: BLE001 - the test reports whatever happened
             outcomes.append(repr(error))
@@ -141,7 +142,7 @@ def test_two_confirmations_at_once_both_succeed_and_activate_once(api):
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert outcomes == ["active", "active"]
-    assert account_item(api)["status"]["S"] == "active"
+    assert account_item(api)["status"]["S"] == keys.STATUS_ACTIVE
 
 
 def test_confirmation_just_after_the_deadline_is_refused_even_before_the_workflow_runs(api):
@@ -157,7 +158,7 @@ def test_confirmation_just_after_the_deadline_is_refused_even_before_the_workflo
     finally:
         del services.clock.now
     assert refused.status == 410 and refused.body["code"] == "LINK_EXPIRED"
-    assert account_item(api)["status"]["S"] == "pending_email_confirmation"
+    assert account_item(api)["status"]["S"] == keys.STATUS_PENDING
 
 
 def test_resend_racing_the_expiry_leaves_one_current_link(short_api):
@@ -168,7 +169,7 @@ def test_resend_racing_the_expiry_leaves_one_current_link(short_api):
     assert resent.status == 202, resent.body
     time.sleep(0.6)
     item = account_item(short_api)
-    assert item["link"]["M"]["number"]["N"] == "2" and item["status"]["S"] == "pending_email_confirmation"
+    assert item["link"]["M"]["number"]["N"] == "2" and item["status"]["S"] == keys.STATUS_PENDING
     assert short_api.post("/v1/email-confirmations", {"token": short_api.last_link_token()}).status == 200
 
 
@@ -179,13 +180,13 @@ def test_safety_net_applies_a_deadline_whose_workflow_never_ran(short_api):
     boto3.client("stepfunctions").stop_execution(executionArn=execution["executionArn"])  # as if it had failed
     from ameli.bootstrap import container
 
-    accounts = container().accounts
-    assert accounts.catch_up_overdue_links(grace=timedelta(0)) == 0  # nothing is due yet
+    safety_net = container().safety_net
+    assert safety_net.catch_up_overdue_links(grace=timedelta(0)) == 0  # nothing is due yet
     sleep_until(deadline)
-    assert account_item(short_api)["status"]["S"] == "pending_email_confirmation"  # nobody applied it
-    assert accounts.catch_up_overdue_links(grace=timedelta(0)) == 1
+    assert account_item(short_api)["status"]["S"] == keys.STATUS_PENDING  # nobody applied it
+    assert safety_net.catch_up_overdue_links(grace=timedelta(0)) == 1
     short_api.wait_for_execution("-1", status="ABORTED")
     catch_up = next(e for e in short_api.executions() if "-catchup-" in e["name"])
     short_api.wait_for_execution(catch_up["name"], status="SUCCEEDED", timeout=15)
-    assert account_item(short_api)["status"]["S"] == "email_required"
+    assert account_item(short_api)["status"]["S"] == keys.STATUS_EMAIL_REQUIRED
     assert email_claims(short_api) == []

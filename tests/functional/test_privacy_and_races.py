@@ -23,7 +23,7 @@ def _tails(nir: str) -> dict:
 def test_a_whole_journey_logs_no_personal_data_nor_secret(api, capfd):
     import sys
 
-    from ameli.http.api import logger
+    from ameli.observability import logger
 
     logger.registered_handler.setStream(sys.stdout)  # bound once per process: point it at this capture
     email, phone, wrong_password = "paul.venturi@example.fr", "06 12 34 56 78", "Faux-Code-99"
@@ -76,21 +76,21 @@ def test_error_bodies_never_echo_what_was_typed(api):
 def test_two_signups_giving_the_same_email_at_once_make_exactly_one_owner(api):
     from ameli.bootstrap import container
     from ameli.domain.errors import EmailAlreadyUsed
-    from ameli.service.signup import ContactForm
+    from tests import values
 
     services = container()
     signups = []
     for identity, proof in ((VENTURI_IDENTITY, VENTURI_PROOF), (BERNARD_IDENTITY, _tails("1850369123045"))):
         signup_id, token = api.signup_until_contact(identity, proof)
-        signups.append(services.signups.authenticate(signup_id, token))
+        signups.append(services.signup_steps.authenticate(signup_id, token))
     start = threading.Barrier(2)
     outcomes: list[str] = []
 
     def give(signup):
-        form = ContactForm("meme.adresse@example.fr", "meme.adresse@example.fr", False)
+        form = values.contact("meme.adresse@example.fr")
         start.wait()
         try:
-            services.signups.give_contact(signup, form)
+            services.contact_step.give_contact(signup, form)
             outcomes.append("owner")
         except EmailAlreadyUsed:
             outcomes.append("EMAIL_ALREADY_USED")
@@ -113,7 +113,7 @@ def test_a_step_submitted_twice_at_once_moves_the_signup_once(api, step):
     if step == "password":
         api.post(f"/v1/signups/{started['signup_id']}/terms", {"accepted": True, "version": "2020-04"},
                  started["signup_token"])
-    signup = services.signups.authenticate(started["signup_id"], started["signup_token"])
+    signup = services.signup_steps.authenticate(started["signup_id"], started["signup_token"])
     start = threading.Barrier(2)
     outcomes = []
 
@@ -121,9 +121,9 @@ def test_a_step_submitted_twice_at_once_moves_the_signup_once(api, step):
         start.wait()
         try:
             if step == "terms":
-                services.signups.answer_terms(signup, accepted=True, version="2020-04")
+                services.signup_steps.answer_terms(signup, accepted=True, version="2020-04")
             else:
-                services.signups.choose_password(signup, password=PASSWORD, confirmation=PASSWORD)
+                services.signup_steps.choose_password(signup, password=PASSWORD, confirmation=PASSWORD)
             outcomes.append("done")
         except StepNotAllowed:
             outcomes.append("STEP_NOT_ALLOWED")

@@ -1,10 +1,14 @@
 """Email confirmation, new links and login on in-memory fakes (journey.md sections 3 and 5)."""
 
+from datetime import timedelta
+
 import pytest
 
+from ameli.adapters.passwords import Argon2PasswordHasher
 from ameli.domain import errors
 from ameli.domain.account import AccountState
-from ameli.service.signup import ContactForm
+from ameli.service.login import Login
+from tests import values
 from tests.fakes import FakeWorld
 from tests.people import PASSWORD, VENTURI, VENTURI_IDENTITY, VENTURI_PROOF, beneficiary
 
@@ -14,12 +18,11 @@ NIR = VENTURI_IDENTITY["nir"]
 @pytest.fixture
 def world() -> FakeWorld:
     world = FakeWorld([beneficiary(VENTURI)])
-    signup = world.signups.start(**VENTURI_IDENTITY).signup
-    signup = world.signups.submit_proof(signup, iban_last7=VENTURI_PROOF["iban_last7"],
-                                        serial_last11=VENTURI_PROOF["carte_vitale_serial_last11"])
-    signup = world.signups.answer_terms(signup, accepted=True, version="2020-04")
-    signup = world.signups.choose_password(signup, password=PASSWORD, confirmation=PASSWORD)
-    world.signups.give_contact(signup, ContactForm("paul@example.fr", "paul@example.fr", False))
+    signup = world.option1.start(values.identity(VENTURI_IDENTITY)).signup
+    signup = world.option1.submit_proof(signup, values.proof(VENTURI_PROOF))
+    signup = world.signup_steps.answer_terms(signup, accepted=True, version="2020-04")
+    signup = world.signup_steps.choose_password(signup, password=PASSWORD, confirmation=PASSWORD)
+    world.contact_step.give_contact(signup, values.contact("paul@example.fr"))
     return world
 
 
@@ -29,37 +32,37 @@ def account(world):
 
 def test_confirming_within_the_validity_activates_and_stops_the_workflow(world):
     world.clock.advance(days=6, hours=23)
-    world.accounts.confirm(world.mailer.last_token())
+    world.activation.confirm(world.mailer.last_token())
     assert account(world).status is AccountState.ACTIVE
     assert world.workflow.stopped == [(account(world).account_id, 1)]
-    world.accounts.confirm(world.mailer.last_token())  # a second click: still fine
+    world.activation.confirm(world.mailer.last_token())  # a second click: still fine
 
 
 def test_confirming_after_the_deadline_is_refused_even_if_the_workflow_is_late(world):
     world.clock.advance(days=7)
     with pytest.raises(errors.LinkExpired) as refused:
-        world.accounts.confirm(world.mailer.last_token())
+        world.activation.confirm(world.mailer.last_token())
     assert refused.value.extra == {"resend_options": ["same_address", "other_address"]}
     assert account(world).status is AccountState.PENDING_EMAIL_CONFIRMATION
 
 
 def test_unknown_token_is_invalid(world):
     with pytest.raises(errors.LinkInvalid):
-        world.accounts.confirm("not-a-token")
+        world.activation.confirm("not-a-token")
 
 
 def test_resend_to_the_same_address_supersedes_the_old_link(world):
     old = world.mailer.last_token()
     world.clock.advance(days=8)
     world.account_store.expire_link(account(world).nir_hash)
-    sent = world.accounts.resend(old)
+    sent = world.new_links.resend(old)
     assert sent.email_masked == "p***@example.fr"
     assert sent.link_expires_at == world.clock.now() + world.settings.confirmation_link_validity
     assert world.workflow.started[-1] == (account(world).account_id, 2)
     assert world.workflow.stopped[-1] == (account(world).account_id, 1)
     with pytest.raises(errors.LinkInvalid):
-        world.accounts.confirm(old)
-    world.accounts.confirm(world.mailer.last_token())
+        world.activation.confirm(old)
+    world.activation.confirm(world.mailer.last_token())
     assert account(world).status is AccountState.ACTIVE
 
 
@@ -67,9 +70,9 @@ def test_resend_to_another_address_needs_the_password(world):
     old = world.mailer.last_token()
     world.clock.advance(days=8)
     with pytest.raises(errors.InvalidCredentials):
-        world.accounts.resend(old, new_email="paul.v@example.fr", new_email_confirmation="paul.v@example.fr",
+        world.new_links.resend(old, new_email=values.email("paul.v@example.fr"),
                               password="Wrong-pass1")
-    sent = world.accounts.resend(old, new_email="paul.v@example.fr", new_email_confirmation="paul.v@example.fr",
+    sent = world.new_links.resend(old, new_email=values.email("paul.v@example.fr"),
                                  password=PASSWORD)
     assert world.mailer.sent[-1].to == "paul.v@example.fr" and sent.email_masked == "p***@example.fr"
     assert account(world).email == "paul.v@example.fr"
@@ -77,99 +80,127 @@ def test_resend_to_another_address_needs_the_password(world):
     assert list(world.account_store.email_owners) == [account(world).email_key]
 
 
+def test_the_workflow_of_a_link_to_a_new_address_releases_the_new_address_claim(world):
+    """Fixed: the workflow used to start with the previous address's claim, so at day 21 it released
+    a claim already gone and left the new address claimed for ever."""
+    old_key = account(world).email_key
+    world.clock.advance(days=8)
+    world.new_links.resend(world.mailer.last_token(), new_email=values.email("paul.v@example.fr"), password=PASSWORD)
+    assert world.workflow.claims_to_release[-1] == account(world).email_key != old_key
+
+
 def test_after_retention_the_link_says_the_address_was_deleted(world):
     token = world.mailer.last_token()
     world.clock.advance(days=21)
     with pytest.raises(errors.PendingEmailDeleted):
-        world.accounts.confirm(token)
+        world.activation.confirm(token)
     world.account_store.delete_pending_email(account(world).nir_hash)
     with pytest.raises(errors.PendingEmailDeleted):
-        world.accounts.resend(token)
+        world.new_links.resend(token)
 
 
 def test_login_answers_each_pending_state_with_a_pending_token(world):
     with pytest.raises(errors.EmailConfirmationPending) as pending:
-        world.accounts.login(NIR, PASSWORD)
+        world.login.login(values.nir(NIR), PASSWORD)
     assert pending.value.extra["email_masked"] == "p***@example.fr" and pending.value.extra["pending_token"]
     world.clock.advance(days=8)
     with pytest.raises(errors.LoginLinkExpired):
-        world.accounts.login(NIR, PASSWORD)
+        world.login.login(values.nir(NIR), PASSWORD)
     world.clock.advance(days=14)
     world.account_store.delete_pending_email(account(world).nir_hash)
     with pytest.raises(errors.EmailRequired) as required:
-        world.accounts.login(NIR, PASSWORD)
+        world.login.login(values.nir(NIR), PASSWORD)
     assert "email_masked" not in required.value.extra
     pending_token = required.value.extra["pending_token"]
     with pytest.raises(errors.InvalidRequest):
-        world.accounts.send_link_after_login(pending_token, email=None, email_confirmation=None)
-    world.accounts.send_link_after_login(pending_token, email="new@example.fr", email_confirmation="new@example.fr")
+        world.new_links.send_after_login(pending_token, email=None)
+    world.new_links.send_after_login(pending_token, email=values.email("new@example.fr"))
     assert account(world).link.number == 2 and world.mailer.sent[-1].to == "new@example.fr"
-    world.accounts.confirm(world.mailer.last_token())
-    session = world.accounts.login(NIR, PASSWORD)
-    assert world.accounts.active_account(session.token).email == "new@example.fr"
+    world.activation.confirm(world.mailer.last_token())
+    session = world.login.login(values.nir(NIR), PASSWORD)
+    assert world.login.active_account(session.token).email == "new@example.fr"
 
 
 def test_pending_token_cannot_read_the_account(world):
     with pytest.raises(errors.EmailConfirmationPending) as pending:
-        world.accounts.login(NIR, PASSWORD)
+        world.login.login(values.nir(NIR), PASSWORD)
     with pytest.raises(errors.AuthenticationRequired):
-        world.accounts.active_account(pending.value.extra["pending_token"])
+        world.login.active_account(pending.value.extra["pending_token"])
 
 
-def test_unknown_nir_and_wrong_password_get_the_same_answer(world):
+class SpyArgon2(Argon2PasswordHasher):
+    """The real Argon2id hasher, recording which hashes it verified against."""
+
+    def __init__(self) -> None:
+        self.verified: list[str] = []
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        self.verified.append(password_hash)
+        return super().verify(password_hash, password)
+
+
+def test_an_unknown_nir_pays_for_one_argon2_verification_like_a_wrong_password(world):
+    """What makes "unknown NIR" and "wrong password" take the same time: both verify once, against a
+    hash made with the current parameters."""
+    argon2 = SpyArgon2()
+    login = Login(clock=world.clock, accounts=world.account_store, sessions=world.session_store, hasher=argon2,
+                  pseudonymizer=world.pseudonymizer, session_duration=timedelta(minutes=30),
+                  telemetry=world.telemetry)
     with pytest.raises(errors.InvalidCredentials) as unknown:
-        world.accounts.login("2 55 08 14 168 025", PASSWORD)
+        login.login(values.nir("2 55 08 14 168 025"), PASSWORD)
+    assert len(argon2.verified) == 1
+    assert argon2.verified[0].startswith("$argon2id$") and not argon2.needs_rehash(argon2.verified[0])
     with pytest.raises(errors.InvalidCredentials) as wrong:
-        world.accounts.login(NIR, "Wrong-pass1")
+        world.login.login(values.nir(NIR), "Wrong-pass1")
     assert (unknown.value.detail, unknown.value.extra) == (wrong.value.detail, wrong.value.extra)
 
 
 def test_failed_logins_get_a_growing_delay_then_a_block_and_success_resets(world):
-    world.accounts.confirm(world.mailer.last_token())
+    world.activation.confirm(world.mailer.last_token())
     for _ in range(5):
         with pytest.raises(errors.InvalidCredentials):
-            world.accounts.login(NIR, "Wrong-pass1")
+            world.login.login(values.nir(NIR), "Wrong-pass1")
     with pytest.raises(errors.AccountLocked) as waiting:
-        world.accounts.login(NIR, PASSWORD)
+        world.login.login(values.nir(NIR), PASSWORD)
     assert waiting.value.extra["retry_after"] == 30
     delays = []
     for _ in range(4):
         world.clock.advance(seconds=waiting.value.extra["retry_after"])
         with pytest.raises(errors.InvalidCredentials):
-            world.accounts.login(NIR, "Wrong-pass1")
+            world.login.login(values.nir(NIR), "Wrong-pass1")
         with pytest.raises(errors.AccountLocked) as waiting:
-            world.accounts.login(NIR, PASSWORD)
+            world.login.login(values.nir(NIR), PASSWORD)
         delays.append(waiting.value.extra["retry_after"])
     assert delays == [60, 120, 240, 480]
     world.clock.advance(seconds=480)
     with pytest.raises(errors.AccountLocked) as blocked:  # the 10th failure
-        world.accounts.login(NIR, "Wrong-pass1")
+        world.login.login(values.nir(NIR), "Wrong-pass1")
     assert blocked.value.extra["retry_after"] == 24 * 3600
     world.clock.advance(hours=24)
-    assert world.accounts.login(NIR, PASSWORD).token
+    assert world.login.login(values.nir(NIR), PASSWORD).token
     with pytest.raises(errors.InvalidCredentials):  # the count started again from zero
-        world.accounts.login(NIR, "Wrong-pass1")
+        world.login.login(values.nir(NIR), "Wrong-pass1")
 
 
 def test_login_rehashes_a_password_hashed_with_old_parameters(world):
-    world.accounts.confirm(world.mailer.last_token())
+    world.activation.confirm(world.mailer.last_token())
     world.hasher.parameters = "v2"
-    world.accounts.login(NIR, PASSWORD)
+    world.login.login(values.nir(NIR), PASSWORD)
     assert account(world).password_hash.startswith("v2$")
 
 
 def test_logout_ends_the_session(world):
-    world.accounts.confirm(world.mailer.last_token())
-    session = world.accounts.login(NIR, PASSWORD)
-    world.accounts.logout(session.token)
+    world.activation.confirm(world.mailer.last_token())
+    session = world.login.login(values.nir(NIR), PASSWORD)
+    world.login.logout(session.token)
     with pytest.raises(errors.AuthenticationRequired):
-        world.accounts.active_account(session.token)
+        world.login.active_account(session.token)
 
 
 def test_safety_net_catches_up_links_past_their_deadline_only(world):
-    assert world.accounts.catch_up_overdue_links() == 0
+    assert world.safety_net.catch_up_overdue_links() == 0
     world.clock.advance(days=7)
-    assert world.accounts.catch_up_overdue_links() == 0  # the workflow may be applying it right now
+    assert world.safety_net.catch_up_overdue_links() == 0  # the workflow may be applying it right now
     world.clock.advance(hours=1)
-    assert world.accounts.catch_up_overdue_links() == 1
+    assert world.safety_net.catch_up_overdue_links() == 1
     assert world.workflow.caught_up[0].link.number == 1

@@ -18,7 +18,9 @@ def test_building_the_use_cases_creates_no_client_and_reads_no_secret(monkeypatc
     monkeypatch.setattr(boto3, "client", forbidden)
     monkeypatch.delitem(sys.modules, "argon2", raising=False)
     container = Container(settings_for_tests())
-    assert container.signups and container.accounts
+    for use_case in ("option1", "signup_steps", "contact_step", "activation", "login", "new_links", "safety_net",
+                     "franceconnect"):
+        assert getattr(container, use_case) is not None
     assert "argon2" not in sys.modules
     with pytest.raises(AssertionError, match="AWS client"):
         container.registry.find_by_nir("162122B010001")  # the first request makes the client

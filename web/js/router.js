@@ -3,7 +3,7 @@
 // On navigation: the new screen replaces the old one, the page title changes, focus moves to the h1.
 import { h } from "./dom.js";
 import { alert } from "./ui.js";
-import { memory, session } from "./store.js";
+import { away, memory, session } from "./store.js";
 
 const SITE = "Compte ameli - L'Assurance Maladie";
 const routes = new Map();
@@ -109,6 +109,58 @@ function closeMenu() {
   }
 }
 
+// -- trips to another site (FranceConnect) kept out of the back history --------------------------------
+// Before leaving, the current entry is duplicated (pushState: forward entries dropped) and the history
+// length noted. Back on one of our pages, the client goes back to that duplicate (history.go) and
+// pushes the page to show from there: the other site's entries are dropped as forward entries, so
+// Back never lands on an expired FranceConnect page. Chromium caps history.length at 50: beyond, or
+// when anything looks off, the client simply stays where it is.
+const HISTORY_CAP = 50;
+const TRIP_MAX_MS = 30 * 60 * 1000; // an older trip is stale: its history length means nothing now
+
+/** Leaves for `url` (another site), coming back later through `comeBack`. */
+export function leaveFor(url) {
+  window.history.pushState({}, "", window.location.pathname);
+  away.set({ length: window.history.length, stage: "away", at: Date.now() });
+  window.location.assign(url);
+}
+
+/**
+ * On the page the other site sent the person back to: returns true when the client is going back
+ * to the departure entry (which will then show `resume`); false when it stays here.
+ */
+export function comeBack(resume, { error = null } = {}) {
+  const trip = away.get();
+  if (!trip || trip.stage !== "away") return false;
+  const steps = window.history.length - trip.length;
+  const recent = Date.now() - (trip.at || 0) < TRIP_MAX_MS;
+  if (steps <= 0 || steps > 20 || !recent || window.history.length >= HISTORY_CAP) {
+    away.clear();
+    return false;
+  }
+  away.set({ ...trip, stage: "returning", resume, error });
+  window.history.go(-steps);
+  // If the browser did not move (nothing happened within a second), show the page here.
+  window.setTimeout(() => {
+    const now = away.get();
+    if (now && now.stage === "returning") {
+      away.clear();
+      navigate(resume, { replace: true });
+    }
+  }, 1500);
+  return true;
+}
+
+/** At the departure entry again: drops the other site's entries by pushing the page to show. */
+function arrivedBack() {
+  const trip = away.get();
+  if (!trip || trip.stage !== "returning") return false;
+  away.clear();
+  if (trip.error) memory.franceconnectError = trip.error;
+  window.history.pushState({}, "", trip.resume);
+  return true;
+}
+
 /** Starts the router: renders the current path, follows clicks on internal links and Back/Forward. */
 export function start() {
   document.addEventListener("click", (event) => {
@@ -137,8 +189,19 @@ export function start() {
     if (normalise(url.pathname) === normalise(window.location.pathname)) return;
     navigate(url.pathname);
   });
+  // A new fragment on the same path (a confirmation link pasted into an open activation page) is a new
+  // screen too: the screen reads the fragment and removes it.
+  const changed = () => normalise(window.location.pathname) !== shownPath || window.location.hash.length > 1;
   window.addEventListener("popstate", () => {
-    if (normalise(window.location.pathname) !== shownPath) show({ focus: true });
+    if (changed()) show({ focus: true });
   });
-  return show({ focus: false });
+  window.addEventListener("hashchange", () => {
+    if (changed()) show({ focus: true });
+  });
+  // Restored from the back-forward cache (the departure entry of a trip): the same check as a load.
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted && arrivedBack()) show({ focus: true });
+  });
+  const back = arrivedBack();
+  return show({ focus: back });
 }

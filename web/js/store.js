@@ -39,6 +39,11 @@ export const session = slot("session");
 /** The last link sent: `{ email_masked, link_expires_at }`, shown on the "check your mailbox" pages. */
 export const lastLink = slot("lastLink");
 
+/** This tab finished a signup (the contact step answered): its step pages lead to "check your mailbox". */
+export const finished = slot("finished");
+/** A trip to another site (FranceConnect) to keep out of the back history: `{ length, stage, resume }`. */
+export const away = slot("away");
+
 /** In memory only (lost on reload): the identity typed on the first form, one-shot messages. */
 export const memory = {
   identity: null, // { last_name, nir, birth_date_text, postal_code }

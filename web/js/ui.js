@@ -2,6 +2,7 @@
 // of errors next to their fields (fr-input-group--error, fr-error-text, aria-invalid,
 // aria-describedby) with a summary that receives focus when several fields are wrong.
 import { h, toggleToken, uid } from "./dom.js";
+import { leaveFor } from "./router.js";
 
 export const REQUIRED_MARK = () => h("span", { class: "required-mark", "aria-hidden": "true" }, " *");
 
@@ -89,7 +90,7 @@ export function helpToggle(label, ...content) {
         panel.hidden = !open;
       },
     },
-  }, `Aide : ${label}`);
+  }, h("span", { class: "fr-sr-only" }, `Aide : ${label}`));
   return { toggle, panel };
 }
 
@@ -123,7 +124,7 @@ function fieldError(group, control, errorId, message) {
   if (message) {
     control.setAttribute("aria-invalid", "true");
     const error = h("p", { class: "fr-error-text", id: errorId }, message);
-    control.insertAdjacentElement("afterend", error);
+    (control.closest(".proof-row") || control).insertAdjacentElement("afterend", error);
     toggleToken(control, "aria-describedby", errorId, true);
   } else {
     control.removeAttribute("aria-invalid");
@@ -304,6 +305,34 @@ export function showAlert(slot, options) {
   return node;
 }
 
+// -- help -----------------------------------------------------------------------------------------
+
+export const CAISSE_URL = "https://www.ameli.fr/assure/adresses-et-contacts";
+
+/**
+ * "Besoin d'aide ?": wherever a person is sent to their caisse. The 36 46 with the mention the
+ * regulator requires for a number with a call price ("Service gratuit + prix de l'appel"), its
+ * hours, and ameli.fr's page to find one's caisse.
+ */
+export function needHelp({ headingLevel = "h2", intro } = {}) {
+  const titleId = uid("aide-titre");
+  return h("section", { class: "need-help fr-callout fr-callout--blue-ecume fr-my-4w", "aria-labelledby": titleId },
+    h(headingLevel, { class: "fr-callout__title fr-h5", id: titleId }, "Besoin d'aide ?"),
+    h("p", { class: "fr-callout__text fr-text--md" },
+      intro || "Un conseiller de l'Assurance Maladie peut vous aider par téléphone ou dans votre caisse."),
+    h("p", { class: "fr-text--md fr-mb-1w" },
+      "Appelez le ", h("a", { class: "need-help__phone", href: "tel:3646" }, "36 46"),
+      " ", h("span", { class: "need-help__price" }, "Service gratuit + prix de l'appel")),
+    h("p", { class: "fr-text--sm fr-mb-1w" },
+      "Du lundi au vendredi, de 8 h 30 à 17 h 30 (les horaires peuvent varier selon votre caisse). ",
+      "Depuis l'étranger : +33 1 84 90 36 46."),
+    h("p", { class: "fr-text--md fr-mb-0" },
+      h("a", {
+        href: CAISSE_URL, target: "_blank", rel: "noopener",
+        title: "Trouver ma caisse d'assurance maladie sur ameli.fr - nouvelle fenêtre",
+      }, "Trouver ma caisse d'assurance maladie sur ameli.fr")));
+}
+
 // -- FranceConnect ----------------------------------------------------------------------------------
 
 /** The official FranceConnect button (DSFR fr-connect) and its "Qu'est-ce que FranceConnect ?" link. */
@@ -311,7 +340,16 @@ export function franceConnectButton() {
   const returnTo = `${window.location.origin}/franceconnect/retour`;
   const href = `/v1/franceconnect/login?return_to=${encodeURIComponent(returnTo)}`;
   return h("div", { class: "fr-connect-group" },
-    h("a", { class: "fr-connect", href, "data-external": "true" },
+    h("a", {
+      class: "fr-connect", href, "data-external": "true",
+      on: {
+        click: (event) => {
+          if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+          event.preventDefault();
+          leaveFor(href); // FranceConnect's pages will not stay in the back history
+        },
+      },
+    },
       h("span", { class: "fr-connect__login" }, "S’identifier avec"),
       h("span", { class: "fr-connect__brand" }, "FranceConnect")),
     h("p", {},

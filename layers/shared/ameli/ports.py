@@ -20,8 +20,9 @@ class BeneficiaryRegistry(Protocol):
 
     def find_by_nir(self, nir: str) -> Beneficiary | None: ...
 
-    def find_by_birth_name(self, birth_name_key: str, birth_year: int) -> list[Beneficiary]:
-        """Everyone with this normalised birth name born that year (FranceConnect matching candidates)."""
+    def find_by_birth_name(self, birth_name_key: str, birth_date_prefix: str) -> list[Beneficiary]:
+        """Everyone with this normalised birth name whose ISO birth date starts with the prefix (a
+        whole date, `YYYY-MM-` or `YYYY-`): the FranceConnect matching candidates, all of them."""
 
 
 @dataclass(frozen=True)
@@ -66,12 +67,8 @@ class ProofGuard:
     account_exists: bool
 
 
-class SignupStore(Protocol):
-    def load_attempts(self, nir_hash: str) -> ProofAttempts: ...
-
-    def load_proof_guard(self, nir_hash: str) -> ProofGuard: ...
-
-    def record_proof_attempts(self, nir_hash: str, attempts: ProofAttempts) -> None: ...
+class SignupRepository(Protocol):
+    """A signup in progress, its NIR's proof attempts, the FranceConnect state leading to it."""
 
     def create(self, signup: Signup) -> None: ...
 
@@ -85,18 +82,19 @@ class SignupStore(Protocol):
 
     def close(self, signup_id: str) -> None: ...
 
+    def account_exists(self, nir_hash: str) -> bool:
+        """Whether an account exists for this NIR (a read by key: the account is not this repository's)."""
+
+    def load_attempts(self, nir_hash: str) -> ProofAttempts: ...
+
+    def load_proof_guard(self, nir_hash: str) -> ProofGuard: ...
+
+    def record_proof_attempts(self, nir_hash: str, attempts: ProofAttempts) -> None: ...
+
     def save_franceconnect_state(self, state: FranceConnectState) -> None: ...
 
     def take_franceconnect_state(self, state: str) -> FranceConnectState | None:
         """Read and delete in one step: a state is single use."""
-
-    def account_exists(self, nir_hash: str) -> bool: ...
-
-    def create_pending_account(self, signup: Signup, account: Account) -> None:
-        """Atomically: create the account, claim its email, register its link, end the signup.
-
-        Raises `EmailAlreadyUsed`, `AccountAlreadyExists` or `StepNotAllowed`.
-        """
 
 
 @dataclass(frozen=True)
@@ -115,6 +113,9 @@ class Telemetry(Protocol):
     """Business counters for operators: what happened, never who."""
 
     def count(self, name: str, **dimensions: str) -> None: ...
+
+    def note(self, message: str, **fields: str) -> None:
+        """A log line for operators; `fields` are codes and reasons, never personal data."""
 
 
 @dataclass(frozen=True)
@@ -135,24 +136,21 @@ class OverdueLink:
     link: ConfirmationLink
 
 
-class AccountStore(Protocol):
-    def find_by_link(self, token_hash: str) -> tuple[Account, int] | None:
-        """The account a link belongs to, with that link's number (compare with `account.link`)."""
-
-    def load_for_login(self, nir_hash: str) -> tuple[Account | None, LoginThrottle]: ...
-
-    def record_login_failure(self, nir_hash: str, throttle: LoginThrottle) -> None: ...
-
-    def open_session(self, session: Session, new_password_hash: str | None = None) -> None:
-        """Store the session, reset the failure count, and store a rehashed password if given."""
-
-    def find_session(self, token_hash: str) -> Session | None: ...
+class AccountRepository(Protocol):
+    """An account, the claim of its email address, its links."""
 
     def get_account(self, nir_hash: str) -> Account | None: ...
 
-    def close_session(self, token_hash: str) -> None: ...
+    def find_by_link(self, token_hash: str) -> tuple[Account, int] | None:
+        """The account a link belongs to, with that link's number (compare with `account.link`)."""
 
-    def activate(self, account: Account, link_number: int, now) -> bool:
+    def create_from_signup(self, signup: Signup, account: Account) -> None:
+        """Atomically: create the account, claim its email, register its link, end the signup.
+
+        Raises `EmailAlreadyUsed`, `AccountAlreadyExists` or `StepNotAllowed`.
+        """
+
+    def activate(self, account: Account, link_number: int, now: datetime) -> bool:
         """Activate if that link is still current and unexpired at `now`; False otherwise."""
 
     def replace_link(self, account: Account, link: ConfirmationLink, new_address: NewAddress | None) -> None:
@@ -161,7 +159,25 @@ class AccountStore(Protocol):
         Raises `EmailAlreadyUsed`, or `LinkInvalid` when the account changed meanwhile.
         """
 
-    def overdue_links(self, now, limit: int) -> list[OverdueLink]: ...
+    def update_password_hash(self, nir_hash: str, password_hash: str) -> None: ...
+
+    def overdue_links(self, now: datetime, limit: int) -> list[OverdueLink]: ...
+
+
+class SessionRepository(Protocol):
+    """Sessions after login and each NIR's login throttle."""
+
+    def load_for_login(self, nir_hash: str) -> tuple[Account | None, LoginThrottle]:
+        """The account of a NIR (if any) with its throttle, in one read."""
+
+    def record_login_failure(self, nir_hash: str, throttle: LoginThrottle) -> None: ...
+
+    def open_session(self, session: Session) -> None:
+        """Store the session and reset the NIR's failure count."""
+
+    def find_session(self, token_hash: str) -> Session | None: ...
+
+    def close_session(self, token_hash: str) -> None: ...
 
 
 class ConfirmationWorkflow(Protocol):
@@ -171,7 +187,7 @@ class ConfirmationWorkflow(Protocol):
     def stop(self, account: Account, link_number: int) -> None:
         """Stop the workflow of a link that was confirmed or replaced (saves its remaining transitions)."""
 
-    def catch_up(self, overdue: OverdueLink, now) -> None:
+    def catch_up(self, overdue: OverdueLink, now: datetime) -> None:
         """Run the workflow again for a link whose deadline passed without effect."""
 
 

@@ -1,9 +1,10 @@
-"""Configuration read once from the environment (the only module that reads it)."""
+"""Configuration read once from the environment: the only module of the layer that reads it."""
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,6 +24,37 @@ def parse_iso_duration(text: str) -> timedelta:
     if duration <= timedelta(0):
         raise ValueError(f"durée ISO 8601 nulle : {text!r}")
     return duration
+
+
+class MissingSetting(ValueError):
+    """A required environment variable is absent or empty: the deploy is misconfigured."""
+
+    def __init__(self, variable: str) -> None:
+        super().__init__(f"variable d'environnement obligatoire absente ou vide : {variable}")
+        self.variable = variable
+
+
+def _required(env: Mapping[str, str], variable: str) -> str:
+    value = env.get(variable, "").strip()
+    if not value:
+        raise MissingSetting(variable)
+    return value
+
+
+def _list(env: Mapping[str, str], variable: str) -> tuple[str, ...]:
+    return tuple(value.strip() for value in env.get(variable, "").split(",") if value.strip())
+
+
+def allowed_origins(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The web origins CORS allows (`ALLOWED_ORIGINS`). Read on its own because the resolver is
+    built when a handler module is imported, before any container exists."""
+    return _list(os.environ if env is None else env, "ALLOWED_ORIGINS")
+
+
+def allow_test_email_domains(env: Mapping[str, str] | None = None) -> bool:
+    """Whether reserved domains such as example.test are valid addresses (the local stack and tests
+    only). Read on its own because request bodies are validated before any container exists."""
+    return (os.environ if env is None else env).get("ALLOW_TEST_EMAIL_DOMAINS", "false").lower() == "true"
 
 
 @dataclass(frozen=True)
@@ -56,38 +88,38 @@ class Settings:
         return f"{self.web_base_url}/franceconnect/retour"
 
     @classmethod
-    def from_environment(cls) -> "Settings":
-        env = os.environ
+    def from_environment(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Every variable template.yaml gives the functions; raises `MissingSetting` naming the first
+        required one that is absent, so a misconfigured deploy fails when its container is built."""
+        env = os.environ if env is None else env
         link_validity = parse_iso_duration(env.get("CONFIRMATION_LINK_VALIDITY", "P7D"))
         retention = parse_iso_duration(env.get("PENDING_EMAIL_RETENTION", "P21D"))
         if retention <= link_validity:
             raise ValueError("PENDING_EMAIL_RETENTION doit être plus longue que CONFIRMATION_LINK_VALIDITY")
-        origins = tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip())
+        origins = allowed_origins(env)
         return cls(
-            registry_table=env.get("REGISTRY_TABLE", "ameli-registry"),
-            signups_table=env.get("SIGNUPS_TABLE", "ameli-signups"),
-            accounts_table=env.get("ACCOUNTS_TABLE", "ameli-accounts"),
-            idempotency_table=env.get("IDEMPOTENCY_TABLE", "ameli-idempotency"),
-            confirmation_state_machine_arn=env.get("CONFIRMATION_STATE_MACHINE_ARN", ""),
-            sender_email=env.get("SENDER_EMAIL", "ne-pas-repondre@ameli.example"),
-            web_base_url=env.get("WEB_BASE_URL", "http://127.0.0.1:3000").rstrip("/"),
-            hmac_secret_name=env.get("HMAC_SECRET_NAME", "ameli/pseudonymisation-key"),
+            registry_table=_required(env, "REGISTRY_TABLE"),
+            signups_table=_required(env, "SIGNUPS_TABLE"),
+            accounts_table=_required(env, "ACCOUNTS_TABLE"),
+            idempotency_table=_required(env, "IDEMPOTENCY_TABLE"),
+            confirmation_state_machine_arn=_required(env, "CONFIRMATION_STATE_MACHINE_ARN"),
+            sender_email=_required(env, "SENDER_EMAIL"),
+            web_base_url=_required(env, "WEB_BASE_URL").rstrip("/"),
+            hmac_secret_name=_required(env, "HMAC_SECRET_NAME"),
             allowed_origins=origins,
             confirmation_link_validity=link_validity,
             pending_email_retention=retention,
             signup_session_duration=parse_iso_duration(env.get("SIGNUP_SESSION_DURATION", "PT30M")),
             session_duration=parse_iso_duration(env.get("SESSION_DURATION", "PT30M")),
             # Only the local stack and tests accept reserved domains such as example.test.
-            allow_test_email_domains=env.get("ALLOW_TEST_EMAIL_DOMAINS", "false").lower() == "true",
-            franceconnect_issuer=env.get("FC_ISSUER", "").rstrip("/"),
-            franceconnect_client_id=env.get("FC_CLIENT_ID", ""),
-            franceconnect_client_secret_name=env.get("FC_CLIENT_SECRET_NAME", ""),
-            franceconnect_redirect_uri=env.get("FC_REDIRECT_URI", ""),
-            franceconnect_post_logout_redirect_uri=env.get("FC_POST_LOGOUT_REDIRECT_URI", ""),
+            allow_test_email_domains=allow_test_email_domains(env),
+            franceconnect_issuer=_required(env, "FC_ISSUER").rstrip("/"),
+            franceconnect_client_id=_required(env, "FC_CLIENT_ID"),
+            franceconnect_client_secret_name=_required(env, "FC_CLIENT_SECRET_NAME"),
+            franceconnect_redirect_uri=_required(env, "FC_REDIRECT_URI"),
+            franceconnect_post_logout_redirect_uri=_required(env, "FC_POST_LOGOUT_REDIRECT_URI"),
             # The web origin(s) and the mobile app's scheme (e.g. fr.ameli.app://).
-            franceconnect_return_to_allowed=tuple(
-                v.strip() for v in env.get("FC_RETURN_TO_ALLOWED", "").split(",") if v.strip()
-            ) or origins,
+            franceconnect_return_to_allowed=_list(env, "FC_RETURN_TO_ALLOWED") or origins,
             cookie_secure=env.get("COOKIE_SECURE", "true").lower() != "false",
             ses_configuration_set=env.get("SES_CONFIGURATION_SET", ""),
         )

@@ -2,8 +2,9 @@
 // or #error=CODE. The fragment is read once and removed from the address bar at once.
 import { h } from "../dom.js";
 import { STEP_PATHS, START_PATH } from "../flow.js";
-import { memory, signup } from "../store.js";
-import { buttons, franceConnectButton, heading, linkButton, page } from "../ui.js";
+import { comeBack } from "../router.js";
+import { finished, memory, signup } from "../store.js";
+import { buttons, franceConnectButton, heading, linkButton, needHelp, page } from "../ui.js";
 
 const ERRORS = {
   FRANCECONNECT_CANCELLED: {
@@ -23,6 +24,7 @@ const ERRORS = {
     text: ["Nous ne pouvons pas créer votre compte en ligne avec l'identité transmise par FranceConnect.",
       "Vous pouvez créer votre compte avec votre carte Vitale et votre RIB, ou contacter votre caisse d'assurance maladie."],
     retry: false,
+    help: true,
   },
   ACCOUNT_ALREADY_EXISTS: {
     title: "Vous avez déjà un compte ameli",
@@ -30,6 +32,11 @@ const ERRORS = {
     login: true,
   },
 };
+
+/** Shown for the instant the client takes to step back over FranceConnect's pages. */
+function returning() {
+  return page(heading("Retour de FranceConnect"), h("p", {}, "Chargement de la suite de votre démarche…"));
+}
 
 export const franceConnectReturn = {
   title: "Retour de FranceConnect",
@@ -42,11 +49,15 @@ export const franceConnectReturn = {
       const token = params.get("signup_token");
       if (id && token) {
         signup.set({ id, token, method: "franceconnect" });
+        finished.clear();
         memory.franceconnectError = null;
-        ctx.redirect(STEP_PATHS[params.get("next_step")] || STEP_PATHS.terms);
+        const next = STEP_PATHS[params.get("next_step")] || STEP_PATHS.terms;
+        if (comeBack(next)) return returning();
+        ctx.redirect(next);
         return null;
       }
       memory.franceconnectError = params.get("error") || "FRANCECONNECT_FAILED";
+      if (comeBack("/franceconnect/retour", { error: memory.franceconnectError })) return returning();
     }
     const code = memory.franceconnectError;
     if (!code) {
@@ -63,6 +74,7 @@ export const franceConnectReturn = {
         : [
           buttons(linkButton("Je crée mon compte avec ma carte Vitale", START_PATH, { primary: !error.retry })),
           error.retry ? franceConnectButton() : null,
-        ]);
+        ],
+      error.help ? needHelp() : null);
   },
 };

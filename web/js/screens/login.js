@@ -6,8 +6,8 @@ import { problemText } from "../flow.js";
 import { maskEmail, maskPhone } from "../format.js";
 import { lastLink, pending, session } from "../store.js";
 import {
-  alert, button, buttons, formErrors, heading, linkButton, page, passwordField, requiredNotice, showAlert, textField,
-  whileBusy,
+  alert, button, buttons, formErrors, heading, linkButton, needHelp, page, passwordField, requiredNotice, showAlert,
+  textField, whileBusy,
 } from "../ui.js";
 
 export const PATHS = {
@@ -17,6 +17,7 @@ export const PATHS = {
   newAddress: "/connexion/nouvelle-adresse",
   account: "/mon-compte",
   sent: "/nouveau-lien-envoye",
+  forgotten: "/connexion/code-oublie",
 };
 
 const PENDING_PATHS = {
@@ -43,7 +44,9 @@ export const login = {
     });
     const code = passwordField({ name: "password", label: "Mon code personnel", autocomplete: "current-password" });
     const errors = formErrors(slot, [nir, code]);
+    const lockedHelp = h("div", {});
     const form = h("form", { novalidate: true }, requiredNotice(), nir.node, code.node,
+      h("p", { class: "fr-mb-0" }, h("a", { class: "fr-link", href: PATHS.forgotten }, "Code personnel oublié ?")),
       buttons(button("Se connecter", { type: "submit" })));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -71,6 +74,9 @@ export const login = {
           errors.show(fieldErrors(problem));
         } else {
           showAlert(slot, { title: problem.title, text: problemText(problem) });
+          if (problem.code === "ACCOUNT_LOCKED") {
+            lockedHelp.replaceChildren(needHelp({ intro: "Vous avez oublié votre code personnel ? Un conseiller peut vous aider." }));
+          }
         }
       });
     });
@@ -78,6 +84,7 @@ export const login = {
       heading("Se connecter à mon compte ameli"),
       ctx.takeFlash(),
       slot,
+      lockedHelp,
       form,
       h("hr", { class: "fr-mt-4w" }),
       h("h2", { class: "fr-h5" }, "Vous n'avez pas encore de compte ?"),
@@ -265,5 +272,28 @@ export const account = {
       h("dl", { class: "account-details" },
         ...rows.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
       buttons(logout));
+  },
+};
+
+/** Until the reset flow exists: how to get a new code personnel today, said plainly. */
+export const forgotten = {
+  title: "Code personnel oublié",
+  render() {
+    return page(
+      heading("Vous avez oublié votre code personnel ?"),
+      alert({
+        type: "info",
+        text: "Ce service ne permet pas encore de choisir un nouveau code personnel en ligne.",
+      }),
+      h("p", {}, "Pour obtenir un nouveau code personnel aujourd'hui :"),
+      h("ul", {},
+        h("li", {}, h("strong", {}, "appelez le 36 46"), " : un conseiller vérifie votre identité et vous explique ",
+          "comment recevoir un nouveau code ;"),
+        h("li", {}, "ou ", h("strong", {}, "rendez-vous à l'accueil de votre caisse d'assurance maladie"),
+          ", avec une pièce d'identité et votre carte Vitale.")),
+      h("p", {}, "Votre compte et vos informations restent tels quels : rien n'est perdu. ",
+        "Ne créez pas un nouveau compte, ce n'est pas possible avec le même numéro de sécurité sociale."),
+      needHelp(),
+      buttons(linkButton("Retour à la connexion", PATHS.login, { primary: false, icon: "fr-icon-arrow-left-line" })));
   },
 };

@@ -4,9 +4,9 @@ import { api, fieldErrors } from "../api.js";
 import { h } from "../dom.js";
 import { STEP_PATHS, START_PATH, problemText, resumeSignup, signupPath, signupProblemRedirect } from "../flow.js";
 import { formatNir, parseFrenchDate } from "../format.js";
-import { memory, signup } from "../store.js";
+import { finished, memory, signup } from "../store.js";
 import {
-  alert, button, buttons, disclosure, formErrors, franceConnectButton, heading, linkButton, page,
+  alert, button, buttons, disclosure, formErrors, franceConnectButton, heading, linkButton, needHelp, page,
   requiredNotice, showAlert, textField, whileBusy,
 } from "../ui.js";
 
@@ -39,7 +39,7 @@ export const identity = {
       }),
       textField({
         name: "birth_date", label: "Ma date de naissance", value: previous.birth_date_text,
-        hint: "Format attendu : jj/mm/aaaa",
+        hint: "Format attendu : jj/mm/aaaa, par exemple 18/12/1962. Sans « / » sur votre clavier, tapez les 8 chiffres : 18121962",
         attrs: { autocomplete: "bday", inputmode: "numeric" },
       }),
       textField({
@@ -85,6 +85,7 @@ export const identity = {
         if (answer.ok) {
           const { signup_id: id, signup_token: token, proof, next_step: next } = answer.data;
           signup.set({ id, token, method: "carte_vitale", proof });
+          finished.clear();
           ctx.navigate(STEP_PATHS[next] || STEP_PATHS.proof);
           return;
         }
@@ -100,12 +101,18 @@ export const identity = {
       });
     });
 
+    const done = finished.get();
     return page(
       heading("Je crée mon compte ameli"),
       ctx.takeFlash(),
+      done ? alert({
+        type: "info", title: "Votre compte vient d'être créé",
+        text: "Il reste à l'activer : ouvrez l'email que nous vous avons envoyé et cliquez sur le lien qu'il contient.",
+        children: [h("p", {}, h("a", { href: STEP_PATHS.done }, "Revoir les instructions"))],
+      }) : null,
       h("section", { "aria-labelledby": "identite-titre" },
         h("h2", { id: "identite-titre", class: "fr-h4" }, "Je crée mon compte en remplissant les éléments demandés"),
-        h("p", {}, "Munissez-vous de votre carte Vitale et de votre RIB."),
+        beforeYouStart(),
         requiredNotice(),
         summarySlot,
         form),
@@ -118,14 +125,66 @@ export const identity = {
   },
 };
 
-function knownIban(masked) {
-  const visible = (masked.split("*")[0] || "").trim();
-  return [
-    h("span", { class: "proof-known", "aria-hidden": "true" },
-      ...masked.split(" ").filter(Boolean).flatMap((group, i) => [i ? " " : null, h("span", { class: "proof-group" }, group)])),
-    h("span", { class: "fr-sr-only" }, visible
-      ? `L'IBAN enregistré commence par ${visible}, la suite est masquée.` : "L'IBAN enregistré est masqué."),
-  ];
+/** The IBAN on file without the 7 characters to type, in groups of 4: "FR76 3000 4*** **** ****". */
+export function ibanKnownGroups(masked) {
+  const compact = (masked || "").replace(/\s/g, "");
+  const known = compact.length > 7 ? compact.slice(0, -7) : "";
+  return known.match(/.{1,4}/g) || [];
+}
+
+/**
+ * The guide's row: what the API shows, then the input for what the person types, on one line; on a
+ * narrow screen it wraps between groups, and the last group always stays with the input.
+ */
+function proofRow(field, groups, modifier) {
+  const known = groups.slice(0, -1).flatMap((group, i) => [i ? " " : null, h("span", { class: "proof-group" }, group)]);
+  const last = groups[groups.length - 1];
+  const tail = h("span", { class: "proof-tail" }, last ? h("span", { class: "proof-group", "aria-hidden": "true" }, last) : null);
+  const row = h("div", { class: `proof-row proof-row--${modifier}` },
+    h("span", { class: "proof-known", "aria-hidden": "true" }, ...known, known.length ? " " : null), tail);
+  field.input.replaceWith(row);
+  tail.append(field.input);
+  return field;
+}
+
+function ibanSpoken(groups) {
+  const visible = groups.join("").split("*")[0];
+  return visible ? `L'IBAN enregistré commence par ${visible.match(/.{1,4}/g).join(" ")}, la suite est masquée.`
+    : "L'IBAN enregistré est masqué.";
+}
+
+/** Where the serial is printed: a drawing of the card, with the 11 digits to type highlighted. */
+function serialDrawing() {
+  return h("figure", { class: "serial-drawing fr-mb-3w", role: "group", "aria-labelledby": "dessin-carte-legende" },
+    h("img", {
+      src: "/img/carte-vitale-numero-de-serie.svg", width: "340", height: "214",
+      alt: "Dessin du verso d'une carte Vitale avec photo : le numéro de série est imprimé en bas de la carte, "
+        + "ses 11 derniers chiffres sont ceux à saisir.",
+    }),
+    h("figcaption", { class: "fr-text--sm", id: "dessin-carte-legende" },
+      "Le numéro de série de 21 chiffres est imprimé en bas, au verso de votre carte Vitale avec photo. ",
+      "Les 10 premiers sont affichés ci-dessus : saisissez les 11 suivants."));
+}
+
+/** Before the form: what to have at hand, and (folded, not to slow those who can) who cannot sign up online. */
+function beforeYouStart() {
+  return h("div", { class: "before-start fr-mb-3w" },
+    h("div", { class: "fr-callout fr-mb-2w" },
+      h("p", { class: "fr-callout__title fr-h6" }, "Avant de commencer, munissez-vous de :"),
+      h("ul", { class: "fr-callout__text fr-text--md fr-mb-0" },
+        h("li", {}, "votre ", h("strong", {}, "carte Vitale avec photo"), " (son numéro de série vous sera demandé) ;"),
+        h("li", {}, "votre ", h("strong", {}, "RIB"), " (relevé d'identité bancaire, pour votre IBAN) ;"),
+        h("li", {}, "une ", h("strong", {}, "adresse email personnelle"), " que vous consultez facilement."))),
+    disclosure("Qui ne peut pas créer son compte en ligne ?",
+      h("p", {}, "La création en ligne n'est pas possible, et votre caisse d'assurance maladie vous aidera, si :"),
+      h("ul", {},
+        h("li", {}, "vous n'êtes pas assuré en votre nom propre (ouvreur de droits) au régime général ou à l'un des ",
+          "régimes partenaires : CAMIEG, CANSSM, CAVIMAC, CNMSS, CRPCEN, ENIM, MGP ;"),
+        h("li", {}, "vous n'avez qu'un numéro de sécurité sociale provisoire ou un numéro d'attente non certifié ;"),
+        h("li", {}, "avec la carte Vitale et le RIB seulement : l'Assurance Maladie ne connaît pas vos coordonnées ",
+          "bancaires, ou vous n'avez pas de carte Vitale active (par exemple après un changement de caisse ",
+          "pas encore terminé). Dans ces deux cas, FranceConnect reste possible.")),
+      needHelp()));
 }
 
 function noSerialHelp() {
@@ -136,7 +195,8 @@ function noSerialHelp() {
       h("li", {}, h("strong", {}, "contacter votre caisse d'assurance maladie"),
         " : un conseiller vous aidera à créer votre compte ;"),
       h("li", {}, h("strong", {}, "créer immédiatement votre compte avec FranceConnect"), ".")),
-    franceConnectButton());
+    franceConnectButton(),
+    needHelp({ intro: "Un conseiller peut créer votre compte avec vous, sans le numéro de série." }));
 }
 
 export const proof = {
@@ -146,36 +206,42 @@ export const proof = {
     if (!current) return null;
     const display = current.proof || {};
     const prefix = display.carte_vitale_serial_prefix || "";
+    const groups = ibanKnownGroups(display.iban_masked);
     const fields = [
-      textField({
+      proofRow(textField({
         name: "iban_last7", label: "Saisissez les 7 derniers chiffres de votre IBAN",
-        hint: ["IBAN enregistré :", h("br"), ...knownIban(display.iban_masked || "")],
-        attrs: { autocomplete: "off", autocapitalize: "characters", maxlength: "12", class: "fr-input proof-input" },
+        hint: ["Complétez votre IBAN, dont le début est affiché.", h("span", { class: "fr-sr-only" }, " ", ibanSpoken(groups))],
+        attrs: {
+          autocomplete: "off", autocapitalize: "characters", maxlength: "12", size: "9", class: "fr-input proof-input",
+          spellcheck: "false",
+        },
         help: { label: "IBAN", content: [
           h("p", {}, "Votre IBAN figure sur votre relevé d'identité bancaire (RIB), disponible dans votre espace ",
             "de banque en ligne ou auprès de votre banque."),
           h("p", { class: "fr-mb-0" }, "Saisissez ses 7 derniers caractères : le plus souvent des chiffres, ",
             "parfois une lettre."),
         ] },
-      }),
-      textField({
+      }), groups, "iban"),
+      proofRow(textField({
         name: "carte_vitale_serial_last11",
         label: "Saisissez les 11 derniers chiffres du numéro de série de votre carte Vitale avec photo",
-        hint: ["Début du numéro de série :", h("br"),
-          h("span", { class: "proof-known", "aria-hidden": "true" }, prefix),
-          h("span", { class: "fr-sr-only" }, prefix.split("").join(" "))],
-        attrs: { autocomplete: "off", inputmode: "numeric", maxlength: "15", class: "fr-input proof-input" },
+        hint: ["Le numéro de série compte 21 chiffres ; les 10 premiers sont affichés.",
+          h("span", { class: "fr-sr-only" }, ` Ils sont : ${prefix.split("").join(" ")}.`)],
+        attrs: {
+          autocomplete: "off", inputmode: "numeric", maxlength: "15", size: "13", class: "fr-input proof-input",
+        },
         help: { label: "numéro de série de la carte Vitale", content: [
           h("p", { class: "fr-mb-0" }, "Le numéro de série, de 21 chiffres, est inscrit sur votre carte Vitale avec photo. ",
-            "Les 10 premiers chiffres sont affichés ci-dessus : saisissez les 11 suivants."),
+            "Les 10 premiers chiffres sont affichés : saisissez les 11 suivants."),
         ] },
-      }),
+      }), prefix ? [prefix] : [], "serial"),
     ];
     const [iban, serial] = fields;
     const summarySlot = h("div", {});
+    const lockHelp = h("div", {});
     const errors = formErrors(summarySlot, fields);
     const form = h("form", { novalidate: true },
-      iban.node, serial.node, noSerialHelp(), requiredNotice(),
+      iban.node, serial.node, serialDrawing(), noSerialHelp(), requiredNotice(),
       buttons(
         button("Retour", { primary: false, onClick: () => goBack(ctx, current) }),
         button("Valider", { type: "submit" })));
@@ -224,6 +290,8 @@ export const proof = {
             children: [h("p", {}, "Vous pouvez aussi contacter votre caisse d'assurance maladie, ",
               "ou créer votre compte avec FranceConnect.")],
           });
+          lockHelp.replaceChildren(needHelp({ intro: "Un conseiller peut créer votre compte avec vous sans attendre." }),
+            franceConnectButton());
         } else if (fieldErrors(problem).length) {
           errors.show(fieldErrors(problem));
         } else {
@@ -245,6 +313,7 @@ export const proof = {
       h("p", {}, "Pour vérifier que vous êtes bien la personne concernée, complétez votre IBAN et le numéro de série ",
         "de votre carte Vitale."),
       summarySlot,
+      lockHelp,
       form);
   },
 };
@@ -270,7 +339,8 @@ export const refusal = {
           " : un conseiller vous aidera à créer votre compte."),
         h("li", {}, h("strong", {}, "Créer votre compte avec FranceConnect"),
           " : si vous avez un compte impots.gouv.fr, L'Identité Numérique La Poste, MSA ou France Identité.")),
-      franceConnectButton());
+      franceConnectButton(),
+      needHelp());
   },
 };
 

@@ -4,7 +4,8 @@ import { api, fieldErrors } from "../api.js";
 import { h } from "../dom.js";
 import { STEP_PATHS, START_PATH, problemText, resumeSignup, signupPath, signupProblemRedirect } from "../flow.js";
 import { frenchDateTime } from "../format.js";
-import { lastLink, signup } from "../store.js";
+import { comeBack, leaveFor } from "../router.js";
+import { finished, lastLink, signup } from "../store.js";
 import {
   YES_NO, alert, button, buttons, disclosure, formErrors, heading, linkButton, page, passwordField, radioGroup,
   requiredNotice, showAlert, stepper, textField, whileBusy,
@@ -136,29 +137,73 @@ const RULES = [
 const STRENGTH_LABELS = ["très faible", "faible", "moyen", "bon", "très bon"];
 const CHECK_DELAY_MS = 400;
 
+/** The characters of `value` the rules refuse (anything but A-Z a-z 0-9 and the 32 ASCII punctuation marks). */
+export function forbiddenCharacters(value) {
+  const found = [];
+  for (const char of Array.from(value)) {
+    const code = char.codePointAt(0);
+    if (code >= 33 && code <= 126) continue;
+    const name = char === " " ? "espace" : (code < 32 || code === 127 || /\s/.test(char) ? "caractère invisible" : char);
+    if (!found.includes(name)) found.push(name);
+  }
+  return found;
+}
+
+const quoted = (names) => names.map((name) => `« ${name} »`).join(", ");
+
+/** Why the code is refused, in words, one reason per violation code (the offending characters named). */
+function refusalReasons(violations, value) {
+  const reasons = [];
+  const length = Array.from(value).length;
+  for (const code of violations) {
+    switch (code) {
+      case "TOO_SHORT": reasons.push(`il faut au moins 8 caractères (${length} saisi${length > 1 ? "s" : ""})`); break;
+      case "TOO_LONG": reasons.push(`50 caractères au plus (${length} saisis)`); break;
+      case "MISSING_LOWERCASE": reasons.push("il manque une lettre minuscule sans accent (a à z)"); break;
+      case "MISSING_UPPERCASE": reasons.push("il manque une lettre majuscule sans accent (A à Z)"); break;
+      case "MISSING_DIGIT_OR_SPECIAL": reasons.push("il manque un chiffre ou un caractère spécial"); break;
+      case "FORBIDDEN_CHARACTER": {
+        const names = forbiddenCharacters(value);
+        reasons.push(names.length > 1 ? `les caractères ${quoted(names)} ne sont pas autorisés`
+          : `le caractère ${quoted(names.length ? names : ["?"])} n'est pas autorisé`);
+        break;
+      }
+      case "CONTAINS_NIR": reasons.push("il contient une partie de votre n° de sécurité sociale"); break;
+      case "CONTAINS_BIRTH_DATE": reasons.push("il contient votre date de naissance ou une partie de celle-ci"); break;
+      case "TOO_WEAK": reasons.push("il est trop facile à deviner"); break;
+      default: break;
+    }
+  }
+  return reasons;
+}
+
 function rulesList() {
   const items = new Map();
   const list = h("ul", { class: "password-rules fr-mb-2w", id: "regles-code" },
     ...RULES.map((rule) => {
       const state = h("span", { class: "fr-sr-only rule-state" }, "");
+      const detail = h("span", { class: "rule-detail" }, "");
       const item = h("li", { class: "fr-message fr-message--info", "data-rule": rule.key, "data-state": "unknown" },
-        h("span", {}, rule.text), state);
-      items.set(rule.key, { item, state });
+        h("span", {}, rule.text), detail, state);
+      items.set(rule.key, { item, state, detail });
       return item;
     }));
-  function update(violations) {
+  function update(violations, value = "") {
     let met = 0;
     for (const rule of RULES) {
-      const { item, state } = items.get(rule.key);
+      const { item, state, detail } = items.get(rule.key);
       item.classList.remove("fr-message--info", "fr-message--valid", "fr-message--error");
+      detail.textContent = "";
       if (violations === null) {
         item.classList.add("fr-message--info");
         item.dataset.state = "unknown";
         state.textContent = "";
         continue;
       }
-      const ok = !rule.codes.some((code) => violations.includes(code));
+      const failing = violations.filter((code) => rule.codes.includes(code));
+      const ok = failing.length === 0;
       if (ok) met += 1;
+      else detail.textContent = `\u00a0: ${refusalReasons(failing, value).join(" ; ")}`;
       item.classList.add(ok ? "fr-message--valid" : "fr-message--error");
       item.dataset.state = ok ? "met" : "unmet";
       state.textContent = ok ? " : règle respectée" : " : règle non respectée";
@@ -168,17 +213,32 @@ function rulesList() {
   return { node: list, update };
 }
 
+/**
+ * "Niveau indicatif de sécurité": while any rule fails, red and "refusé" with the reasons (never a
+ * good-looking level for a code the API would refuse); otherwise the strength 0-4 in words.
+ */
 function strengthMeter() {
   const value = h("span", { class: "strength-value" }, "non évalué");
+  const reasons = h("p", { class: "strength-reasons fr-message fr-message--error fr-mb-1w", hidden: true });
   const bar = h("div", { class: "strength-bar", "data-strength": "none", "aria-hidden": "true" },
     h("span", {}), h("span", {}), h("span", {}), h("span", {}));
   const node = h("div", { class: "strength fr-mb-3w", id: "niveau-securite" },
-    h("p", { class: "fr-mb-1w" }, h("strong", {}, "Niveau indicatif de sécurité : "), value), bar);
-  function update(strength) {
+    h("p", { class: "fr-mb-1w" }, h("strong", {}, "Niveau indicatif de sécurité : "), value), bar, reasons);
+  function update(strength, violations = [], typed = "") {
+    reasons.hidden = true;
+    reasons.textContent = "";
     if (strength === null) {
       value.textContent = "non évalué";
       bar.dataset.strength = "none";
       return "non évalué";
+    }
+    if (violations.length) {
+      const why = refusalReasons(violations, typed);
+      value.textContent = "refusé";
+      bar.dataset.strength = "refused";
+      reasons.textContent = `Code refusé : ${why.join(" ; ")}.`;
+      reasons.hidden = false;
+      return `refusé. ${reasons.textContent}`;
     }
     const label = `${STRENGTH_LABELS[strength]} (${strength} sur 4)`;
     value.textContent = label;
@@ -224,8 +284,9 @@ export const password = {
         if (redirect) ctx.navigate(redirect.to, redirect.options);
         return;
       }
-      const met = rules.update(answer.data.violations || []);
-      const level = meter.update(answer.data.strength);
+      const violations = answer.data.violations || [];
+      const met = rules.update(violations, value);
+      const level = meter.update(answer.data.strength, violations, value);
       const sentence = `${met} règle${met > 1 ? "s" : ""} respectée${met > 1 ? "s" : ""} sur ${RULES.length}. `
         + `Niveau indicatif de sécurité : ${level}.`;
       if (sentence !== lastAnnounce) {
@@ -323,7 +384,8 @@ export const contact = {
     });
     const mobile = textField({
       name: "mobile_phone", label: "Saisissez votre n° de téléphone portable", type: "tel", required: false,
-      hint: "Facultatif. Exemple : 06 12 34 56 78", attrs: { autocomplete: "mobile tel-national", inputmode: "tel" },
+      hint: "Facultatif. Exemple : 06 12 34 56 78. Avec un numéro, vous pourrez dire si vous acceptez des informations promotionnelles.",
+      attrs: { autocomplete: "mobile tel-national", inputmode: "tel" },
     });
     const mobileCall = radioGroup({ name: "mobile_marketing_call_consent", legend: "Par téléphone :", options: YES_NO, required: false, checked: "false" });
     const mobileSms = radioGroup({ name: "mobile_marketing_sms_consent", legend: "Par SMS :", options: YES_NO, required: false, checked: "false" });
@@ -336,6 +398,22 @@ export const contact = {
     const errors = formErrors(slot, fields);
     const promo = "J'autorise l'Assurance Maladie à me communiquer des informations promotionnelles sur ses services";
 
+    // A consent about a phone means something only with a number: its questions appear once one is
+    // typed (and go back to "Non" when it is erased), so the number stays optional for real.
+    const mobileConsents = consentFieldset(`${promo}, sur mon téléphone portable :`, [mobileCall, mobileSms]);
+    const landlineConsents = consentFieldset(`${promo}, sur mon téléphone fixe :`, [landlineCall]);
+    const follow = (field, consents, groups) => {
+      const update = () => {
+        const empty = !field.value().trim();
+        consents.hidden = empty;
+        if (empty) for (const group of groups) group.radios.find((radio) => radio.value === "false").checked = true;
+      };
+      field.input.addEventListener("input", update);
+      update();
+    };
+    follow(mobile, mobileConsents, [mobileCall, mobileSms]);
+    follow(landline, landlineConsents, [landlineCall]);
+
     const form = h("form", { novalidate: true },
       h("h2", { class: "fr-h4" }, "Je saisis mon adresse email"),
       requiredNotice(),
@@ -343,9 +421,9 @@ export const contact = {
       h("h2", { class: "fr-h4 fr-mt-5w" }, "Je saisis mes coordonnées téléphoniques"),
       h("p", {}, "Ces informations sont facultatives."),
       mobile.node,
-      consentFieldset(`${promo}, sur mon téléphone portable :`, [mobileCall, mobileSms]),
+      mobileConsents,
       landline.node,
-      consentFieldset(`${promo}, sur mon téléphone fixe :`, [landlineCall]),
+      landlineConsents,
       buttons(
         button("Annuler", { primary: false, onClick: () => cancelSignup(ctx, current) }),
         button("Valider", { type: "submit" })));
@@ -379,11 +457,11 @@ export const contact = {
         const answer = await api("POST", signupPath(current, "/contact"), { token: current.token, body });
         if (answer.ok) {
           signup.clear(); // the signup token is dead now: the person is logged out
+          finished.set({ at: Date.now() }); // Back on a step page now leads to "check your mailbox"
           lastLink.set({ email_masked: answer.data.email_masked, link_expires_at: answer.data.link_expires_at });
           if (answer.data.franceconnect_logout_url) {
             // End the FranceConnect session too; FranceConnect comes back to the "check your mailbox" page.
-            window.history.replaceState({}, "", STEP_PATHS.done);
-            window.location.assign(answer.data.franceconnect_logout_url);
+            leaveFor(answer.data.franceconnect_logout_url);
             return;
           }
           ctx.navigate(STEP_PATHS.done, { replace: true });
@@ -417,6 +495,7 @@ export const contact = {
 export const checkMailbox = {
   title: "Consultez votre messagerie",
   render() {
+    if (comeBack(STEP_PATHS.done)) return page(heading("Consultez votre messagerie"), h("p", {}, "Chargement…"));
     const sent = lastLink.get();
     const until = sent ? frenchDateTime(sent.link_expires_at) : "";
     return page(

@@ -1,4 +1,4 @@
-"""SES v2, Step Functions, Secrets Manager and CloudWatch (EMF) adapters."""
+"""SES v2 (the mailer), Step Functions (the confirmation workflow) and the HMAC pseudonymizer."""
 
 from __future__ import annotations
 
@@ -7,16 +7,19 @@ import hmac
 import json
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ameli.adapters.keys import account_key, email_claim_key
 from ameli.clock import to_rfc3339
 from ameli.domain.account import Account, ConfirmationLink
+from ameli.observability import logger
 from ameli.ports import OutgoingEmail, OverdueLink
 
 
 class SesMailer:
-    def __init__(self, client, sender: str, configuration_set: str = "") -> None:
+    def __init__(self, client: Any, sender: str, configuration_set: str = "") -> None:
         self.client = client
         self.sender = sender
         self.configuration_set = configuration_set
@@ -43,8 +46,8 @@ def execution_name(account_id: str, link_number: int) -> str:
 
 def workflow_input(nir_hash: str, email_key: str | None, link: ConfirmationLink) -> str:
     return json.dumps({
-        "account_pk": f"ACCOUNT#{nir_hash}",
-        "email_claim_pk": f"EMAIL#{email_key}",
+        "account_pk": account_key(nir_hash),
+        "email_claim_pk": email_claim_key(email_key or ""),
         "link_number": link.number,
         "link_expires_at": to_rfc3339(link.expires_at),
         "retention_until": to_rfc3339(link.retention_until),
@@ -54,7 +57,7 @@ def workflow_input(nir_hash: str, email_key: str | None, link: ConfirmationLink)
 class StepFunctionsConfirmationWorkflow:
     """Runs the confirmation deadline workflow (statemachine/confirmation.asl.json), one execution per link."""
 
-    def __init__(self, client, state_machine_arn: str) -> None:
+    def __init__(self, client: Any, state_machine_arn: str) -> None:
         self.client = client
         self.state_machine_arn = state_machine_arn
 
@@ -66,7 +69,8 @@ class StepFunctionsConfirmationWorkflow:
                 raise
 
     def start(self, account: Account, link: ConfirmationLink) -> None:
-        self._start(execution_name(account.account_id, link.number), workflow_input(account.nir_hash, account.email_key, link))
+        payload = workflow_input(account.nir_hash, account.email_key, link)
+        self._start(execution_name(account.account_id, link.number), payload)
 
     def stop(self, account: Account, link_number: int) -> None:
         # Stopping is an optimisation (the workflow's own conditions make it a no-op anyway): never fail on it.
@@ -77,8 +81,6 @@ class StepFunctionsConfirmationWorkflow:
                 cause="confirmed or replaced",
             )
         except Exception as error:  # noqa: BLE001 - the account change is already committed
-            from ameli.http.api import logger
-
             logger.warning("workflow not stopped", extra={"error": type(error).__name__})
 
     def catch_up(self, overdue: OverdueLink, now: datetime) -> None:
@@ -107,19 +109,3 @@ class HmacPseudonymizer:
 
     def email_hash(self, email_key: str) -> str:
         return self._digest("email", email_key)
-
-
-class PowertoolsTelemetry:
-    """One EMF count per business event, with low-cardinality dimensions only."""
-
-    def __init__(self, namespace: str, service: str) -> None:
-        self.namespace = namespace
-        self.service = service
-
-    def count(self, name: str, **dimensions: str) -> None:
-        from aws_lambda_powertools.metrics import MetricUnit, single_metric
-
-        with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=self.namespace) as metric:
-            metric.add_dimension(name="service", value=self.service)
-            for key, value in dimensions.items():
-                metric.add_dimension(name=key, value=value)

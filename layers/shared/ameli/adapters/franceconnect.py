@@ -1,24 +1,47 @@
 """FranceConnect (OpenID Connect) client: authlib for the OAuth flow, joserfc for the JWTs.
 
 Everything that FranceConnect sends is checked (franceconnect.md, "Our client must check"); any
-failure raises `FranceConnectFailure` with a short reason that is safe to log.
+failure raises `FranceConnectFailure` with a short reason that is safe to log. That includes an
+answer that is not what the protocol says (a maintenance page instead of JSON, a JSON array, a
+missing endpoint): the person is sent back with FRANCECONNECT_FAILED, never a 5xx. A reason names
+the step and the check (`jwks_not_json`, `id_token_aud`, `token_error_invalid_client`), never a
+token nor an identity value.
 """
 
 from __future__ import annotations
 
+import hmac
 import time
 from collections.abc import Callable
-from functools import cached_property
+from typing import Any
 from urllib.parse import urlencode
 
-from ameli.domain.franceconnect import InvalidIdentityClaims, parse_identity_claims
+import requests
+from authlib.integrations.base_client.errors import OAuthError
+from authlib.integrations.requests_client import OAuth2Session
+from authlib.oidc.core.util import create_half_hash
+from joserfc import jwt
+from joserfc.errors import ClaimError, InvalidPayloadError, JoseError, MissingClaimError
+from joserfc.jwk import KeySet
+from joserfc.jws import extract_compact
+
+from ameli.domain.franceconnect import InvalidIdentityClaims, parse_identity_claims, provider_error_code
 from ameli.ports import FranceConnectFailure, FranceConnectLogin
 
 SCOPES = "openid identite_pivot preferred_username email idp_birthdate"
 ACR = "eidas1"
-ALLOWED_ALGORITHMS = ["ES256", "RS256"]  # never HS256 nor "none"
+ALLOWED_ALGORITHMS = ("ES256", "RS256")  # never HS256 nor "none"
 LEEWAY_SECONDS = 30
 HTTP_TIMEOUT_SECONDS = 5
+# FranceConnect's kids are names kept across rotations (`pkcs11:ES256:hsm`): an unknown kid does not
+# reveal every rotation, so the keys and the discovery document are also read again after this long.
+CACHE_LIFETIME_SECONDS = 3600
+ENDPOINTS = ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri", "end_session_endpoint")
+class _Cached:
+    """A value read from the provider, with the time it was read."""
+
+    def __init__(self, value: Any, read_at: float) -> None:
+        self.value, self.read_at = value, read_at
 
 
 class OidcFranceConnectClient:
@@ -38,80 +61,109 @@ class OidcFranceConnectClient:
         self.redirect_uri = redirect_uri
         self.post_logout_redirect_uri = post_logout_redirect_uri
         self.clock = clock
-        self._key_set = None
+        self._discovery: _Cached | None = None
+        self._key_set: _Cached | None = None
+        self._http: requests.Session | None = None
+
+    # -- HTTP -----------------------------------------------------------------------------------
+    def _get(self, step: str, url: str, **kwargs: Any) -> requests.Response:
+        if self._http is None:
+            self._http = requests.Session()
+        try:
+            # OIDC endpoints answer directly: a redirect is a portal or a maintenance page.
+            return self._http.get(url, timeout=HTTP_TIMEOUT_SECONDS, allow_redirects=False, **kwargs)
+        except requests.RequestException:
+            raise FranceConnectFailure(f"{step}_unreachable") from None
+
+    @staticmethod
+    def _json_object(step: str, response: requests.Response) -> dict[str, Any]:
+        if response.status_code != 200:
+            raise FranceConnectFailure(f"{step}_status")
+        try:
+            document = response.json()
+        except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
+            raise FranceConnectFailure(f"{step}_not_json") from None
+        if not isinstance(document, dict):
+            raise FranceConnectFailure(f"{step}_malformed")
+        return document
+
+    def _fresh(self, cached: _Cached | None) -> bool:
+        return cached is not None and self.clock() - cached.read_at < CACHE_LIFETIME_SECONDS
 
     # -- discovery and keys ---------------------------------------------------------------------
-    @cached_property
-    def http(self):
-        import requests
-
-        return requests.Session()
-
-    def _get(self, url: str, **kwargs):
-        try:
-            response = self.http.get(url, timeout=HTTP_TIMEOUT_SECONDS, **kwargs)
-        except Exception:
-            raise FranceConnectFailure("unreachable") from None
-        return response
-
-    @cached_property
-    def metadata(self) -> dict:
-        response = self._get(f"{self.issuer}/.well-known/openid-configuration")
-        if response.status_code != 200:
-            raise FranceConnectFailure("discovery")
-        metadata = response.json()
-        if metadata.get("issuer") != self.issuer:
+    def _metadata(self, *, stale_ok: bool = False) -> dict[str, Any]:
+        if self._fresh(self._discovery) or (stale_ok and self._discovery is not None):
+            return self._discovery.value  # type: ignore[union-attr]
+        document = self._json_object("discovery", self._get("discovery", f"{self.issuer}/.well-known/openid-configuration"))
+        if document.get("issuer") != self.issuer:
             raise FranceConnectFailure("discovery_issuer")
-        return metadata
+        if not all(isinstance(document.get(name), str) and document[name] for name in ENDPOINTS):
+            raise FranceConnectFailure("discovery_malformed")
+        self._discovery = _Cached(document, self.clock())
+        return document
 
-    def _keys(self, refresh: bool = False):
-        from joserfc.jwk import KeySet
+    def _keys(self, *, refresh: bool = False) -> KeySet:
+        if refresh or not self._fresh(self._key_set):
+            document = self._json_object("jwks", self._get("jwks", self._metadata()["jwks_uri"]))
+            try:
+                key_set = KeySet.import_key_set(document)  # type: ignore[arg-type]
+            except (JoseError, ValueError, TypeError, KeyError, AttributeError):
+                raise FranceConnectFailure("jwks_malformed") from None
+            self._key_set = _Cached(key_set, self.clock())
+        return self._key_set.value  # type: ignore[union-attr]
 
-        if self._key_set is None or refresh:
-            response = self._get(self.metadata["jwks_uri"])
-            if response.status_code != 200:
-                raise FranceConnectFailure("jwks")
-            self._key_set = KeySet.import_key_set(response.json())
-        return self._key_set
-
-    def _verify(self, token: str, kind: str) -> tuple[dict, str]:
-        """Signature (allow-listed algorithms, key by kid, one re-fetch on an unknown kid), then
-        iss, aud, exp and iat. Returns the claims and the algorithm."""
-        from joserfc import jwt
-        from joserfc.errors import JoseError
-        from joserfc.jws import extract_compact
-
+    # -- signed tokens --------------------------------------------------------------------------
+    def _verify(self, token: object, kind: str) -> tuple[dict[str, Any], str]:
+        """Signature (allow-listed algorithms, key by kid), then iss, aud, sub, exp and iat.
+        Returns the claims and the algorithm."""
+        if not isinstance(token, str):
+            raise FranceConnectFailure(f"{kind}_malformed")
         try:
             header = extract_compact(token.encode()).protected
-        except (JoseError, ValueError):
+        except (JoseError, ValueError, RecursionError):
             raise FranceConnectFailure(f"{kind}_malformed") from None
-        if header.get("alg") not in ALLOWED_ALGORITHMS:
+        alg = header.get("alg")
+        if alg not in ALLOWED_ALGORITHMS:
             raise FranceConnectFailure(f"{kind}_algorithm")
-        kid = header.get("kid")
-        keys = self._keys()
-        if kid is None or not any(key.kid == kid for key in keys.keys):
-            keys = self._keys(refresh=True)  # keys rotate: look once more, then fail closed
-            if kid is None or not any(key.kid == kid for key in keys.keys):
-                raise FranceConnectFailure(f"{kind}_unknown_kid")
-        try:
-            decoded = jwt.decode(token, keys, algorithms=ALLOWED_ALGORITHMS)
-        except JoseError:
-            raise FranceConnectFailure(f"{kind}_signature") from None
-        claims = decoded.claims
+        claims = self._signed_claims(token, header.get("kid"), alg, kind)
+        self._check_registered_claims(claims, kind)
+        return claims, alg
+
+    def _signed_claims(self, token: str, kid: object, alg: str, kind: str) -> dict[str, Any]:
+        # Keys rotate: on an unknown kid, or a signature that no cached key of that kid verifies
+        # (FranceConnect keeps its kids across rotations), read the keys once more, then fail closed.
+        failure = ""
+        for attempt in ("cached", "read again"):
+            keys = self._keys(refresh=attempt == "read again").keys
+            candidates = [key for key in keys if isinstance(kid, str) and key.kid == kid]
+            failure = f"{kind}_signature" if candidates else f"{kind}_unknown_kid"
+            for key in candidates:  # during a rotation two keys may carry the same name
+                try:
+                    return jwt.decode(token, key, algorithms=[alg]).claims
+                except (InvalidPayloadError, RecursionError):  # signed, but not a JSON object
+                    raise FranceConnectFailure(f"{kind}_malformed") from None
+                except (JoseError, ValueError):
+                    continue
+        raise FranceConnectFailure(failure)
+
+    def _check_registered_claims(self, claims: dict[str, Any], kind: str) -> None:
+        # OIDC Core 3.1.3.7: our client id must be the audience, and the only one.
+        if claims.get("aud") not in (self.client_id, [self.client_id]):
+            raise FranceConnectFailure(f"{kind}_aud")
         registry = jwt.JWTClaimsRegistry(
             now=lambda: int(self.clock()),
             leeway=LEEWAY_SECONDS,
             iss={"essential": True, "value": self.issuer},
-            aud={"essential": True, "value": self.client_id},
             sub={"essential": True},
             exp={"essential": True},
             iat={"essential": True},
         )
         try:
             registry.validate(claims)
-        except JoseError as error:
-            raise FranceConnectFailure(f"{kind}_{getattr(error, 'claim', None) or 'claims'}") from None
-        return claims, header["alg"]
+        except MissingClaimError:
+            raise FranceConnectFailure(f"{kind}_missing_claim") from None
+        except ClaimError as error:
+            raise FranceConnectFailure(f"{kind}_{error.claim}") from None
 
     # -- the flow ---------------------------------------------------------------------------------
     def authorization_url(self, *, state: str, nonce: str) -> str:
@@ -124,33 +176,20 @@ class OidcFranceConnectClient:
             "state": state,
             "nonce": nonce,
         }
-        return f"{self.metadata['authorization_endpoint']}?{urlencode(query)}"
+        return f"{self._metadata()['authorization_endpoint']}?{urlencode(query)}"
 
     def complete(self, *, code: str, nonce: str, callback_issuer: str | None) -> FranceConnectLogin:
-        import hmac
-
-        from authlib.integrations.requests_client import OAuth2Session
-        from authlib.oidc.core.util import create_half_hash
-
         if callback_issuer != self.issuer:
             raise FranceConnectFailure("callback_iss")
-        session = OAuth2Session(
-            self.client_id,
-            self._client_secret(),
-            token_endpoint_auth_method="client_secret_post",
-            redirect_uri=self.redirect_uri,
-        )
         try:
-            tokens = session.fetch_token(
-                self.metadata["token_endpoint"], code=code, grant_type="authorization_code",
-                timeout=HTTP_TIMEOUT_SECONDS,
-            )
-        except Exception:
-            raise FranceConnectFailure("token_exchange") from None
-        id_token, access_token = tokens.get("id_token"), tokens.get("access_token")
-        if not id_token or not access_token:
-            raise FranceConnectFailure("token_response")
+            return self._complete(code, nonce)
+        except FranceConnectFailure:
+            raise
+        except Exception as error:  # noqa: BLE001 - the state is spent: fail closed, never a 5xx
+            raise FranceConnectFailure(f"unexpected_{type(error).__name__}") from None
 
+    def _complete(self, code: str, nonce: str) -> FranceConnectLogin:
+        id_token, access_token = self._exchange(code)
         claims, alg = self._verify(id_token, "id_token")
         if not isinstance(claims.get("nonce"), str) or not hmac.compare_digest(claims["nonce"], nonce):
             raise FranceConnectFailure("id_token_nonce")
@@ -158,15 +197,10 @@ class OidcFranceConnectClient:
             raise FranceConnectFailure("id_token_acr")
         if "at_hash" in claims:
             expected = create_half_hash(access_token, alg)
-            if expected is None or not hmac.compare_digest(claims["at_hash"], expected.decode()):
+            at_hash = claims["at_hash"]
+            if expected is None or not isinstance(at_hash, str) or not hmac.compare_digest(at_hash, expected.decode()):
                 raise FranceConnectFailure("id_token_at_hash")
-
-        response = self._get(self.metadata["userinfo_endpoint"], headers={"Authorization": f"Bearer {access_token}"})
-        if response.status_code != 200:
-            raise FranceConnectFailure("userinfo_status")
-        if response.headers.get("Content-Type", "").split(";")[0].strip() != "application/jwt":
-            raise FranceConnectFailure("userinfo_not_jwt")
-        userinfo, _ = self._verify(response.text.strip(), "userinfo")
+        userinfo = self._userinfo(access_token)
         if userinfo.get("sub") != claims.get("sub"):
             raise FranceConnectFailure("userinfo_sub")
         try:
@@ -175,6 +209,54 @@ class OidcFranceConnectClient:
             raise FranceConnectFailure(f"claim_format_{error}") from None
         return FranceConnectLogin(identity=identity, id_token=id_token)
 
+    def _exchange(self, code: str) -> tuple[str, str]:
+        """The code for the tokens, at once (it lives 30 s), with `client_secret_post`."""
+        token_endpoint = self._metadata()["token_endpoint"]
+        with OAuth2Session(
+            self.client_id,
+            self._client_secret(),
+            token_endpoint_auth_method="client_secret_post",
+            redirect_uri=self.redirect_uri,
+        ) as session:
+            try:
+                tokens = session.fetch_token(
+                    token_endpoint, code=code, grant_type="authorization_code",
+                    timeout=HTTP_TIMEOUT_SECONDS, allow_redirects=False,
+                )
+            except OAuthError as error:  # the provider's answer {"error": ...}
+                raise FranceConnectFailure(f"token_error_{provider_error_code(error.error)}") from None
+            except requests.HTTPError:  # a status and no JSON object: a gateway's page
+                raise FranceConnectFailure("token_status") from None
+            except requests.RequestException:
+                raise FranceConnectFailure("token_unreachable") from None
+            except (ValueError, TypeError, RecursionError):  # no JSON object, or fields authlib cannot read
+                raise FranceConnectFailure("token_malformed") from None
+        id_token, access_token = tokens.get("id_token"), tokens.get("access_token")
+        if not isinstance(id_token, str) or not id_token or not isinstance(access_token, str) or not access_token:
+            raise FranceConnectFailure("token_response")
+        return id_token, access_token
+
+    def _userinfo(self, access_token: str) -> dict[str, Any]:
+        response = self._get("userinfo", self._metadata()["userinfo_endpoint"],
+                             headers={"Authorization": f"Bearer {access_token}"})
+        if response.status_code != 200:
+            error = _bearer_error(response.headers.get("WWW-Authenticate", ""))
+            raise FranceConnectFailure(f"userinfo_error_{provider_error_code(error)}" if error else "userinfo_status")
+        if response.headers.get("Content-Type", "").split(";")[0].strip() != "application/jwt":
+            raise FranceConnectFailure("userinfo_not_jwt")
+        userinfo, _ = self._verify(response.text.strip(), "userinfo")
+        return userinfo
+
     def logout_url(self, *, id_token: str, state: str) -> str:
+        # Called right after `complete`: the discovery document read for it is good enough.
         query = {"id_token_hint": id_token, "state": state, "post_logout_redirect_uri": self.post_logout_redirect_uri}
-        return f"{self.metadata['end_session_endpoint']}?{urlencode(query)}"
+        return f"{self._metadata(stale_ok=True)['end_session_endpoint']}?{urlencode(query)}"
+
+
+def _bearer_error(challenge: str) -> str | None:
+    """The `error` of a `WWW-Authenticate: Bearer error="invalid_token"` challenge (RFC 6750 3)."""
+    for part in challenge.partition(" ")[2].split(","):
+        name, _, value = part.strip().partition("=")
+        if name == "error":
+            return value.strip('"')
+    return None

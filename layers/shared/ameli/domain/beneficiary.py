@@ -74,7 +74,7 @@ class Beneficiary:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Beneficiary":
+    def from_dict(cls, data: dict[str, Any]) -> Beneficiary:
         """Build from the fixture JSON shape; optional keys may be missing (taken as null/empty)."""
         card = data.get("carte_vitale")
         return cls(
@@ -144,3 +144,16 @@ def option1_refusal(
     if b.carte_vitale.status != "active":
         return RefusalReason.NO_ACTIVE_CARTE_VITALE
     return None
+
+
+@dataclass(frozen=True, repr=False)
+class DeclaredIdentity:
+    """What the person typed at Option 1's first step, each value already well-formed."""
+
+    last_name: str
+    nir: Nir
+    birth_date: date
+    postal_code: str
+
+    def __repr__(self) -> str:
+        return "DeclaredIdentity(<redacted>)"

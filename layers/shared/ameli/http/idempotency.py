@@ -7,9 +7,12 @@ signup, token and body; a failure is not kept (the person can correct and retry)
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ameli.domain.errors import StepNotAllowed
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 
 REPLAY_WINDOW_SECONDS = 3600
 
@@ -18,7 +21,8 @@ class AttemptWithOtherData(StepNotAllowed):
     detail = "Votre compte a déjà été créé avec d'autres informations. Consultez votre messagerie."
 
 
-def answer_once(key_prefix: str, attempt: dict[str, Any], work: Callable[[], dict], lambda_context: Any) -> dict:
+def answer_once(key_prefix: str, attempt: dict[str, Any], work: Callable[[], dict[str, Any]], lambda_context: Any,
+                persistence_store: BasePersistenceLayer) -> dict[str, Any]:
     """`work()`'s answer for this attempt (`key` and `body` members), computed once per key.
 
     `attempt["key"]` identifies the request (never a raw secret: hash tokens first);
@@ -30,8 +34,6 @@ def answer_once(key_prefix: str, attempt: dict[str, Any], work: Callable[[], dic
         IdempotencyValidationError,
     )
 
-    from ameli.bootstrap import container
-
     config = IdempotencyConfig(
         event_key_jmespath="key",
         payload_validation_jmespath="body",
@@ -41,13 +43,14 @@ def answer_once(key_prefix: str, attempt: dict[str, Any], work: Callable[[], dic
     # An attempt cut short by the Lambda timeout must not stay "in progress" for an hour.
     config.register_lambda_context(lambda_context)
 
-    @idempotent_function(data_keyword_argument="attempt", persistence_store=container().idempotency_store,
+    @idempotent_function(data_keyword_argument="attempt", persistence_store=persistence_store,
                          config=config, key_prefix=key_prefix)
-    def once(attempt: dict) -> dict:
+    def once(attempt: dict[str, Any]) -> dict[str, Any]:
         return work()
 
     try:
-        return once(attempt=attempt)
+        answer: dict[str, Any] = once(attempt=attempt)
+        return answer
     except IdempotencyValidationError:
         raise AttemptWithOtherData(next_step="done") from None
     except IdempotencyAlreadyInProgressError:

@@ -1,14 +1,36 @@
 """Request and response bodies of the API (api.md), as pydantic v2 models.
 
-Request fields are plain strings: the domain parses them and answers field errors in French with
-the codes of api.md, which a pydantic pattern could not.
+A request field's type (`ameli.http.fields`) parses it with the domain's parser, so a handler gets
+value objects and every field error comes back in French with the codes of api.md, in one 422.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from ameli.clock import to_rfc3339
+from ameli.domain.beneficiary import DeclaredIdentity
+from ameli.domain.contact import ContactDetails, Email
+from ameli.domain.nir import Nir, nir_matches_birth_date
+from ameli.domain.proof import ProofTails
+from ameli.http.fields import (
+    BirthDate,
+    EmailAddress,
+    IbanLast7,
+    LandlinePhone,
+    LastName,
+    MobilePhone,
+    NirValue,
+    OptionalEmail,
+    Password,
+    PostalCode,
+    SerialLast11,
+    field_error,
+)
+from ameli.service.confirmation_links import LinkSent
 
 NextStep = Literal["proof", "terms", "password", "contact", "done"]
 
@@ -17,16 +39,45 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="ignore", str_max_length=200)
 
 
+MISMATCH_MESSAGE = "Les deux adresses email ne sont pas identiques."
+
+
+def _typed_twice(confirmation: str | None, info: ValidationInfo, field: str) -> str | None:
+    """The confirmation must repeat the address (case aside); checked only once the address is valid."""
+    address = info.data.get(field)
+    if isinstance(address, Email) and (confirmation or "").strip().casefold() != address.address.casefold():
+        raise field_error("MISMATCH", MISMATCH_MESSAGE)
+    return confirmation
+
+
 class StartSignupRequest(_Request):
-    last_name: str = Field(description="Nom de naissance ou nom d'usage", examples=["venturi"])
-    nir: str = Field(description="N° de sécurité sociale, 13 ou 15 caractères", examples=["1 62 12 2B 010 001"])
-    birth_date: str = Field(description="Date de naissance, YYYY-MM-DD", examples=["1962-12-18"])
-    postal_code: str = Field(description="Code postal actuel ou ancien", examples=["63000"])
+    last_name: LastName = Field(description="Nom de naissance ou nom d'usage", examples=["venturi"])
+    nir: NirValue = Field(description="N° de sécurité sociale, 13 ou 15 caractères", examples=["1 62 12 2B 010 001"])
+    birth_date: BirthDate = Field(description="Date de naissance, YYYY-MM-DD", examples=["1962-12-18"])
+    postal_code: PostalCode = Field(description="Code postal actuel ou ancien", examples=["63000"])
+
+    @field_validator("birth_date")
+    @classmethod
+    def _consistent_with_nir(cls, birth_date: date, info: ValidationInfo) -> date:
+        nir = info.data.get("nir")
+        if isinstance(nir, Nir) and not nir_matches_birth_date(nir, birth_date):
+            raise field_error(
+                "INCONSISTENT_WITH_NIR",
+                "Votre date de naissance ne correspond pas à votre numéro de sécurité sociale. Vérifiez les deux.",
+            )
+        return birth_date
+
+    def identity(self) -> DeclaredIdentity:
+        return DeclaredIdentity(self.last_name, self.nir, self.birth_date, self.postal_code)
 
 
 class ProofRequest(_Request):
-    iban_last7: str = Field(description="Les 7 derniers caractères de l'IBAN", examples=["7890143"])
-    carte_vitale_serial_last11: str = Field(description="Les 11 derniers chiffres du n° de série de la carte Vitale")
+    iban_last7: IbanLast7 = Field(description="Les 7 derniers caractères de l'IBAN", examples=["7890143"])
+    carte_vitale_serial_last11: SerialLast11 = Field(
+        description="Les 11 derniers chiffres du n° de série de la carte Vitale")
+
+    def tails(self) -> ProofTails:
+        return ProofTails(self.iban_last7, self.carte_vitale_serial_last11)
 
 
 class TermsAnswer(_Request):
@@ -44,15 +95,54 @@ class PasswordRequest(PasswordCheckRequest):
 
 
 class ContactRequest(_Request):
-    email: str
+    email: EmailAddress
     email_confirmation: str
     email_marketing_consent: bool | None = Field(
-        default=None, description="Obligatoire : true (Oui) ou false (Non)")
-    mobile_phone: str | None = None
+        default=None, description="Obligatoire : true (Oui) ou false (Non)", validate_default=True)
+    # The consents come before their phone: the phone's validator needs them.
     mobile_marketing_call_consent: bool = False
     mobile_marketing_sms_consent: bool = False
-    landline_phone: str | None = None
+    mobile_phone: MobilePhone = Field(default=None, validate_default=True)
     landline_marketing_call_consent: bool = False
+    landline_phone: LandlinePhone = Field(default=None, validate_default=True)
+
+    @field_validator("email_confirmation")
+    @classmethod
+    def _same_email(cls, confirmation: str, info: ValidationInfo) -> str | None:
+        return _typed_twice(confirmation, info, "email")
+
+    @field_validator("email_marketing_consent")
+    @classmethod
+    def _answered(cls, consent: bool | None) -> bool | None:
+        if consent is None:
+            raise field_error("REQUIRED", "Répondez Oui ou Non à cette question.")
+        return consent
+
+    @field_validator("mobile_phone")
+    @classmethod
+    def _mobile_for_its_consents(cls, phone: str | None, info: ValidationInfo) -> str | None:
+        if phone is None and (info.data.get("mobile_marketing_call_consent")
+                              or info.data.get("mobile_marketing_sms_consent")):
+            raise field_error("REQUIRED", "Indiquez votre numéro de mobile pour recevoir ces informations.")
+        return phone
+
+    @field_validator("landline_phone")
+    @classmethod
+    def _landline_for_its_consent(cls, phone: str | None, info: ValidationInfo) -> str | None:
+        if phone is None and info.data.get("landline_marketing_call_consent"):
+            raise field_error("REQUIRED", "Indiquez votre numéro de fixe pour recevoir ces appels.")
+        return phone
+
+    def details(self) -> ContactDetails:
+        return ContactDetails(
+            email=self.email,
+            email_marketing_consent=bool(self.email_marketing_consent),
+            mobile_phone=self.mobile_phone,
+            mobile_marketing_call_consent=self.mobile_marketing_call_consent,
+            mobile_marketing_sms_consent=self.mobile_marketing_sms_consent,
+            landline_phone=self.landline_phone,
+            landline_marketing_call_consent=self.landline_marketing_call_consent,
+        )
 
 
 class ProofDisplay(BaseModel):
@@ -141,9 +231,14 @@ class ConfirmationRequest(_Request):
 
 class ResendRequest(_Request):
     token: str
-    new_email: str | None = Field(default=None, description="Pour envoyer le lien à une autre adresse")
-    new_email_confirmation: str | None = None
+    new_email: OptionalEmail = Field(default=None, description="Pour envoyer le lien à une autre adresse")
+    new_email_confirmation: str | None = Field(default=None, validate_default=True)
     password: str | None = Field(default=None, description="Obligatoire pour une autre adresse")
+
+    @field_validator("new_email_confirmation")
+    @classmethod
+    def _same_email(cls, confirmation: str | None, info: ValidationInfo) -> str | None:
+        return _typed_twice(confirmation, info, "new_email")
 
 
 class ConfirmationResponse(BaseModel):
@@ -154,10 +249,14 @@ class LinkSentResponse(BaseModel):
     email_masked: str
     link_expires_at: str
 
+    @classmethod
+    def of(cls, sent: LinkSent) -> LinkSentResponse:
+        return cls(email_masked=sent.email_masked, link_expires_at=to_rfc3339(sent.link_expires_at))
+
 
 class LoginRequest(_Request):
-    nir: str
-    password: str = Field(max_length=1000)
+    nir: NirValue
+    password: Password = Field(max_length=1000)
 
 
 class SessionResponse(BaseModel):
@@ -166,8 +265,13 @@ class SessionResponse(BaseModel):
 
 
 class AccountEmailRequest(_Request):
-    email: str | None = None
-    email_confirmation: str | None = None
+    email: OptionalEmail = None
+    email_confirmation: str | None = Field(default=None, validate_default=True)
+
+    @field_validator("email_confirmation")
+    @classmethod
+    def _same_email(cls, confirmation: str | None, info: ValidationInfo) -> str | None:
+        return _typed_twice(confirmation, info, "email")
 
 
 class ConsentView(BaseModel):

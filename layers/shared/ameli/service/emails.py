@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from html import escape
+from zoneinfo import ZoneInfo
 
 from ameli.ports import OutgoingEmail
 
 
-def confirmation_url(settings, token: str) -> str:
+def confirmation_url(web_base_url: str, token: str) -> str:
     """The web client's activation page. The token sits in the fragment: browsers never send a
     fragment to a server, so no access log or proxy ever records it."""
-    return f"{settings.web_base_url}/activation#token={token}"
+    return f"{web_base_url}/activation#token={token}"
 
 
 def _paris_time(moment: datetime) -> str:
     try:
-        from zoneinfo import ZoneInfo
-
         local = moment.astimezone(ZoneInfo("Europe/Paris"))
         return local.strftime("%d/%m/%Y à %Hh%M") + " (heure de Paris)"
     except Exception:  # no tz database on the host: say UTC rather than lie

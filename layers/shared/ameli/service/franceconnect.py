@@ -9,25 +9,31 @@ from __future__ import annotations
 
 import secrets
 import string
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from ameli.clock import Clock
 from ameli.domain import errors
 from ameli.domain.beneficiary import common_refusal
-from ameli.domain.signup import Signup
+from ameli.domain.franceconnect import (
+    birth_name_key,
+    match_beneficiary,
+    provider_error_code,
+    registry_birth_date_prefix,
+)
 from ameli.ports import (
     BeneficiaryRegistry,
     FranceConnectClient,
     FranceConnectFailure,
+    FranceConnectLogin,
     FranceConnectState,
     Pseudonymizer,
-    SignupStore,
+    SignupRepository,
     Telemetry,
 )
 from ameli.service import tokens
+from ameli.service.signup_opening import SignupOpener
 from ameli.settings import Settings
 
 STATE_LIFETIME = timedelta(minutes=10)
@@ -52,11 +58,11 @@ class FranceConnectService:
         settings: Settings,
         clock: Clock,
         registry: BeneficiaryRegistry,
-        store: SignupStore,
+        store: SignupRepository,
         client: FranceConnectClient,
         pseudonymizer: Pseudonymizer,
+        opener: SignupOpener,
         telemetry: Telemetry,
-        logger=None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -64,37 +70,51 @@ class FranceConnectService:
         self.store = store
         self.client = client
         self.pseudonymizer = pseudonymizer
+        self.opener = opener
         self.telemetry = telemetry
-        self.logger = logger
 
     # -- allow-list of where the person comes back --------------------------------------------
-    def return_to_allowed(self, return_to: str | None) -> bool:
-        if not return_to or len(return_to) > 500:
-            return False
-        parts = urlsplit(return_to)
-        if parts.fragment or parts.username or parts.password:
-            return False
+    def allowed_return_to(self, return_to: str | None) -> str | None:
+        """`return_to` rebuilt from its parsed parts when it is on the allow-list, else None.
+
+        Only printable ASCII is taken: `urlsplit` silently drops tab, CR and LF, so a value that
+        passed the list could still carry them into the stored state and the callback's Location
+        header; the value stored is the one rebuilt here, never the raw one."""
+        if not return_to or len(return_to) > 500 or not all("!" <= c <= "~" for c in return_to) or "\\" in return_to:
+            return None
+        try:
+            parts = urlsplit(return_to)
+        except ValueError:  # e.g. an unclosed IPv6 bracket
+            return None
+        if parts.fragment or "@" in parts.netloc:
+            return None
         for allowed in self.settings.franceconnect_return_to_allowed:
             allowed_parts = urlsplit(allowed)
             if allowed_parts.scheme in ("http", "https"):
-                if (parts.scheme, parts.netloc) == (allowed_parts.scheme, allowed_parts.netloc):
-                    return True
-            elif parts.scheme == allowed_parts.scheme:  # a mobile app scheme such as fr.ameli.app://
-                return True
-        return False
+                if (parts.scheme, parts.netloc) != (allowed_parts.scheme, allowed_parts.netloc):
+                    continue
+            elif parts.scheme != allowed_parts.scheme:  # a mobile app scheme such as fr.ameli.app://
+                continue
+            return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
+        return None
 
     def begin(self, return_to: str | None) -> Redirect:
-        if not self.return_to_allowed(return_to):
+        allowed = self.allowed_return_to(return_to)
+        if allowed is None:
             raise errors.InvalidRequest(errors=[errors.FieldIssue(
                 "return_to", "NOT_ALLOWED", "Cette adresse de retour n'est pas autorisée.")])
         state, nonce, binding = _random_alphanumeric(), _random_alphanumeric(), tokens.new_token()
+        try:
+            location = self.client.authorization_url(state=state, nonce=nonce)
+        except FranceConnectFailure as failure:  # its discovery document is unreadable: back, no state kept
+            return self._failed(allowed, "FRANCECONNECT_FAILED", failure.reason)
         self.store.save_franceconnect_state(FranceConnectState(
-            state=state, nonce=nonce, return_to=return_to,
+            state=state, nonce=nonce, return_to=allowed,
             browser_binding_hash=tokens.token_hash(binding),
             expires_at=self.clock.now() + STATE_LIFETIME,
         ))
         self.telemetry.count("FranceConnectStarted")
-        return Redirect(self.client.authorization_url(state=state, nonce=nonce), browser_binding=binding)
+        return Redirect(location, browser_binding=binding)
 
     def complete(self, params: dict[str, str], browser_binding: str | None) -> Redirect:
         saved = self.store.take_franceconnect_state(params["state"]) if params.get("state") else None
@@ -108,7 +128,7 @@ class FranceConnectService:
             cancelled = params["error"] == "access_denied"
             return self._failed(
                 saved.return_to, "FRANCECONNECT_CANCELLED" if cancelled else "FRANCECONNECT_FAILED",
-                "cancelled" if cancelled else "provider_error",
+                "cancelled" if cancelled else f"provider_error_{provider_error_code(params['error'])}",
             )
         if not params.get("code"):
             return self._failed(saved.return_to, "FRANCECONNECT_FAILED", "no_code")
@@ -119,11 +139,10 @@ class FranceConnectService:
         return self._open_signup(saved.return_to, login)
 
     # -- internals ----------------------------------------------------------------------------
-    def _open_signup(self, return_to: str, login) -> Redirect:
-        from ameli.domain.franceconnect import birth_name_key, match_beneficiary
-
+    def _open_signup(self, return_to: str, login: FranceConnectLogin) -> Redirect:
         identity = login.identity
-        candidates = self.registry.find_by_birth_name(birth_name_key(identity.family_name), identity.birthdate.year)
+        candidates = self.registry.find_by_birth_name(birth_name_key(identity.family_name),
+                                                      registry_birth_date_prefix(identity))
         beneficiary = match_beneficiary(identity, candidates)
         if beneficiary is None:
             self.telemetry.count("SignupRefused", method="franceconnect", reason="NO_MATCH")
@@ -135,31 +154,18 @@ class FranceConnectService:
         nir_hash = self.pseudonymizer.nir_hash(beneficiary.nir)
         if self.store.account_exists(nir_hash):
             return self._to(return_to, error="ACCOUNT_ALREADY_EXISTS")
-        now = self.clock.now()
-        token = tokens.new_token()
-        signup = Signup(
-            signup_id=str(uuid.uuid4()),
-            token_hash=tokens.token_hash(token),
-            method="franceconnect",
-            nir=beneficiary.nir,
-            nir_hash=nir_hash,
-            birth_date=beneficiary.birth_date,
-            names=tuple(n for n in (beneficiary.birth_name, beneficiary.usage_name, *beneficiary.given_names) if n),
-            next_step="terms",
-            created_at=now,
-            expires_at=now + self.settings.signup_session_duration,
+        opened = self.opener.open(
+            beneficiary, nir_hash=nir_hash, method="franceconnect", next_step="terms",
             franceconnect_sub=identity.sub,
             # Built now, while the provider's metadata is at hand, for the contact step to hand out.
             franceconnect_logout_url=self.client.logout_url(id_token=login.id_token, state=_random_alphanumeric()),
             email_suggestion=identity.email or None,
         )
-        self.store.create(signup)
-        self.telemetry.count("SignupStarted", method="franceconnect")
+        signup, token = opened.signup, opened.token
         return self._to(return_to, signup_id=signup.signup_id, signup_token=token, next_step="terms")
 
     def _failed(self, return_to: str, code: str, reason: str) -> Redirect:
-        if self.logger is not None:
-            self.logger.info("franceconnect refused", extra={"code": code, "reason": reason})
+        self.telemetry.note("franceconnect refused", code=code, reason=reason)
         self.telemetry.count("FranceConnectFailed", reason=reason if code != "FRANCECONNECT_CANCELLED" else "cancelled")
         return self._to(return_to, error=code)
 

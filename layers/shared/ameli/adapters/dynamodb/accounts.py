@@ -1,0 +1,296 @@
+"""The account aggregate (accounts table): an account, the claim of its email address and its links.
+
+An account is created from a signup in one transaction that also ends that signup (the only write
+outside this table). Its `status` and deadlines are also written by the confirmation workflow
+(statemachine/confirmation.asl.json), with the same keys and status strings (`ameli.adapters.keys`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ameli.adapters.dynamodb.items import (
+    GRACE,
+    Item,
+    Transaction,
+    TransactionCancelled,
+    condition_failed,
+    epoch,
+    from_item,
+    key,
+    serialize,
+    to_item,
+)
+from ameli.adapters.keys import (
+    PENDING_BUCKET,
+    STATUS_ACTIVE,
+    STATUS_PENDING,
+    account_key,
+    email_claim_key,
+    link_key,
+    signup_key,
+)
+from ameli.clock import from_rfc3339, to_rfc3339
+from ameli.domain import errors
+from ameli.domain.account import Account, AccountState, ConfirmationLink, Consent
+from ameli.domain.signup import Signup
+from ameli.ports import NewAddress, OverdueLink
+
+
+def _link_to_dict(link: ConfirmationLink) -> dict[str, Any]:
+    return {
+        "token_hash": link.token_hash,
+        "number": link.number,
+        "sent_at": to_rfc3339(link.sent_at),
+        "expires_at": to_rfc3339(link.expires_at),
+        "retention_until": to_rfc3339(link.retention_until),
+    }
+
+
+def _link_from_dict(values: dict[str, Any]) -> ConfirmationLink:
+    return ConfirmationLink(
+        token_hash=values["token_hash"],
+        number=int(values["number"]),
+        sent_at=from_rfc3339(values["sent_at"]),
+        expires_at=from_rfc3339(values["expires_at"]),
+        retention_until=from_rfc3339(values["retention_until"]),
+    )
+
+
+def _optional_time(moment: datetime | None) -> str | None:
+    return to_rfc3339(moment) if moment else None
+
+
+def account_to_item(account: Account) -> Item:
+    values = {
+        "pk": account_key(account.nir_hash),
+        "account_id": account.account_id,
+        "nir": account.nir,
+        "nir_hash": account.nir_hash,
+        "birth_date": account.birth_date.isoformat(),
+        "names": list(account.names),
+        "signup_method": account.signup_method,
+        "password_hash": account.password_hash,
+        "terms_version": account.terms_version,
+        "terms_accepted_at": to_rfc3339(account.terms_accepted_at),
+        "created_at": to_rfc3339(account.created_at),
+        "status": account.status.value,
+        "email": account.email,
+        "email_key": account.email_key,
+        "link": _link_to_dict(account.link) if account.link else None,
+        "link_count": account.link_count,
+        "consents": {name: {"given": c.given, "at": to_rfc3339(c.at), "wording_version": c.wording_version}
+                     for name, c in account.consents.items()},
+        "mobile_phone": account.mobile_phone,
+        "landline_phone": account.landline_phone,
+        "franceconnect_sub": account.franceconnect_sub,
+        "activated_at": _optional_time(account.activated_at),
+    }
+    if account.status is not AccountState.ACTIVE and account.link is not None:
+        values.update(pending_index_values(account.link, account.status))
+    return to_item(values)
+
+
+def pending_index_values(link: ConfirmationLink, status: AccountState) -> dict[str, str]:
+    """Sparse index of accounts still waiting for a deadline: the safety net queries it, never scans."""
+    deadline = link.expires_at if status is AccountState.PENDING_EMAIL_CONFIRMATION else link.retention_until
+    return {"pending_bucket": PENDING_BUCKET, "next_deadline": to_rfc3339(deadline)}
+
+
+def account_from_item(item: Item) -> Account:
+    values = from_item(item)
+    return Account(
+        account_id=values["account_id"],
+        nir=values["nir"],
+        nir_hash=values["nir_hash"],
+        birth_date=date.fromisoformat(values["birth_date"]),
+        names=tuple(values.get("names", ())),
+        signup_method=values["signup_method"],
+        password_hash=values["password_hash"],
+        terms_version=values["terms_version"],
+        terms_accepted_at=from_rfc3339(values["terms_accepted_at"]),
+        created_at=from_rfc3339(values["created_at"]),
+        status=AccountState(values["status"]),
+        email=values.get("email"),
+        email_key=values.get("email_key"),
+        link=_link_from_dict(values["link"]) if values.get("link") else None,
+        link_count=int(values.get("link_count", 0)),
+        consents={
+            name: Consent(bool(c["given"]), from_rfc3339(c["at"]), c["wording_version"])
+            for name, c in (values.get("consents") or {}).items()
+        },
+        mobile_phone=values.get("mobile_phone"),
+        landline_phone=values.get("landline_phone"),
+        franceconnect_sub=values.get("franceconnect_sub"),
+        activated_at=from_rfc3339(values["activated_at"]) if values.get("activated_at") else None,
+    )
+
+
+def link_item(account: Account, link: ConfirmationLink) -> Item:
+    return to_item({
+        "pk": link_key(link.token_hash),
+        "account_pk": account_key(account.nir_hash),
+        "number": link.number,
+        "expires_at": to_rfc3339(link.expires_at),
+        "retention_until": to_rfc3339(link.retention_until),
+        "ttl": epoch(link.retention_until + GRACE),
+    })
+
+
+def email_claim_item(email_key: str, nir_hash: str) -> Item:
+    return to_item({"pk": email_claim_key(email_key), "owner": account_key(nir_hash)})
+
+
+class DynamoAccountRepository:
+    def __init__(self, client: Any, accounts_table: str, signups_table: str, pending_index: str) -> None:
+        self.client = client
+        self.accounts_table = accounts_table
+        self.signups_table = signups_table
+        self.pending_index = pending_index
+
+    def get_account(self, nir_hash: str) -> Account | None:
+        item = self.client.get_item(
+            TableName=self.accounts_table, Key=key(account_key(nir_hash)), ConsistentRead=True
+        ).get("Item")
+        return account_from_item(item) if item else None
+
+    def find_by_link(self, token_hash: str) -> tuple[Account, int] | None:
+        item = self.client.get_item(TableName=self.accounts_table, Key=key(link_key(token_hash))).get("Item")
+        if not item:
+            return None
+        link = from_item(item)
+        account_item = self.client.get_item(
+            TableName=self.accounts_table, Key=key(link["account_pk"]), ConsistentRead=True
+        ).get("Item")
+        return (account_from_item(account_item), int(link["number"])) if account_item else None
+
+    def create_from_signup(self, signup: Signup, account: Account) -> None:
+        """Atomically: the account, its email claim, its first link, and the end of the signup."""
+        assert account.link is not None and account.email_key is not None
+        tx = Transaction()
+        new = "attribute_not_exists(pk)"
+        tx.add("account", "Put", TableName=self.accounts_table, Item=account_to_item(account), ConditionExpression=new)
+        tx.add("email_claim", "Put", TableName=self.accounts_table,
+               Item=email_claim_item(account.email_key, account.nir_hash), ConditionExpression=new)
+        tx.add("link", "Put", TableName=self.accounts_table, Item=link_item(account, account.link),
+               ConditionExpression=new)
+        tx.add("signup", "Delete", TableName=self.signups_table, Key=key(signup_key(signup.signup_id)),
+               ConditionExpression="next_step = :contact", ExpressionAttributeValues={":contact": {"S": "contact"}})
+        try:
+            tx.write(self.client)
+        except TransactionCancelled as cancelled:
+            if "signup" in cancelled.failed:
+                raise errors.StepNotAllowed() from None
+            if "account" in cancelled.failed:
+                raise errors.AccountAlreadyExists() from None
+            if "email_claim" in cancelled.failed:
+                raise errors.EmailAlreadyUsed() from None
+            raise
+
+    def activate(self, account: Account, link_number: int, now: datetime) -> bool:
+        try:
+            self.client.update_item(
+                TableName=self.accounts_table,
+                Key=key(account_key(account.nir_hash)),
+                # The deadline is checked here too: a workflow running late never lets an expired link work.
+                ConditionExpression="#status = :pending AND #link.#number = :number AND #link.expires_at > :now",
+                UpdateExpression="SET #status = :active, activated_at = :now REMOVE pending_bucket, next_deadline",
+                ExpressionAttributeNames={"#status": "status", "#link": "link", "#number": "number"},
+                ExpressionAttributeValues={
+                    ":pending": {"S": STATUS_PENDING},
+                    ":active": {"S": STATUS_ACTIVE},
+                    ":number": {"N": str(link_number)},
+                    ":now": {"S": to_rfc3339(now)},
+                },
+            )
+        except ClientError as error:
+            if condition_failed(error):
+                return False
+            raise
+        return True
+
+    def replace_link(self, account: Account, link: ConfirmationLink, new_address: NewAddress | None) -> None:
+        """Make `link` the account's current link (and its address, if new), atomically."""
+        tx = Transaction()
+        tx.add("account", "Update", **self._link_update(account, link, new_address))
+        if new_address is not None:
+            self._move_email_claim(tx, account, new_address)
+        tx.add("link", "Put", TableName=self.accounts_table, Item=link_item(account, link),
+               ConditionExpression="attribute_not_exists(pk)")
+        try:
+            tx.write(self.client)
+        except TransactionCancelled as cancelled:
+            if "new_email_claim" in cancelled.failed:
+                raise errors.EmailAlreadyUsed() from None
+            raise errors.LinkInvalid() from None
+
+    def _link_update(self, account: Account, link: ConfirmationLink, new_address: NewAddress | None) -> Item:
+        values: dict[str, Any] = {
+            ":link": serialize(_link_to_dict(link)),
+            ":count": {"N": str(link.number)},
+            ":previous_count": {"N": str(account.link_count)},
+            ":pending": {"S": STATUS_PENDING},
+            ":active": {"S": STATUS_ACTIVE},
+        }
+        sets = ["#link = :link", "link_count = :count", "#status = :pending"]
+        for name, value in pending_index_values(link, AccountState.PENDING_EMAIL_CONFIRMATION).items():
+            sets.append(f"{name} = :{name}")
+            values[f":{name}"] = {"S": value}
+        if new_address is not None:
+            sets += ["email = :email", "email_key = :email_key"]
+            values[":email"] = {"S": new_address.address}
+            values[":email_key"] = {"S": new_address.email_key}
+        return {
+            "TableName": self.accounts_table,
+            "Key": key(account_key(account.nir_hash)),
+            # Only from the state this decision was made on: a concurrent resend or deadline wins cleanly.
+            "ConditionExpression": "link_count = :previous_count AND #status <> :active",
+            "UpdateExpression": "SET " + ", ".join(sets),
+            "ExpressionAttributeNames": {"#status": "status", "#link": "link"},
+            "ExpressionAttributeValues": values,
+        }
+
+    def _move_email_claim(self, tx: Transaction, account: Account, new_address: NewAddress) -> None:
+        owner = account_key(account.nir_hash)
+        tx.add("new_email_claim", "Put", TableName=self.accounts_table,
+               Item=email_claim_item(new_address.email_key, account.nir_hash),
+               ConditionExpression="attribute_not_exists(pk)")
+        if account.email_key:
+            tx.add("old_email_claim", "Delete", TableName=self.accounts_table,
+                   Key=key(email_claim_key(account.email_key)), ConditionExpression="#owner = :owner",
+                   ExpressionAttributeNames={"#owner": "owner"}, ExpressionAttributeValues={":owner": {"S": owner}})
+
+    def update_password_hash(self, nir_hash: str, password_hash: str) -> None:
+        """The same password hashed with the current parameters (after a login that verified it)."""
+        self.client.update_item(
+            TableName=self.accounts_table,
+            Key=key(account_key(nir_hash)),
+            UpdateExpression="SET password_hash = :hash",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":hash": {"S": password_hash}},
+        )
+
+    def overdue_links(self, now: datetime, limit: int) -> list[OverdueLink]:
+        """Pending accounts whose deadline is at or before `now` (the safety net), from the sparse index."""
+        overdue: list[OverdueLink] = []
+        query: dict[str, Any] = {
+            "TableName": self.accounts_table,
+            "IndexName": self.pending_index,
+            "KeyConditionExpression": "pending_bucket = :bucket AND next_deadline <= :now",
+            "ExpressionAttributeValues": {":bucket": {"S": PENDING_BUCKET}, ":now": {"S": to_rfc3339(now)}},
+        }
+        while len(overdue) < limit:
+            page = self.client.query(**query, Limit=limit - len(overdue))
+            overdue += [_overdue_of(from_item(item)) for item in page.get("Items", []) if "link" in item]
+            if "LastEvaluatedKey" not in page:
+                break
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return overdue
+
+
+def _overdue_of(values: dict[str, Any]) -> OverdueLink:
+    return OverdueLink(account_id=values["account_id"], nir_hash=values["nir_hash"],
+                       email_key=values.get("email_key"), link=_link_from_dict(values["link"]))

@@ -1,0 +1,85 @@
+"""Sessions after login and the login throttle of each NIR (short-lived, in the signups table).
+
+The login reads the account with its throttle in one batched request (by key only, through
+`ameli.adapters.keys`); this repository never writes an account.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from ameli.adapters.dynamodb.accounts import account_from_item
+from ameli.adapters.dynamodb.items import GRACE, Item, Transaction, epoch, from_item, key, to_item
+from ameli.adapters.keys import account_key, login_throttle_key, session_key
+from ameli.clock import from_rfc3339, to_rfc3339
+from ameli.domain.account import Account
+from ameli.domain.login_throttle import LoginThrottle
+from ameli.domain.session import Session
+
+
+def _optional_time(values: dict[str, Any], name: str) -> datetime | None:
+    return from_rfc3339(values[name]) if values.get(name) else None
+
+
+def throttle_from_item(item: Item | None) -> LoginThrottle:
+    if not item:
+        return LoginThrottle()
+    values = from_item(item)
+    return LoginThrottle(
+        consecutive_failures=int(values.get("consecutive_failures", 0)),
+        last_failure_at=_optional_time(values, "last_failure_at"),
+        blocked_until=_optional_time(values, "blocked_until"),
+    )
+
+
+class DynamoSessionRepository:
+    def __init__(self, client: Any, signups_table: str, accounts_table: str) -> None:
+        self.client = client
+        self.signups_table = signups_table
+        self.accounts_table = accounts_table
+
+    def load_for_login(self, nir_hash: str) -> tuple[Account | None, LoginThrottle]:
+        response = self.client.batch_get_item(RequestItems={
+            self.accounts_table: {"Keys": [key(account_key(nir_hash))], "ConsistentRead": True},
+            self.signups_table: {"Keys": [key(login_throttle_key(nir_hash))], "ConsistentRead": True},
+        })
+        found = response.get("Responses", {})
+        accounts = found.get(self.accounts_table, [])
+        throttles = found.get(self.signups_table, [])
+        account = account_from_item(accounts[0]) if accounts else None
+        return account, throttle_from_item(throttles[0] if throttles else None)
+
+    def record_login_failure(self, nir_hash: str, throttle: LoginThrottle) -> None:
+        last = throttle.blocked_until or throttle.last_failure_at
+        assert last is not None  # a throttle after a failure has its time
+        self.client.put_item(TableName=self.signups_table, Item=to_item({
+            "pk": login_throttle_key(nir_hash),
+            "consecutive_failures": throttle.consecutive_failures,
+            "last_failure_at": to_rfc3339(throttle.last_failure_at) if throttle.last_failure_at else None,
+            "blocked_until": to_rfc3339(throttle.blocked_until) if throttle.blocked_until else None,
+            "ttl": epoch(last + timedelta(hours=24) + GRACE),
+        }))
+
+    def open_session(self, session: Session) -> None:
+        """Store the session and reset the NIR's failure count, together."""
+        tx = Transaction()
+        tx.add("session", "Put", TableName=self.signups_table, Item=to_item({
+            "pk": session_key(session.token_hash),
+            "kind": session.kind,
+            "nir_hash": session.nir_hash,
+            "expires_at": to_rfc3339(session.expires_at),
+            "ttl": epoch(session.expires_at + GRACE),
+        }))
+        tx.add("throttle", "Delete", TableName=self.signups_table, Key=key(login_throttle_key(session.nir_hash)))
+        tx.write(self.client)
+
+    def find_session(self, token_hash: str) -> Session | None:
+        item = self.client.get_item(TableName=self.signups_table, Key=key(session_key(token_hash))).get("Item")
+        if not item:
+            return None
+        values = from_item(item)
+        return Session(token_hash, values["kind"], values["nir_hash"], from_rfc3339(values["expires_at"]))
+
+    def close_session(self, token_hash: str) -> None:
+        self.client.delete_item(TableName=self.signups_table, Key=key(session_key(token_hash)))

@@ -1,0 +1,81 @@
+"""The contact step (journey.md section 2.5): email, phones and consents; it creates the account,
+pending the confirmation of its email, and ends the signup."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from ameli.clock import Clock
+from ameli.domain.account import Account, AccountState, ConfirmationLink, Consent
+from ameli.domain.contact import ContactDetails, Email
+from ameli.domain.signup import Signup
+from ameli.domain.terms import CONSENT_WORDING_VERSION
+from ameli.ports import AccountRepository, Pseudonymizer, Telemetry
+from ameli.service.confirmation_links import ConfirmationLinks
+
+
+@dataclass(frozen=True)
+class PendingAccountCreated:
+    account: Account
+    email_masked: str
+
+
+class ContactStep:
+    def __init__(self, *, clock: Clock, accounts: AccountRepository, pseudonymizer: Pseudonymizer,
+                 links: ConfirmationLinks, telemetry: Telemetry) -> None:
+        self.clock = clock
+        self.accounts = accounts
+        self.pseudonymizer = pseudonymizer
+        self.links = links
+        self.telemetry = telemetry
+
+    def give_contact(self, signup: Signup, contact: ContactDetails) -> PendingAccountCreated:
+        signup.ensure_step_allowed("contact")
+        now = self.clock.now()
+
+        def create_account(link: ConfirmationLink) -> Account:
+            account = self._pending_account(signup, contact.email, link, now)
+            account = _with_contact(account, contact, now)
+            self.accounts.create_from_signup(signup, account)
+            self.telemetry.count("AccountCreated", method=signup.method)
+            return account
+
+        sent = self.links.issue(1, create_account)
+        return PendingAccountCreated(account=sent.account, email_masked=sent.email_masked)
+
+    def _pending_account(self, signup: Signup, email: Email, link: ConfirmationLink, now: datetime) -> Account:
+        # The contact step comes after the terms and the password (`ensure_step_allowed`).
+        assert signup.password_hash and signup.terms_version and signup.terms_accepted_at
+        return Account(
+            account_id=str(uuid.uuid4()),
+            nir=signup.nir,
+            nir_hash=signup.nir_hash,
+            birth_date=signup.birth_date,
+            names=signup.names,
+            signup_method=signup.method,
+            password_hash=signup.password_hash,
+            terms_version=signup.terms_version,
+            terms_accepted_at=signup.terms_accepted_at,
+            created_at=now,
+            status=AccountState.PENDING_EMAIL_CONFIRMATION,
+            email=email.address,
+            email_key=self.pseudonymizer.email_hash(email.uniqueness_key),
+            link=link,
+            link_count=link.number,
+            franceconnect_sub=signup.franceconnect_sub,
+        )
+
+
+def _with_contact(account: Account, contact: ContactDetails, now: datetime) -> Account:
+    """The phones and each answer with its time and wording version; a phone's consents only with that phone."""
+    answers = {"email_marketing": contact.email_marketing_consent}
+    if contact.mobile_phone:
+        answers.update(mobile_marketing_call=contact.mobile_marketing_call_consent,
+                       mobile_marketing_sms=contact.mobile_marketing_sms_consent)
+    if contact.landline_phone:
+        answers["landline_marketing_call"] = contact.landline_marketing_call_consent
+    consents = {name: Consent(given, now, CONSENT_WORDING_VERSION) for name, given in answers.items()}
+    return replace(account, consents=consents, mobile_phone=contact.mobile_phone,
+                   landline_phone=contact.landline_phone)

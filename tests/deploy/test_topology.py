@@ -1,0 +1,400 @@
+"""The translated template's topology: what issue 11 fixed, so that none of it can come back.
+
+Each test names a way a first deploy would succeed and the product not work (or a second stack, a
+stack deletion, a key rotation would break it)."""
+
+import json
+import re
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+ALL_METHODS = {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
+
+
+def of_type(resources: dict, resource_type: str) -> dict:
+    return {name: r for name, r in resources.items() if r["Type"] == resource_type}
+
+
+def only(resources: dict, resource_type: str) -> tuple[str, dict]:
+    found = of_type(resources, resource_type)
+    assert len(found) == 1, f"one {resource_type} expected, found {sorted(found)}"
+    return next(iter(found.items()))
+
+
+def refs_in(value) -> set[str]:
+    """Logical ids a value refers to (Ref, GetAtt, ${...} in Sub)."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "Ref" and isinstance(inner, str):
+                found.add(inner)
+            elif key == "Fn::GetAtt":
+                found.add(inner[0] if isinstance(inner, list) else inner.split(".")[0])
+            elif key == "Fn::Sub":
+                text = inner[0] if isinstance(inner, list) else inner
+                found |= {name.split(".")[0] for name in re.findall(r"\$\{([^!}][^}]*)\}", text)}
+                if isinstance(inner, list):
+                    found |= refs_in(inner[1])
+            else:
+                found |= refs_in(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            found |= refs_in(inner)
+    return found
+
+
+def distribution(resources):
+    return only(resources, "AWS::CloudFront::Distribution")[1]["Properties"]["DistributionConfig"]
+
+
+def api_functions(resources) -> dict:
+    return {n: r for n, r in of_type(resources, "AWS::Lambda::Function").items()}
+
+
+# -- CloudFront: one origin for the web client and the API -----------------------------------------
+
+def test_distribution_sends_v1_to_the_api_uncached_with_every_method(resources):
+    config = distribution(resources)
+    origins = {o["Id"]: o for o in config["Origins"]}
+    api_behaviour = next(b for b in config["CacheBehaviors"] if b["PathPattern"] == "/v1/*")
+    api_origin = origins[api_behaviour["TargetOriginId"]]
+    rest_api, _ = only(resources, "AWS::ApiGateway::RestApi")
+    stage = only(resources, "AWS::ApiGateway::Stage")[1]["Properties"]
+    assert refs_in(api_origin["DomainName"]) >= {rest_api}
+    assert "execute-api" in json.dumps(api_origin["DomainName"])
+    assert api_origin["OriginPath"] == f"/{stage['StageName']}"
+    assert api_origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    assert api_behaviour["CachePolicyId"] == CACHING_DISABLED
+    # Authorization included: an AllViewer origin request policy forwards it when caching is disabled.
+    assert api_behaviour["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST
+    assert set(api_behaviour["AllowedMethods"]) == ALL_METHODS
+    assert api_behaviour["Compress"] is True
+    assert api_behaviour["ViewerProtocolPolicy"] == "https-only"  # a redirect would turn a POST into a GET
+
+
+def test_default_behaviour_serves_the_bucket_through_oac_with_the_route_function(resources):
+    config = distribution(resources)
+    origins = {o["Id"]: o for o in config["Origins"]}
+    default = config["DefaultCacheBehavior"]
+    web_origin = origins[default["TargetOriginId"]]
+    bucket, _ = only(resources, "AWS::S3::Bucket")
+    assert refs_in(web_origin["DomainName"]) == {bucket}
+    assert refs_in(web_origin["OriginAccessControlId"]) == set(of_type(resources, "AWS::CloudFront::OriginAccessControl"))
+    assert default["Compress"] is True
+    (association,) = default["FunctionAssociations"]
+    assert association["EventType"] == "viewer-request"
+    assert refs_in(association["FunctionARN"]) == {"WebRoutesFunction"}
+
+
+def test_no_distribution_wide_error_pages_hide_the_apis_answers(resources):
+    assert "CustomErrorResponses" not in distribution(resources)
+
+
+def _run_cloudfront_function(node: str, resources: dict, logical_id: str, event: dict) -> dict:
+    function = resources[logical_id]["Properties"]
+    assert function["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+    script = function["FunctionCode"] + f"\nprocess.stdout.write(JSON.stringify(handler({json.dumps(event)})));\n"
+    answer = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=30, check=True)
+    return json.loads(answer.stdout)
+
+
+def _viewer_request(uri: str) -> dict:
+    return {"version": "1.0", "context": {"eventType": "viewer-request"}, "viewer": {"ip": "192.0.2.7"},
+            "request": {"method": "GET", "uri": uri, "querystring": {}, "headers": {}, "cookies": {}}}
+
+
+@pytest.mark.parametrize("uri", ["/", "/activation", "/creer-mon-compte/messagerie", "/franceconnect/retour/"])
+def test_navigation_routes_get_the_client_page(node, resources, uri):
+    assert _run_cloudfront_function(node, resources, "WebRoutesFunction", _viewer_request(uri))["uri"] == "/index.html"
+
+
+@pytest.mark.parametrize("uri", ["/index.html", "/js/app.js", "/vendor/dsfr/dsfr.min.css", "/favicon.ico", "/missing.png"])
+def test_files_go_to_the_bucket_unchanged(node, resources, uri):
+    assert _run_cloudfront_function(node, resources, "WebRoutesFunction", _viewer_request(uri))["uri"] == uri
+
+
+def test_api_calls_carry_the_viewer_address_cloudfront_saw_not_the_clients_claim(node, resources):
+    event = _viewer_request("/v1/signups")
+    event["request"]["headers"]["x-viewer-ip"] = {"value": "203.0.113.99"}  # forged by the client
+    request = _run_cloudfront_function(node, resources, "ApiViewerAddressFunction", event)
+    assert request["headers"]["x-viewer-ip"] == {"value": "192.0.2.7"}
+    config = distribution(resources)
+    api_behaviour = next(b for b in config["CacheBehaviors"] if b["PathPattern"] == "/v1/*")
+    assert [refs_in(a["FunctionARN"]) for a in api_behaviour["FunctionAssociations"]] == [{"ApiViewerAddressFunction"}]
+
+
+def test_franceconnect_uris_are_on_the_web_origin(resources):
+    for name, function in api_functions(resources).items():
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables["FC_REDIRECT_URI"] == {"Fn::Sub": "${WebBaseUrl}/v1/franceconnect/callback"}, name
+        assert variables["FC_POST_LOGOUT_REDIRECT_URI"]["Fn::Sub"].startswith("${WebBaseUrl}/"), name
+
+
+# -- per-client limits, and an API reachable only through CloudFront --------------------------------
+
+def test_web_acl_is_on_the_api_stage(resources):
+    _, association = only(resources, "AWS::WAFv2::WebACLAssociation")
+    acl_name, acl = only(resources, "AWS::WAFv2::WebACL")
+    assert acl["Properties"]["Scope"] == "REGIONAL"
+    assert refs_in(association["Properties"]["WebACLArn"]) == {acl_name}
+    arn = association["Properties"]["ResourceArn"]
+    assert refs_in(arn) >= {only(resources, "AWS::ApiGateway::RestApi")[0]}
+    assert "/stages/" in json.dumps(arn)
+
+
+def test_requests_without_cloudfronts_secret_header_are_blocked(resources):
+    config = distribution(resources)
+    api_origin = next(o for o in config["Origins"] if "CustomOriginConfig" in o)
+    (header,) = api_origin["OriginCustomHeaders"]
+    rules = only(resources, "AWS::WAFv2::WebACL")[1]["Properties"]["Rules"]
+    first = min(rules, key=lambda rule: rule["Priority"])
+    match = first["Statement"]["NotStatement"]["Statement"]["ByteMatchStatement"]
+    assert "Block" in first["Action"]
+    assert match["FieldToMatch"]["SingleHeader"]["Name"] == header["HeaderName"]
+    assert match["PositionalConstraint"] == "EXACTLY"
+    assert match["SearchString"] == header["HeaderValue"]  # the same secret, resolved by CloudFormation
+    assert "resolve:secretsmanager" in json.dumps(header["HeaderValue"])
+
+
+def _rate_rules(resources) -> list[dict]:
+    rules = only(resources, "AWS::WAFv2::WebACL")[1]["Properties"]["Rules"]
+    return [rule for rule in rules if "RateBasedStatement" in rule["Statement"]]
+
+
+def _matches(statement: dict, method: str, path: str) -> bool:
+    """Evaluates the byte-match scope-downs the rules use against one route (with the stage prefix
+    or without: WAF sees the path API Gateway receives)."""
+    if "AndStatement" in statement:
+        return all(_matches(s, method, path) for s in statement["AndStatement"]["Statements"])
+    if "OrStatement" in statement:
+        return any(_matches(s, method, path) for s in statement["OrStatement"]["Statements"])
+    match = statement["ByteMatchStatement"]
+    value = method if "Method" in match["FieldToMatch"] else path
+    wanted = match["SearchString"]
+    return {"EXACTLY": value == wanted, "ENDS_WITH": value.endswith(wanted),
+            "STARTS_WITH": value.startswith(wanted), "CONTAINS": wanted in value}[match["PositionalConstraint"]]
+
+
+@pytest.mark.parametrize("route", [
+    "POST /v1/signups", "POST /v1/signups/{signup_id}/proof", "POST /v1/sessions",
+    "POST /v1/email-confirmations/resend", "POST /v1/account/email",
+])
+def test_each_abusable_route_is_rate_limited_per_viewer_ip(resources, route):
+    method, template_path = route.split(" ")
+    paths = only(resources, "AWS::ApiGateway::RestApi")[1]["Properties"]["Body"]["paths"]
+    assert method.lower() in paths[template_path], f"{route} is not a route of the API"
+    concrete = template_path.replace("{signup_id}", "0f6c1a2e-3b4d-4c5e-8f90-123456789abc")
+    for path in (concrete, "/api" + concrete):
+        limiting = [r for r in _rate_rules(resources) if _matches(r["Statement"]["RateBasedStatement"]["ScopeDownStatement"], method, path)]
+        assert len(limiting) == 1, (route, path, [r["Name"] for r in limiting])
+        statement = limiting[0]["Statement"]["RateBasedStatement"]
+        assert statement["AggregateKeyType"] == "FORWARDED_IP"
+        assert statement["ForwardedIPConfig"]["HeaderName"] == "x-viewer-ip"
+        assert limiting[0]["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+
+
+def test_routes_nobody_abuses_are_not_rate_limited(resources):
+    for method, path in [("GET", "/v1/health"), ("GET", "/v1/signups/abc"), ("POST", "/v1/signups/abc/terms"),
+                         ("POST", "/v1/email-confirmations"), ("DELETE", "/v1/sessions/current")]:
+        assert not [r for r in _rate_rules(resources) if _matches(r["Statement"]["RateBasedStatement"]["ScopeDownStatement"], method, path)]
+
+
+# -- SES ----------------------------------------------------------------------------------------------
+
+def test_every_function_sends_through_the_configuration_set_whose_bounces_reach_a_topic(resources):
+    config_set_name, config_set = only(resources, "AWS::SES::ConfigurationSet")
+    _, destination = only(resources, "AWS::SES::ConfigurationSetEventDestination")
+    event_destination = destination["Properties"]["EventDestination"]
+    assert refs_in(destination["Properties"]["ConfigurationSetName"]) == {config_set_name}
+    assert event_destination["Enabled"] is True
+    assert {"bounce", "complaint"} <= set(event_destination["MatchingEventTypes"])
+    (topic,) = refs_in(event_destination["SnsDestination"]["TopicARN"])
+    policies = [p for p in of_type(resources, "AWS::SNS::TopicPolicy").values() if topic in refs_in(p["Properties"]["Topics"])]
+    assert any(s["Principal"] == {"Service": "ses.amazonaws.com"} and s["Action"] == "sns:Publish"
+               for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"])
+    for name, function in api_functions(resources).items():
+        assert function["Properties"]["Environment"]["Variables"]["SES_CONFIGURATION_SET"] == config_set["Properties"]["Name"], name
+
+
+# -- alarms reach someone ---------------------------------------------------------------------------
+
+def test_alarms_publish_to_a_topic_cloudwatch_can_encrypt_for(resources):
+    alarms = of_type(resources, "AWS::CloudWatch::Alarm")
+    assert alarms
+    for name, alarm in alarms.items():
+        for topic in refs_in(alarm["Properties"]["AlarmActions"]):
+            key = resources[topic]["Properties"].get("KmsMasterKeyId")
+            if key is None:
+                continue
+            assert key != "alias/aws/sns", f"{name}: CloudWatch cannot use the AWS managed SNS key"
+            (key_id,) = refs_in(key)
+            statements = resources[key_id]["Properties"]["KeyPolicy"]["Statement"]
+            assert any(s["Principal"].get("Service") == "cloudwatch.amazonaws.com"
+                       and {"kms:GenerateDataKey*", "kms:Decrypt"} <= set(s["Action"]) for s in statements), name
+
+
+# -- a second stack, a deletion, a replacement --------------------------------------------------------
+
+NAME_PROPERTIES = ("Name", "TopicName", "LogGroupName", "TableName", "FunctionName", "RoleName",
+                   "StateMachineName", "AliasName", "LayerName", "BucketName")
+
+
+def test_every_physical_name_comes_from_the_stack(resources):
+    for logical_id, resource in resources.items():
+        properties = resource.get("Properties", {})
+        for key in NAME_PROPERTIES:
+            if key in properties and resource["Type"] not in ("AWS::ApiGateway::Stage",):
+                value = json.dumps(properties[key])
+                assert "AWS::StackName" in value or refs_in(properties[key]), f"{logical_id}.{key} = {value}"
+        config = properties.get("ResponseHeadersPolicyConfig") or properties.get("OriginAccessControlConfig")
+        if config:
+            assert "AWS::StackName" in json.dumps(config["Name"]), logical_id
+
+
+def test_keys_and_tables_that_cannot_be_rebuilt_are_retained(resources):
+    kept = {name for name, r in of_type(resources, "AWS::SecretsManager::Secret").items()} | {"RegistryTable", "AccountsTable"}
+    for name in kept:
+        assert resources[name].get("DeletionPolicy") == "Retain", name
+        assert resources[name].get("UpdateReplacePolicy") == "Retain", name
+    assert resources["AccountsTable"]["Properties"]["DeletionProtectionEnabled"] is True
+
+
+# -- logs -----------------------------------------------------------------------------------------------
+
+def test_every_function_logs_to_a_group_of_its_own_with_a_retention(resources):
+    groups = of_type(resources, "AWS::Logs::LogGroup")
+    used = []
+    for name, function in api_functions(resources).items():
+        (group,) = refs_in(function["Properties"]["LoggingConfig"]["LogGroup"])
+        assert group in groups, name
+        assert groups[group]["Properties"]["RetentionInDays"] in (180, 365), name
+        used.append(group)
+    assert len(used) == len(set(used))
+    assert all("RetentionInDays" in g["Properties"] for g in groups.values())
+
+
+def test_api_access_logs_go_to_a_retained_group_without_paths_or_headers(resources):
+    stage = only(resources, "AWS::ApiGateway::Stage")[1]["Properties"]
+    (group,) = refs_in(stage["AccessLogSetting"]["DestinationArn"])
+    assert resources[group]["Properties"]["RetentionInDays"] == 365
+    log_format = stage["AccessLogSetting"]["Format"]
+    assert "$context.resourcePath" in log_format
+    assert "$context.path" not in log_format  # the path holds signup ids
+    rest_api = only(resources, "AWS::ApiGateway::RestApi")[1]
+    assert rest_api.get("DependsOn") == "ApiGatewayAccount"  # the account's CloudWatch role exists first
+    assert "ApiGatewayAccount" in of_type(resources, "AWS::ApiGateway::Account")
+
+
+def test_functions_declare_the_endpoint_override_sam_local_may_set(resources):
+    for name, function in api_functions(resources).items():
+        assert function["Properties"]["Environment"]["Variables"]["AWS_ENDPOINT_URL"] == "", name
+
+
+# -- the workflow ---------------------------------------------------------------------------------------
+
+def _tasks(definition: dict):
+    for name, state in definition["States"].items():
+        if state["Type"] == "Task":
+            yield name, state
+
+
+def _definition() -> dict:
+    return json.loads((ROOT / "statemachine" / "confirmation.asl.json").read_text())
+
+
+def _dynamodb_error_codes() -> set[str]:
+    """DynamoDB's error codes, from botocore's model of the API (what DynamoDB answers on the wire)."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("dynamodb")
+    return {name for name in model.shape_names if model.shape_for(name).metadata.get("exception")}
+
+
+def test_error_names_follow_the_integration_type():
+    """The optimized integration names errors `DynamoDB.<code>`; the AWS SDK integration
+    `DynamoDb.<code>` with `Exception` appended when the code lacks it (so `InternalServerError` is
+    `DynamoDB.InternalServerError` in one and `DynamoDb.InternalServerErrorException` in the other)."""
+    codes = _dynamodb_error_codes()
+    assert {"InternalServerError", "RequestLimitExceeded", "TransactionCanceledException"} <= codes
+    optimized = {f"DynamoDB.{code}" for code in codes} | {"DynamoDB.AmazonDynamoDBException"}
+    sdk = {f"DynamoDb.{code if code.endswith('Exception') else code + 'Exception'}" for code in codes}
+    checked = 0
+    for name, state in _tasks(_definition()):
+        resource = state["Resource"]
+        if resource.startswith("arn:aws:states:::aws-sdk:dynamodb:"):
+            allowed = sdk
+        elif resource.startswith("arn:aws:states:::dynamodb:"):
+            allowed = optimized
+        else:
+            continue
+        errors = [e for rule in state.get("Retry", []) + state.get("Catch", []) for e in rule["ErrorEquals"]]
+        assert errors, name
+        for error in errors:
+            if not error.startswith("States."):
+                assert error in allowed, (name, error)
+                checked += 1
+    assert checked
+
+
+def test_a_cancelled_transaction_is_retried_when_throttled_not_taken_for_a_superseded_link():
+    definition = _definition()
+    for name, state in _tasks(definition):
+        for catch in state.get("Catch", []):
+            if not any(e.endswith("TransactionCanceledException") for e in catch["ErrorEquals"]):
+                continue
+            choice = definition["States"][catch["Next"]]
+            assert choice["Type"] == "Choice", name
+            text = json.dumps(choice["Choices"])
+            assert "ThrottlingError" in text and "TransactionConflict" in text
+            branches = {json.dumps(c): c["Next"] for c in choice["Choices"]}
+            throttled = next(target for rule, target in branches.items() if "ThrottlingError" in rule)
+            # the throttled branch leads back to the same task, and is bounded
+            seen, current = [], throttled
+            while current != name and current not in seen and len(seen) < 5:
+                seen.append(current)
+                current = definition["States"][current]["Next"]
+            assert current == name, (name, seen)
+            assert "NumericLessThan" in text
+            assert definition["States"][choice["Default"]]["Type"] == "Fail"
+
+
+# -- deploy configuration --------------------------------------------------------------------------------
+
+def test_samconfig_deploys_without_a_prompt_and_only_declared_parameters():
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text())
+    declared = set(json.loads(json.dumps(_template_parameters())))
+    for environment, commands in config.items():
+        if not isinstance(commands, dict) or "deploy" not in commands:
+            continue
+        deploy = commands["deploy"]["parameters"]
+        assert deploy.get("confirm_changeset") is False, environment
+        for override in deploy.get("parameter_overrides", []):
+            assert override.split("=", 1)[0] in declared, (environment, override)
+
+
+def _template_parameters() -> list[str]:
+    text = (ROOT / "template.yaml").read_text()
+    block = text.split("\nParameters:\n", 1)[1].split("\nConditions:\n", 1)[0]
+    return re.findall(r"^  (\w+):$", block, flags=re.MULTILINE)
+
+
+def test_the_layer_ships_phonenumbers_without_its_geodata():
+    requirements = (ROOT / "layers" / "shared" / "requirements.txt").read_text().split()
+    assert any(r.startswith("phonenumberslite==") for r in requirements)
+    assert not any(r.startswith("phonenumbers==") for r in requirements)
+    code = "\n".join(p.read_text() for p in (ROOT / "layers" / "shared" / "ameli").rglob("*.py"))
+    assert not re.search(r"phonenumbers\s*import\s*(geocoder|carrier|timezone)|phonenumbers\.(geocoder|carrier|timezone)", code)
+
+
+def test_sam_local_env_vars_example_only_sets_declared_variables(resources):
+    """`sam local invoke --env-vars` silently ignores a variable the template does not declare."""
+    example = json.loads((ROOT / "events" / "env.json").read_text())["Parameters"]
+    for name, function in api_functions(resources).items():
+        declared = function["Properties"]["Environment"]["Variables"]
+        assert set(example) <= set(declared), (name, sorted(set(example) - set(declared)))

@@ -1,0 +1,62 @@
+"""The state machine updates the very items the repositories write: same keys, same status strings."""
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import ClientError
+
+from ameli.adapters import keys
+from ameli.adapters.aws import workflow_input
+from ameli.adapters.dynamodb.items import Transaction, TransactionCancelled
+from ameli.domain.account import AccountState, ConfirmationLink
+from tests.fakes import FrozenClock
+
+DEFINITION = json.loads((Path(__file__).parents[2] / "statemachine" / "confirmation.asl.json").read_text())
+
+
+def _string_values(node):
+    if isinstance(node, dict):
+        for name, value in node.items():
+            if name == "S" and isinstance(value, str):
+                yield value
+            yield from _string_values(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _string_values(value)
+
+
+def test_every_status_the_state_machine_writes_or_expects_is_an_account_status():
+    written = set(_string_values(DEFINITION))
+    assert written, "the definition compares and sets statuses"
+    assert written <= {state.value for state in AccountState}
+    assert {keys.STATUS_PENDING, keys.STATUS_LINK_EXPIRED, keys.STATUS_EMAIL_REQUIRED} <= written
+
+
+def test_the_workflow_input_names_the_account_and_email_claim_items_by_the_repositories_keys():
+    link = ConfirmationLink.issue("t" * 64, 2, FrozenClock().now(), timedelta(days=7), timedelta(days=21))
+    payload = json.loads(workflow_input("nirhash", "emailhash", link))
+    assert payload["account_pk"] == keys.account_key("nirhash")
+    assert payload["email_claim_pk"] == keys.email_claim_key("emailhash")
+    assert payload["link_number"] == 2
+
+
+class _CancellingClient:
+    def __init__(self, codes):
+        self.codes = codes
+
+    def transact_write_items(self, TransactItems):  # noqa: N803 - boto3's own spelling
+        assert len(TransactItems) == len(self.codes)
+        raise ClientError({"Error": {"Code": "TransactionCanceledException"},
+                           "CancellationReasons": [{"Code": code} for code in self.codes]}, "TransactWriteItems")
+
+
+def test_a_cancelled_transaction_names_the_items_whose_condition_failed():
+    tx = Transaction()
+    tx.add("account", "Update", TableName="t")
+    tx.add("new_email_claim", "Put", TableName="t")
+    tx.add("link", "Put", TableName="t")
+    with pytest.raises(TransactionCancelled) as cancelled:
+        tx.write(_CancellingClient(["None", "ConditionalCheckFailed", "None"]))
+    assert cancelled.value.failed == {"new_email_claim"}
