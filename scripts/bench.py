@@ -253,7 +253,10 @@ def one_signup_on_moto() -> dict:
     counter = RequestCounter()
     counter.install()
     logs = LogBytes()
-    app, stack = build_stack(settings=LocalSettings(port=3999))
+    environment = dict(os.environ)  # the stack points AWS_ENDPOINT_URL at its emulator: put it back after
+    # The handlers in this process (not in execution environments of their own), so that their AWS
+    # requests and their log lines are counted here.
+    app, stack = build_stack(settings=LocalSettings(port=3999), functions_in_process=True)
     logs.install()
     client = Client(app)
     counter.take()  # the stack's own set-up is not a handler's
@@ -297,6 +300,8 @@ def one_signup_on_moto() -> dict:
     transitions = _confirmation_transitions()
     stack.close()
     sys.stdout = logs.real
+    os.environ.clear()
+    os.environ.update(environment)
     return {"calls": calls, "transitions": transitions}
 
 
