@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -32,7 +32,7 @@ def _person(nir: str) -> dict:
 
 
 def _sleep_until(deadline: str, margin: float = 0.8) -> None:
-    moment = datetime.strptime(deadline, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
+    moment = datetime.strptime(deadline, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
     time.sleep(max(0.0, moment + margin - time.time()))
 
 

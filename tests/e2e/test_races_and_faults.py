@@ -15,8 +15,17 @@ import pytest
 import requests
 
 from .journeys import (
-    PASSWORD, active_account, contact_body, identity_of, in_parallel, link_token, messages_to, proof_of, start,
-    until_contact, write_crowd,
+    PASSWORD,
+    active_account,
+    contact_body,
+    identity_of,
+    in_parallel,
+    link_token,
+    messages_to,
+    proof_of,
+    start,
+    until_contact,
+    write_crowd,
 )
 from .localstack import start_local_stack
 
