@@ -159,7 +159,7 @@ openapi-check: install
 	@$(PY) -m scripts.openapi | diff -u docs/openapi.json - \
 		|| (echo "docs/openapi.json is out of date: run 'make openapi' and commit it." && exit 1)
 
-bench: install build chromium
+bench: install web-build $(BUILT) chromium lambda-runtime
 	$(PY) -m scripts.bench
 
 clean:

@@ -14,7 +14,7 @@ import re
 import secrets
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import message_from_string, policy
 from pathlib import Path
 from typing import Any
@@ -206,7 +206,7 @@ def _state_machine_definition(logical_id: str, properties: dict[str, Any], resol
 # -- the mailbox ----------------------------------------------------------------------------------
 
 def _rfc3339(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Mailbox:
@@ -250,7 +250,7 @@ class Mailbox:
 
     def _describe(self, message: Any) -> dict[str, Any]:
         message_id = getattr(message, "id", None) or str(id(message))
-        sent_at = self._first_seen.setdefault(message_id, _rfc3339(datetime.now(timezone.utc)))
+        sent_at = self._first_seen.setdefault(message_id, _rfc3339(datetime.now(UTC)))
         if hasattr(message, "raw_data"):  # send_raw_email / Content.Raw
             return self._describe_raw(message, sent_at)
         destinations = getattr(message, "destinations", {}) or {}
@@ -272,6 +272,7 @@ class Mailbox:
             "html": html,
             "sent_at": parts.get("sent_at", sent_at),
             "events": parts.get("events", []),
+            "published": parts.get("published", []),
         }
 
     @staticmethod

@@ -15,9 +15,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_DIR = Path(__file__).resolve().parent
@@ -49,7 +49,7 @@ class LocalSettings:
         return f"http://{HOST}:{self.port}"
 
     @classmethod
-    def from_environment(cls, env: Mapping[str, str] | None = None) -> "LocalSettings":
+    def from_environment(cls, env: Mapping[str, str] | None = None) -> LocalSettings:
         env = os.environ if env is None else env
         raw_port = env.get("LOCAL_PORT", "").strip() or str(DEFAULT_PORT)
         if not raw_port.isdigit() or not 1 <= int(raw_port) <= 65535:

@@ -26,9 +26,10 @@ import shutil
 import subprocess
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
@@ -44,17 +45,19 @@ MANAGED_CACHE_POLICY_ENCODINGS = {
     "b2884449-e4de-46a7-ac36-70bc7f1ddd6d": (),  # Managed-CachingOptimizedForUncompressedObjects
 }
 # CloudFront's list of the Content-Type values it compresses.
-COMPRESSIBLE_TYPES = frozenset("""
-application/dash+xml application/eot application/font application/font-sfnt application/javascript
-application/json application/opentype application/otf application/pkcs7-mime application/protobuf
-application/rss+xml application/truetype application/ttf application/vnd.apple.mpegurl
-application/vnd.mapbox-vector-tile application/vnd.ms-fontobject application/xhtml+xml application/xml
-application/x-font-opentype application/x-font-truetype application/x-font-ttf application/x-httpd-cgi
-application/x-javascript application/x-mpegurl application/x-opentype application/x-otf application/x-perl
-application/x-ttf font/eot font/opentype font/otf font/ttf image/svg+xml text/css text/csv text/html
-text/javascript text/js text/plain text/richtext text/tab-separated-values text/xml text/x-component
-text/x-java-source text/x-script vnd.apple.mpegurl
-""".split())
+COMPRESSIBLE_TYPES = frozenset([
+    "application/dash+xml", "application/eot", "application/font", "application/font-sfnt",
+    "application/javascript", "application/json", "application/opentype", "application/otf",
+    "application/pkcs7-mime", "application/protobuf", "application/rss+xml", "application/truetype",
+    "application/ttf", "application/vnd.apple.mpegurl", "application/vnd.mapbox-vector-tile",
+    "application/vnd.ms-fontobject", "application/xhtml+xml", "application/xml", "application/x-font-opentype",
+    "application/x-font-truetype", "application/x-font-ttf", "application/x-httpd-cgi", "application/x-javascript",
+    "application/x-mpegurl", "application/x-opentype", "application/x-otf", "application/x-perl",
+    "application/x-ttf", "font/eot", "font/opentype", "font/otf", "font/ttf", "image/svg+xml", "text/css",
+    "text/csv", "text/html", "text/javascript", "text/js", "text/plain", "text/richtext",
+    "text/tab-separated-values", "text/xml", "text/x-component", "text/x-java-source", "text/x-script",
+    "vnd.apple.mpegurl",
+])
 COMPRESSIBLE_SIZES = range(1_000, 10_000_001)
 
 
@@ -198,7 +201,7 @@ class Distribution:
 
     @classmethod
     def from_template(cls, template: dict[str, Any], resolver: Any, origin_apps: Callable[[str, str], Callable | None],
-                      logical_id: str | None = None) -> "Distribution":
+                      logical_id: str | None = None) -> Distribution:
         """`origin_apps(domain, origin_path)` gives the local WSGI app of an origin, or None when not emulated."""
         distributions = resources_of_type(template, "AWS::CloudFront::Distribution")
         if not distributions:

@@ -22,9 +22,10 @@ import os
 import re
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from local.config import HOST
 
@@ -33,7 +34,7 @@ _CREDENTIAL_SCOPE = re.compile(r"Credential=([^/,\s]+)/[^/]+/[^/]+/([^/]+)/aws4_
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 @dataclass
@@ -105,18 +106,21 @@ class SesRules:
         for kind, address in outcomes:
             events.append(kind)
             published.append((kind, _event(kind, address, mail)))
-        self.record(message_id, {
-            "text": (body.get("Text") or {}).get("Data"),
-            "html": (body.get("Html") or {}).get("Data"),
-            "sent_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "events": events,
-        })
+        delivered = []
         for destination_ in self.configuration_sets.get(name, []) if name else []:
             if not destination_.enabled:
                 continue
             for kind, event in published:
                 if kind.lower() in destination_.event_types:
                     self.publish(destination_.topic_arn, event)
+                    delivered.append({"event": kind, "topic": destination_.topic_arn})
+        self.record(message_id, {
+            "text": (body.get("Text") or {}).get("Data"),
+            "html": (body.get("Html") or {}).get("Data"),
+            "sent_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "events": events,
+            "published": delivered,  # the events the configuration set's destinations received
+        })
         return events
 
 
@@ -191,14 +195,13 @@ class EmulatedAws:
                 self.ses_rules.accepted(request, message_id)
         return [body]
 
-    def start(self) -> "EmulatedAws":
+    def start(self) -> EmulatedAws:
         """Serves on a free port of 127.0.0.1 in a thread; `AWS_ENDPOINT_URL` and `MOTO_PORT` point
         at it (moto's Step Functions interpreter finds its own server through `MOTO_PORT`)."""
         from moto.core.config import default_user_config
+        from moto.moto_api._internal.models import moto_api_backend
         from moto.moto_server.werkzeug_app import MotoRequestHandler
         from werkzeug.serving import make_server
-
-        from moto.moto_api._internal.models import moto_api_backend
 
         moto_api_backend.reset()  # a fresh AWS (a previous stack of this process may have used moto)
         default_user_config["stepfunctions"]["execute_state_machine"] = True

@@ -23,10 +23,11 @@ import subprocess
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 RUNTIME_SCRIPT = Path(__file__).resolve().parent / "lambda_runtime.py"
 LAMBDA_INIT_LIMIT = 10.0  # seconds Lambda gives the init phase
@@ -47,7 +48,7 @@ class Runtime:
 class ExecutionEnvironment:
     """One process running the function's runtime loop."""
 
-    def __init__(self, function: "Function", number: int) -> None:
+    def __init__(self, function: Function, number: int) -> None:
         self.function = function
         self.number = number
         read_fd, write_fd = os.pipe()
@@ -252,7 +253,7 @@ class Function:
             "memory_limit_in_mb": str(self.memory_size),
             "aws_request_id": str(uuid.uuid4()),
             "log_group_name": f"/aws/lambda/{self.name}",
-            "log_stream_name": f"{datetime.now(timezone.utc):%Y/%m/%d}/[$LATEST]local",
+            "log_stream_name": f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]local",
             "timeout": self.timeout,
         }
 
@@ -318,7 +319,6 @@ class InProcessFunction:
 
     def invoke(self, event: dict[str, Any]) -> Any:
         import traceback
-
         from types import SimpleNamespace
 
         fields = self.context()

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from local import put_layer_on_path
 
@@ -169,7 +170,7 @@ def _check_beneficiary(problems: list[str], prefix: str, entry: Any) -> Benefici
     )
     c.check("gender", lambda v: v in GENDERS, "must be \"male\" or \"female\"")
     c.check("birth_date", lambda v: _parse_date(v) is not None, "not a valid date YYYY-MM-DD")
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     c.check("birth_date", lambda v: _parse_date(v) <= today, "is in the future")
     c.check(
         "birth_place",

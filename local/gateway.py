@@ -14,9 +14,10 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
@@ -43,7 +44,7 @@ class Resource:
     specificity: tuple[int, int, int]
 
     @classmethod
-    def compile(cls, path: str) -> "Resource":
+    def compile(cls, path: str) -> Resource:
         parts, parameters, literal, greedy = [], [], 0, 0
         for segment in path.strip("/").split("/") if path.strip("/") else []:
             match = _PARAMETER.match(segment)
@@ -112,7 +113,7 @@ def build_event(request: Request, resource: Resource, path_parameters: dict[str,
             body = raw.decode("utf-8")
         except UnicodeDecodeError:
             body, is_base64 = base64.b64encode(raw).decode("ascii"), True
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     request_id = str(uuid.uuid4())
     return {
         "resource": resource.path,

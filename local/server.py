@@ -20,10 +20,11 @@ import json
 import mimetypes
 import sys
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.utils import send_file
@@ -112,7 +113,6 @@ class StackInfo:
         """Back to the state of a fresh start, without restarting: the tables emptied and the registry
         reloaded from the fixtures, the mailbox emptied, the running workflows stopped."""
         from ameli.adapters.dynamodb import DynamoBeneficiaryRegistry
-
         from local.aws import client
 
         stepfunctions = client("stepfunctions")
@@ -155,7 +155,7 @@ def _json(payload: Any, status: int = 200) -> Response:
 def _rfc3339(moment: Any) -> str | None:
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _swagger_assets() -> Path:
@@ -232,7 +232,6 @@ class LocalEndpoints:
 
     def respond(self, request: Request) -> Response:
         from ameli.domain.errors import MethodNotAllowed
-
         from local.gateway import not_found, problem_response
 
         path = request.path.rstrip("/") or "/"
@@ -474,8 +473,15 @@ def build_stack(
     from local.faults import FaultSwitch
     from local.fixtures import load_fixture_file
     from local.gateway import ApiGateway
-    from local.template import (Resolver, api_routes, functions, global_environment, layer_folders, load_template,
-                                resources_of_type)
+    from local.template import (
+        Resolver,
+        api_routes,
+        functions,
+        global_environment,
+        layer_folders,
+        load_template,
+        resources_of_type,
+    )
 
     settings = settings or LocalSettings.from_environment()
     if port is not None:
@@ -505,7 +511,8 @@ def build_stack(
 
     set_fake_credentials()
     mailbox = Mailbox()
-    ses_rules = SesRules(record=mailbox.record)
+    ses_rules = SesRules(record=mailbox.record, publish=lambda topic_arn, event: client("sns").publish(
+        TopicArn=topic_arn, Message=json.dumps(event)))
     aws = EmulatedAws(ses_rules).start()
     faults = FaultSwitch(settings.faults)
     calls = AwsCallLog()

@@ -38,4 +38,4 @@ def give_contact(signup_id: str, request: Annotated[ContactRequest, Body()]):
                                           container().idempotency_store))
 
 
-lambda_handler = entrypoint(app)
+lambda_handler = entrypoint(app, init=container)

@@ -164,3 +164,13 @@ def test_rotated_keys_are_fetched_again_once(local_stack):
     assert franceconnect(local_stack, login="eleni")[0]["next_step"] == "terms"  # our JWKS cache is warm
     assert requests.post(f"{local_stack}/_fc/_control/rotate-keys").status_code == 200
     assert franceconnect(local_stack, login="eleni")[0]["next_step"] == "terms"
+
+
+def test_the_franceconnect_functions_calls_are_allowed_by_their_roles(local_stack):
+    """Last in this module: the least-privilege check (local/iam.py) over the calls of the journeys above."""
+    assert franceconnect(local_stack, login="paul")[0]["next_step"] == "terms"
+
+    report = requests.get(f"{local_stack}/_local/iam", timeout=120).json()
+
+    assert report["checked"] > 0
+    assert report["denied"] == [], "\n".join(report["denied"])

@@ -1,11 +1,12 @@
-"""Issue 3's check, as a new user would run it: the local stack with links valid 4 s and addresses
-kept 8 s, four people, every row of journey.md section 3 through the real state machine, over HTTP."""
+"""Issue 3's check, as a new user would run it: the local stack with links valid 30 s and addresses
+kept 60 s, four people, every row of journey.md section 3 through the real state machine, over HTTP.
+(Issue 3 said 4 s and 8 s; four signups, each with Argon2, do not fit in 4 s on a loaded machine.)"""
 
 from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -17,6 +18,7 @@ from .localstack import start_local_stack
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "MotdePasse1"
+LINK_VALIDITY, RETENTION = 30, 60  # seconds
 PEOPLE = {  # nir -> how the person types their name and postal code
     "162122B010001": ("venturi", "63000"),
     "1850369123045": ("Bernard", "33000"),
@@ -30,7 +32,7 @@ def _person(nir: str) -> dict:
 
 
 def _sleep_until(deadline: str, margin: float = 0.8) -> None:
-    moment = datetime.strptime(deadline, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
+    moment = datetime.strptime(deadline, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
     time.sleep(max(0.0, moment + margin - time.time()))
 
 
@@ -73,7 +75,7 @@ class Person:
 
 @pytest.fixture(scope="module")
 def fast_stack():
-    stack = start_local_stack(CONFIRMATION_LINK_VALIDITY="PT4S", PENDING_EMAIL_RETENTION="PT8S")
+    stack = start_local_stack(CONFIRMATION_LINK_VALIDITY=f"PT{LINK_VALIDITY}S", PENDING_EMAIL_RETENTION=f"PT{RETENTION}S")
     yield stack.base_url
     stack.stop()
 
@@ -82,12 +84,12 @@ def test_every_row_of_the_lifecycle_in_seconds(fast_stack):
     quick, same, other, late = (Person(fast_stack, nir) for nir in PEOPLE)
     deadlines = {person.nir: person.sign_up() for person in (quick, same, other, late)}
 
-    # 0 to 4 s: the link activates the account; login before that says "not confirmed yet".
+    # Before the link expires: the link activates the account; login before that says "not confirmed yet".
     assert quick.log_in().json()["code"] == "EMAIL_CONFIRMATION_PENDING"
     assert quick.confirm(quick.last_link_token()).json() == {"status": "active"}
     assert quick.log_in().status_code == 201
 
-    # 4 to 8 s: the link is no longer active; resend to the same address, or to another one.
+    # Between the link's expiry and the deletion: the link is no longer active; resend to the same address, or to another one.
     _sleep_until(max(deadlines[same.nir], deadlines[other.nir]))
     expired = same.confirm(same.last_link_token())
     assert expired.status_code == 410 and expired.json()["code"] == "LINK_EXPIRED"
@@ -103,8 +105,8 @@ def test_every_row_of_the_lifecycle_in_seconds(fast_stack):
     assert other.confirm(other.last_link_token(new_address)).json() == {"status": "active"}
     assert other.log_in().status_code == 201
 
-    # After 8 s: the address was deleted; the next login asks for a new one.
-    _sleep_until(deadlines[late.nir], margin=4.8)
+    # After the retention: the address was deleted; the next login asks for a new one.
+    _sleep_until(deadlines[late.nir], margin=RETENTION - LINK_VALIDITY + 0.8)
     deleted = late.confirm(late.last_link_token())
     assert deleted.status_code == 410 and deleted.json()["code"] == "PENDING_EMAIL_DELETED"
     required = late.log_in()

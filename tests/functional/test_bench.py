@@ -33,6 +33,10 @@ def test_benchmark_runs_and_reports_every_section(tmp_path):
     assert all(figures["layer_modules"] > 0 for figures in report["imports"].values())
     assert [c["call"] for c in report["calls"]][0] == "POST /v1/signups"
     assert all(c["status"] < 300 for c in report["calls"])
+    # the handlers' own AWS requests are counted (they run in the bench's process, not in environments of their own)
+    by_call = {c["call"]: c["requests"] for c in report["calls"]}
+    assert by_call["POST /v1/signups"].get("dynamodb:GetItem", 0) >= 1
+    assert by_call["POST .../contact"].get("sesv2:SendEmail") == 1
     assert report["transitions"] >= 1 and report["total_per_million"] > 0
     assert set(report["visits"]) == {"signup", "activation"}
     assert report["cost_details"]["web_requests"] > 0 and report["cost_details"]["delivered_bytes"] > 0

@@ -55,4 +55,27 @@ const SCREENS = {
 
 for (const [path, screen] of Object.entries(SCREENS)) register(path, screen);
 registerNotFound(notFound);
-start().finally(() => import("./dsfr.js"));
+
+// The DSFR's scripts arrive after the first screen: a tap on the header's "Menu" before they have set
+// the button up is kept, and replayed once they have (a DSFR instance marks it data-fr-js-*).
+const MENU = "#bouton-menu";
+let menuTapped = false;
+const keepMenuTap = (event) => {
+  if (event.target.closest && event.target.closest(MENU) && !dsfrReady()) menuTapped = true;
+};
+const dsfrReady = () => {
+  const menu = document.querySelector(MENU);
+  return Boolean(menu) && menu.getAttributeNames().some((name) => name.startsWith("data-fr-js"));
+};
+document.addEventListener("click", keepMenuTap, true);
+
+function replayMenuTap(triesLeft = 100) {
+  if (dsfrReady()) {
+    document.removeEventListener("click", keepMenuTap, true);
+    if (menuTapped) document.querySelector(MENU).click();
+  } else if (triesLeft > 0) {
+    window.setTimeout(() => replayMenuTap(triesLeft - 1), 50);
+  }
+}
+
+start().finally(() => import("./dsfr.js").then(() => replayMenuTap()));
