@@ -51,6 +51,8 @@ PROBLEMS: dict[type[AppError], Problem] = {
     errors.EmailConfirmationPending: Problem(403, "EMAIL_CONFIRMATION_PENDING", "Adresse email pas encore confirmée"),
     errors.LoginLinkExpired: Problem(403, "LINK_EXPIRED", "Ce lien n'est plus actif"),
     errors.EmailRequired: Problem(403, "EMAIL_REQUIRED", "Adresse email à renseigner"),
+    errors.UnsupportedMediaType: Problem(415, "UNSUPPORTED_MEDIA_TYPE", "Format de contenu non pris en charge"),
+    errors.BodyTooLarge: Problem(413, "BODY_TOO_LARGE", "Contenu trop volumineux"),
     # Routing answers: their values stay on the classes, which the emulated API Gateway reads too.
     errors.NotFound: Problem(errors.NotFound.status, errors.NotFound.code, errors.NotFound.title),
     errors.MethodNotAllowed: Problem(errors.MethodNotAllowed.status, errors.MethodNotAllowed.code,
