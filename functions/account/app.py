@@ -6,13 +6,16 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
+from ameli.domain import errors
+from ameli.http import docs
 from ameli.http.api import bearer_token, create_app, entrypoint, json_response
-from ameli.http.models import AccountEmailRequest, AccountResponse, ConsentView, LinkSentResponse, documented
+from ameli.http.models import AccountEmailRequest, AccountResponse, ConsentView, LinkSentResponse
 
 app = create_app()
 
 
-@app.get("/v1/account", summary="Mon compte", responses=documented(200, AccountResponse, 401))
+@app.get("/v1/account", summary="Mon compte", tags=[docs.LOGIN_AND_ACCOUNT], security=docs.SESSION_TOKEN,
+         responses=docs.documented(200, AccountResponse, errors.AuthenticationRequired))
 def my_account() -> AccountResponse:
     account = container().login.active_account(bearer_token(app))
     return AccountResponse(
@@ -33,7 +36,10 @@ def my_account() -> AccountResponse:
     "/v1/account/email",
     summary="Recevoir un nouveau lien (même adresse, ou nouvelle adresse)",
     description="Sans `email` : nouvel envoi à l'adresse en attente. Autorisé par le `pending_token` de la connexion.",
-    responses=documented(202, LinkSentResponse, 401, 409, 422),
+    tags=[docs.LOGIN_AND_ACCOUNT],
+    security=docs.PENDING_TOKEN,
+    responses=docs.documented(202, LinkSentResponse, *docs.BODY_REFUSALS, errors.AuthenticationRequired,
+                         errors.AccountAlreadyActive, errors.EmailAlreadyUsed),
 )
 def send_link(request: Annotated[AccountEmailRequest, Body()]):
     sent = container().new_links.send_after_login(bearer_token(app), email=request.email)

@@ -6,9 +6,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
+from ameli.domain import errors
+from ameli.http import docs
 from ameli.http.api import bearer_token, create_app, entrypoint, json_response
 from ameli.http.idempotency import answer_once
-from ameli.http.models import ContactRequest, ContactResponse, documented
+from ameli.http.models import ContactRequest, ContactResponse
 from ameli.service.tokens import token_hash
 
 app = create_app()
@@ -18,7 +20,9 @@ app = create_app()
     "/v1/signups/<signup_id>/contact",
     summary="Donner son email et ses téléphones ; termine la création du compte",
     description="Le compte est créé en attente de confirmation de l'email ; le jeton de création ne sert plus.",
-    responses=documented(201, ContactResponse, 401, 409, 410, 422),
+    tags=[docs.COMMON_STEPS],
+    security=docs.SIGNUP_TOKEN,
+    responses=docs.documented(201, ContactResponse, *docs.BODY_REFUSALS, *docs.SIGNUP_REFUSALS, errors.EmailAlreadyUsed),
 )
 def give_contact(signup_id: str, request: Annotated[ContactRequest, Body()]):
     def create_account() -> dict:

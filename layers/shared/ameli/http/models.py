@@ -7,7 +7,7 @@ value objects and every field error comes back in French with the codes of api.m
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -162,6 +162,8 @@ class NextStepResponse(BaseModel):
 
 
 class SignupStatusResponse(NextStepResponse):
+    proof: ProofDisplay | None = Field(
+        default=None, description="Option 1, tant que `next_step` vaut `proof` : ce que l'écran de preuve affiche")
     email_suggestion: str | None = Field(
         default=None, description="FranceConnect : l'adresse connue du fournisseur d'identité, pour préremplir")
 
@@ -209,16 +211,6 @@ class Problem(BaseModel):
     code: str
     detail: str
     errors: list[FieldProblem] | None = None
-
-
-def documented(success: int, model: type[BaseModel] | None, *errors: int) -> dict[int, Any]:
-    """The `responses=` of a route: its success body and the problem bodies it may answer."""
-    responses: dict[int, Any] = {
-        success: {"description": "Succès", **({"content": {"application/json": {"model": model}}} if model else {})}
-    }
-    for status in errors:
-        responses[status] = {"description": "Erreur", "content": {"application/problem+json": {"model": Problem}}}
-    return responses
 
 
 # -- email confirmation, login, account ----------------------------------------------------------
