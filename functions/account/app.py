@@ -35,9 +35,13 @@ def my_account() -> AccountResponse:
 @app.post(
     "/v1/account/email",
     summary="Recevoir un nouveau lien (même adresse, ou nouvelle adresse)",
-    description="Sans `email` : nouvel envoi à l'adresse en attente. Autorisé par le `pending_token` de la connexion.",
+    description=(
+        "Sans `email` : nouvel envoi à l'adresse en attente ; avec : le lien part à cette adresse, qui remplace "
+        "l'adresse en attente (l'ancien lien ne sert plus). Autorisé par le `pending_token` d'une connexion, ou "
+        "par le `correction_token` de l'étape contact (corriger une faute de frappe juste après l'inscription)."
+    ),
     tags=[docs.LOGIN_AND_ACCOUNT],
-    security=docs.PENDING_TOKEN,
+    security=docs.PENDING_OR_CORRECTION_TOKEN,
     responses=docs.documented(202, LinkSentResponse, *docs.BODY_REFUSALS, errors.AuthenticationRequired,
                          errors.AccountAlreadyActive, errors.EmailAlreadyUsed),
 )

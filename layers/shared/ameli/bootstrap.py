@@ -139,8 +139,8 @@ class Container:
     def contact_step(self):
         from ameli.service.contact import ContactStep
 
-        return ContactStep(clock=self.clock, accounts=self.account_repository, pseudonymizer=self.pseudonymizer,
-                           links=self.confirmation_links, telemetry=self.telemetry)
+        return ContactStep(clock=self.clock, accounts=self.account_repository, sessions=self.session_repository,
+                           pseudonymizer=self.pseudonymizer, links=self.confirmation_links, telemetry=self.telemetry)
 
     @cached_property
     def activation(self):

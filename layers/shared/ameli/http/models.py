@@ -186,8 +186,15 @@ class PasswordCheckResponse(BaseModel):
 
 class ContactResponse(BaseModel):
     status: Literal["pending_email_confirmation"]
+    email: str = Field(description="L'adresse complète, pour que la personne la relise sur l'écran de fin "
+                                   "(sa propre adresse, dans sa propre session ; jamais journalisée)",
+                       examples=["paul.venturi@example.fr"])
     email_masked: str
     link_expires_at: str
+    correction_token: str | None = Field(
+        default=None, description="Bearer de POST /v1/account/email : corriger l'adresse sans le code personnel, "
+                                  "jusqu'à `correction_expires_at` (absent si ce droit n'a pu être donné)")
+    correction_expires_at: str | None = None
     franceconnect_logout_url: str | None = None
 
 
