@@ -1,4 +1,5 @@
-"""GET /v1/account (session token) and POST /v1/account/email (pending token of a login)."""
+"""GET /v1/account and PATCH /v1/account/consents (session token); POST /v1/account/email (pending token
+of a login, or the correction right of the contact step)."""
 
 from typing import Annotated
 
@@ -7,9 +8,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
 from ameli.domain import errors
+from ameli.domain.account import Account
 from ameli.http import docs
 from ameli.http.api import bearer_token, create_app, entrypoint, json_response
-from ameli.http.models import AccountEmailRequest, AccountResponse, ConsentView, LinkSentResponse
+from ameli.http.models import AccountEmailRequest, AccountResponse, ConsentsRequest, ConsentView, LinkSentResponse
 
 app = create_app()
 
@@ -17,7 +19,25 @@ app = create_app()
 @app.get("/v1/account", summary="Mon compte", tags=[docs.LOGIN_AND_ACCOUNT], security=docs.SESSION_TOKEN,
          responses=docs.documented(200, AccountResponse, errors.AuthenticationRequired))
 def my_account() -> AccountResponse:
-    account = container().login.active_account(bearer_token(app))
+    return account_view(container().login.active_account(bearer_token(app)))
+
+
+@app.patch(
+    "/v1/account/consents",
+    summary="Modifier mes choix d'informations promotionnelles",
+    description=(
+        "Chaque choix donné est enregistré avec son heure et la version du texte affiché, comme à l'inscription ; "
+        "un choix absent ne change pas. Un choix pour le mobile ou le fixe demande ce numéro au compte."
+    ),
+    tags=[docs.LOGIN_AND_ACCOUNT],
+    security=docs.SESSION_TOKEN,
+    responses=docs.documented(200, AccountResponse, *docs.BODY_REFUSALS, errors.AuthenticationRequired),
+)
+def change_consents(request: Annotated[ConsentsRequest, Body()]) -> AccountResponse:
+    return account_view(container().consent_choices.change(bearer_token(app), request.choices()))
+
+
+def account_view(account: Account) -> AccountResponse:
     return AccountResponse(
         status="active",
         email=account.email,

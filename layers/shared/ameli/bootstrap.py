@@ -165,6 +165,13 @@ class Container:
                         links=self.confirmation_links, login=self.login, telemetry=self.telemetry)
 
     @cached_property
+    def consent_choices(self):
+        from ameli.service.consents import ConsentChoices
+
+        return ConsentChoices(clock=self.clock, accounts=self.account_repository, login=self.login,
+                              telemetry=self.telemetry)
+
+    @cached_property
     def safety_net(self):
         from ameli.service.safety_net import SafetyNet
 

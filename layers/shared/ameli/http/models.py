@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from ameli.domain.beneficiary import DeclaredIdentity
 from ameli.domain.contact import ContactDetails, Email
@@ -281,3 +281,21 @@ class AccountResponse(BaseModel):
     consents: dict[str, ConsentView]
     terms_version: str
     signup_method: str
+
+
+class ConsentsRequest(_Request):
+    """The choices to change; a consent left out keeps its answer."""
+
+    email_marketing: bool | None = Field(default=None, description="Informations promotionnelles par email")
+    mobile_marketing_call: bool | None = Field(default=None, description="Appels promotionnels sur le mobile")
+    mobile_marketing_sms: bool | None = Field(default=None, description="SMS promotionnels")
+    landline_marketing_call: bool | None = Field(default=None, description="Appels promotionnels sur le fixe")
+
+    @model_validator(mode="after")
+    def _at_least_one(self) -> "ConsentsRequest":
+        if not self.choices():
+            raise field_error("REQUIRED", "Indiquez au moins un choix à modifier.")
+        return self
+
+    def choices(self) -> dict[str, bool]:
+        return {name: given for name, given in self.model_dump().items() if given is not None}
