@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 # Reinstall when a requirements file changes.
 INSTALLED := $(VENV)/.installed-$(shell cat requirements-dev.txt layers/shared/requirements.txt | sha1sum | cut -c1-12)
 
-.PHONY: install run test test-fast openapi openapi-check lint bench clean sam-cli build validate asl-check smoke smoke-local deploy-checks
+.PHONY: install run test test-fast openapi openapi-check lint bench clean sam-cli build validate asl-check smoke smoke-local deploy-checks lambda-runtime iam-deps
 
 # --- the SAM CLI, in a virtual environment of its own (its pins conflict with ours). `sam build` runs
 # without Docker; it needs the Lambda runtime's Python (3.12) on PATH: pyenv's when there is one.
@@ -49,12 +49,35 @@ smoke: install
 	@test -n "$(URL)" || (echo "usage: make smoke URL=https://<the stack's PublicBaseUrl>" && exit 2)
 	$(PY) -m scripts.smoke --url "$(URL)"
 
-smoke-local: install web-deps
+smoke-local: install web-build $(BUILT) lambda-runtime
 	$(PY) -m scripts.smoke --start-local
 
 deploy-checks: validate build asl-check
 	REQUIRE_SAM_CLI=1 $(PY) -m pytest -q tests/deploy
 # --- end of the SAM CLI
+
+# The Lambda runtime's Python (3.12) with what the runtime ships (boto3): the local stack runs each
+# function's execution environments on it, with the built code and layer (local/README.md).
+LAMBDA_VENV := .venv-lambda
+LAMBDA_PY312 := $(if $(PY312_DIR),$(PY312_DIR)/python3.12,python3.12)
+LAMBDA_INSTALLED := $(LAMBDA_VENV)/.installed-$(shell cat local/lambda-runtime-requirements.txt | sha1sum | cut -c1-12)
+
+$(LAMBDA_INSTALLED): local/lambda-runtime-requirements.txt
+	@test -x $(LAMBDA_VENV)/bin/python || $(LAMBDA_PY312) -m venv $(LAMBDA_VENV)
+	$(LAMBDA_VENV)/bin/pip install --quiet -r local/lambda-runtime-requirements.txt
+	@rm -f $(LAMBDA_VENV)/.installed-* && touch $@
+
+lambda-runtime: $(LAMBDA_INSTALLED)
+
+# The IAM evaluator of the least-privilege check (local/iam.py), from npm.
+IAM_STAMP := local/iam/node_modules/.installed-$(shell cat local/iam/package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
+
+$(IAM_STAMP): local/iam/package-lock.json
+	@command -v npm >/dev/null || (apt-get update && apt-get install -y nodejs npm)
+	cd local/iam && npm ci --ignore-scripts --no-audit --no-fund
+	@rm -f local/iam/node_modules/.installed-* && touch $@
+
+iam-deps: $(IAM_STAMP)
 
 $(INSTALLED):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,7 +92,7 @@ $(INSTALLED):
 # (Playwright's own browser download does not work here).
 WEB_STAMP := web/vendor/.installed-$(shell cat web/package-lock.json web/scripts/vendor.mjs 2>/dev/null | sha1sum | cut -c1-12)
 
-.PHONY: web-deps chromium
+.PHONY: web-deps web-build web-budget demo chromium
 
 $(WEB_STAMP): web/package-lock.json web/scripts/vendor.mjs
 	@command -v npm >/dev/null || (apt-get update && apt-get install -y nodejs npm)
@@ -79,24 +102,54 @@ $(WEB_STAMP): web/package-lock.json web/scripts/vendor.mjs
 
 web-deps: $(WEB_STAMP)
 
+# What a first visit downloads, built into web/dist/ (one CSS, one JS, three subset fonts): rebuilt
+# when a source of the client changes.
+WEB_SOURCES := web/index.html web/scripts/build.mjs $(shell find web/js web/css -type f 2>/dev/null)
+
+web/dist/.built: $(WEB_STAMP) $(WEB_SOURCES)
+	node web/scripts/build.mjs
+	@touch $@
+
+web-build: web-deps web/dist/.built
+
+# The README's API walkthrough (curl) against a running `make run`; honours LOCAL_PORT.
+demo:
+	bash scripts/demo.sh
+
+# The phone budget of the first visit (requests, bytes as sent and brotli, CLS, Lighthouse mobile).
+web-budget: install web-build chromium
+	$(PY) -m scripts.web_budget --lighthouse
+
 chromium:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 # --- end of web client
 
 install: $(INSTALLED) web-deps
 
-run: install web-deps
+# The stack runs what `sam build` produced, rebuilt only when a source is newer than the build.
+BUILT := .aws-sam/build/template.yaml
+BUILD_SOURCES := template.yaml $(shell find functions layers statemachine -type f -not -path '*/__pycache__/*' 2>/dev/null)
+
+$(BUILT): $(BUILD_SOURCES) | sam-cli
+	$(SAM_ENV) $(SAM) build --cached --parallel
+
+run: install web-build $(BUILT) lambda-runtime
 	$(PY) -m local
 
-test: install web-deps chromium
-	$(MAKE) --no-print-directory validate build asl-check
+test: install web-build chromium $(BUILT) lambda-runtime iam-deps
+	$(MAKE) --no-print-directory validate asl-check
 	REQUIRE_SAM_CLI=1 $(PY) -m pytest -n 2 --dist loadgroup
 	$(MAKE) --no-print-directory lint openapi-check smoke-local
 
 test-fast: install
 	$(PY) -m pytest -q tests/unit tests/functional
 
+# Style (ruff), types (mypy, strict on the layer; the fakes against their ports), the layer contract
+# (import-linter, pyproject.toml), the template (cfn-lint).
 lint: install
+	$(VENV)/bin/ruff check layers functions tests scripts
+	$(VENV)/bin/mypy layers/shared/ameli tests/fakes.py tests/values.py
+	PYTHONPATH=layers/shared $(VENV)/bin/lint-imports
 	$(VENV)/bin/cfn-lint template.yaml
 
 openapi: install
@@ -110,4 +163,4 @@ bench: install build chromium
 	$(PY) -m scripts.bench
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .aws-sam .tools
+	rm -rf $(VENV) $(SAM_VENV) $(LAMBDA_VENV) .pytest_cache .aws-sam .tools

@@ -65,7 +65,8 @@ def main() -> int:
               "(another stack running? set LOCAL_PORT)", file=sys.stderr, flush=True)
         return 1
     try:
-        from local.server import build_stack, log
+        from local.demo import demo_lines
+        from local.server import FunctionsDoNotLoad, build_stack, log
 
         log(f"starting: fixtures {settings.fixtures_path.name}, "
             f"links valid {settings.confirmation_link_validity}, addresses kept {settings.pending_email_retention}")
@@ -75,6 +76,9 @@ def main() -> int:
         return 2
     except TemplateError as error:
         print(f"local stack not started: template.yaml: {error}", file=sys.stderr, flush=True)
+        return 1
+    except FunctionsDoNotLoad as error:
+        print(f"local stack not started: {error}", file=sys.stderr, flush=True)
         return 1
     except KeyboardInterrupt:
         return 0
@@ -98,6 +102,9 @@ def main() -> int:
         + ("" if "/_fc" in stack.mounts else "  (no local provider yet)"),
         f"  workflows         {urls['executions']}",
         f"  stack info        {stack.origin}/_local/info",
+        f"  reset the data    curl -X POST {stack.origin}/_local/reset   (fixtures reloaded, mailbox emptied)",
+        f"  faults            {stack.origin}/_local/faults   (PUT {{\"ses\": 1}}: see local/README.md)",
+        *demo_lines(stack.fixtures),
         "Ctrl-C to stop.",
     ]
     print("\n".join(lines), flush=True)

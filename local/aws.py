@@ -1,10 +1,9 @@
-"""AWS emulated in-process by moto, with the resources of `template.yaml` created in it.
+"""The resources of `template.yaml` created in the emulated AWS (`local.emulator`), and the mailbox.
 
-- `start_emulated_aws()` fixes fake credentials and the region in `os.environ`, then starts
-  `moto.mock_aws` with the Step Functions interpreter on (it really runs the state machine).
-- `create_resources()` creates every DynamoDB table, the pseudonymisation secret (random value),
-  the state machine (definition file + `DefinitionSubstitutions`) and the SES sender identity.
-- `Mailbox` reads what the handlers sent through SES, from moto's SES backend.
+- `set_fake_credentials()` fixes fake credentials and the region in `os.environ` before any client.
+- `create_resources()` creates every DynamoDB table, secret (random value), SNS topic, the state
+  machine (definition file + `DefinitionSubstitutions`), the SES identities and configuration sets.
+- `Mailbox` reads what the functions sent through SES, from moto's SES backend.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ FAKE_CREDENTIALS = {
     "AWS_DEFAULT_REGION": REGION,
     "AWS_REGION": REGION,
 }
-# Anything that could send a boto3 call elsewhere than to moto (a real account, a moto server).
+# Anything that could send a boto3 call elsewhere than to the emulated AWS (a real account).
 _UNSET = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE")
 
 
@@ -44,19 +43,6 @@ def set_fake_credentials() -> None:
     os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 
 
-def start_emulated_aws():
-    """Starts moto for the life of the process (or until `.stop()`); returns the mock."""
-    set_fake_credentials()
-    from moto import mock_aws
-
-    mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
-    mock.start()
-    import boto3
-
-    boto3.setup_default_session()  # a fresh default session that sees the variables above
-    return mock
-
-
 def client(service: str):
     import boto3
 
@@ -68,7 +54,10 @@ class LocalResources:
     tables: dict[str, str] = field(default_factory=dict)  # logical id -> table name
     secrets: dict[str, str] = field(default_factory=dict)  # logical id -> secret name
     state_machines: dict[str, str] = field(default_factory=dict)  # logical id -> ARN
+    topics: dict[str, str] = field(default_factory=dict)  # logical id -> ARN
     sender_identities: list[str] = field(default_factory=list)
+    configuration_sets: dict[str, str] = field(default_factory=dict)  # logical id -> name
+    ses_rules: Any = None  # local.emulator.SesRules, filled as the SES resources are created
 
 
 # -- DynamoDB -------------------------------------------------------------------------------------
@@ -102,13 +91,13 @@ def _create_table(dynamodb, name: str, properties: dict[str, Any]) -> None:
         )
 
 
-def create_resources(template: dict[str, Any], resolver: Resolver, root: Path) -> LocalResources:
+def create_resources(template: dict[str, Any], resolver: Resolver, root: Path, ses_rules: Any) -> LocalResources:
     """Creates the template's tables, secrets, state machines and the SES sender, in that order.
 
     Fills `resolver.physical_ids` / `resolver.attributes` as it goes, so that later `!Ref` and
     `!GetAtt` (environment variables, definition substitutions) resolve to the local resources.
     """
-    created = LocalResources()
+    created = LocalResources(ses_rules=ses_rules)
     region, account = resolver.region, resolver.account_id
 
     dynamodb = client("dynamodb")
@@ -129,6 +118,15 @@ def create_resources(template: dict[str, Any], resolver: Resolver, root: Path) -
         resolver.physical_ids[logical_id] = answer["ARN"]  # !Ref of a secret is its ARN
         created.secrets[logical_id] = name
 
+    sns = client("sns")
+    for logical_id, resource in resources_of_type(template, "AWS::SNS::Topic").items():
+        name = resolver.resolve((resource.get("Properties") or {}).get("TopicName")) or f"{resolver.stack_name}-{logical_id}"
+        arn = sns.create_topic(Name=name)["TopicArn"]
+        resolver.physical_ids[logical_id] = arn
+        resolver.attributes[(logical_id, "TopicArn")] = arn
+        created.topics[logical_id] = arn
+    _create_email_resources(template, resolver, created)
+
     stepfunctions = client("stepfunctions")
     for logical_id, resource in resources_of_type(template, "AWS::Serverless::StateMachine").items():
         properties = resource.get("Properties") or {}
@@ -145,14 +143,43 @@ def create_resources(template: dict[str, Any], resolver: Resolver, root: Path) -
         resolver.attributes[(logical_id, "Arn")] = arn
         resolver.attributes[(logical_id, "Name")] = name
         created.state_machines[logical_id] = arn
-
-    # The sender of the emails must be a verified identity, or SES (and moto) refuse to send.
-    parameters = resolver.parameter_values()
-    sender = parameters.get("SenderEmail")
-    if sender:
-        client("sesv2").create_email_identity(EmailIdentity=sender)  # SES v1 and v2 share identities in moto
-        created.sender_identities.append(sender)
     return created
+
+
+def _create_email_resources(template: dict[str, Any], resolver: Resolver, created: LocalResources) -> None:
+    """SES: the sender identities (the template's `AWS::SES::EmailIdentity`, or its `SenderEmail`),
+    the configuration sets and their event destinations (kept in `created.ses_rules` too)."""
+    from local.emulator import EventDestination
+
+    sesv2 = client("sesv2")
+    for logical_id, resource in resources_of_type(template, "AWS::SES::ConfigurationSet").items():
+        properties = resolver.resolve(resource.get("Properties") or {})
+        name = properties.get("Name") or f"{resolver.stack_name}-{logical_id}"
+        sesv2.create_configuration_set(ConfigurationSetName=name)
+        resolver.physical_ids[logical_id] = name
+        created.configuration_sets[logical_id] = name
+        created.ses_rules.configuration_sets[name] = []
+    for resource in resources_of_type(template, "AWS::SES::ConfigurationSetEventDestination").values():
+        properties = resolver.resolve(resource.get("Properties") or {})
+        destination = properties.get("EventDestination") or {}
+        topic = (destination.get("SnsDestination") or {}).get("TopicARN")
+        if topic:
+            created.ses_rules.configuration_sets.setdefault(properties["ConfigurationSetName"], []).append(
+                EventDestination(frozenset(t.lower() for t in destination.get("MatchingEventTypes") or []), topic,
+                                 bool(destination.get("Enabled", False))))
+    identities = [resolver.resolve(resource.get("Properties") or {})
+                  for resource in resources_of_type(template, "AWS::SES::EmailIdentity").values()
+                  if resolver.exists(resource)]
+    if not identities and resolver.parameter_values().get("SenderEmail"):
+        identities = [{"EmailIdentity": resolver.parameter_values()["SenderEmail"]}]
+    for identity in identities:
+        name = identity["EmailIdentity"]
+        sesv2.create_email_identity(EmailIdentity=name)  # SES v1 and v2 share identities in moto
+        created.sender_identities.append(name)
+        created.ses_rules.identities.add(name.lower())
+        default_set = (identity.get("ConfigurationSetAttributes") or {}).get("ConfigurationSetName")
+        if default_set:
+            created.ses_rules.default_configuration_set = default_set
 
 
 def _state_machine_definition(logical_id: str, properties: dict[str, Any], resolver: Resolver, root: Path) -> str:
@@ -187,9 +214,8 @@ class Mailbox:
 
     moto keeps sent messages in `moto.ses.models.ses_backends[account][region].sent_messages`
     (SES v2 piggybacks on the v1 backend), but for a v2 `Simple` message it stores only ONE body:
-    the HTML part when there is one, the text part otherwise. So the mailbox also listens to the
-    SDK calls (a botocore `after-call` hook on the default session, which every handler's client
-    comes from) and keeps the text and HTML parts and the time of sending, by message id.
+    the HTML part when there is one. So the emulated SES (`local.emulator`) also records the text and
+    HTML parts, the time of sending and the SES events of each message, by message id.
     """
 
     def __init__(self, region: str = REGION, account_id: str = ACCOUNT_ID) -> None:
@@ -199,30 +225,9 @@ class Mailbox:
         self._parts: dict[str, dict[str, Any]] = {}
         self._first_seen: dict[str, str] = {}
 
-    # -- capture: registered before any handler creates its SES client
-    def install(self) -> None:
-        import boto3
-
-        if boto3.DEFAULT_SESSION is None:
-            boto3.setup_default_session()
-        events = boto3.DEFAULT_SESSION.events  # each client copies these handlers when it is created
-        events.register("before-parameter-build.sesv2.SendEmail", self._remember_request)
-        events.register("after-call.sesv2.SendEmail", self._remember_message)
-
-    def _remember_request(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        simple = (params.get("Content") or {}).get("Simple") or {}
-        body = simple.get("Body") or {}
-        context["local_mailbox"] = {
-            "text": (body.get("Text") or {}).get("Data"),
-            "html": (body.get("Html") or {}).get("Data"),
-        }
-
-    def _remember_message(self, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        parts = context.get("local_mailbox")
-        message_id = (parsed or {}).get("MessageId")
-        if parts is not None and message_id:
-            with self._lock:
-                self._parts[message_id] = {**parts, "sent_at": _rfc3339(datetime.now(timezone.utc))}
+    def record(self, message_id: str, parts: dict[str, Any]) -> None:
+        with self._lock:
+            self._parts[message_id] = parts
 
     # -- reading moto's store
     def _backend(self):
@@ -266,6 +271,7 @@ class Mailbox:
             "text": text,
             "html": html,
             "sent_at": parts.get("sent_at", sent_at),
+            "events": parts.get("events", []),
         }
 
     @staticmethod

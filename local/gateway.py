@@ -1,87 +1,30 @@
-"""A local API Gateway (REST API, proxy integration, payload v1) in front of the real handlers.
+"""A local API Gateway (REST API, proxy integration, payload v1) in front of the functions.
 
-Routes come from the `Events` (`Type: Api`) of each `AWS::Serverless::Function` of the template;
-each function's handler module is imported from its `CodeUri`, as Lambda would. An HTTP request
-becomes an API Gateway proxy event, the handler answers a proxy result, and that becomes the HTTP
-response. Like a Lambda container, a function handles one request at a time; the local stack goes
-further and runs one handler at a time (they share one process, one `ameli` container, one logger).
+Routes come from the `Events` (`Type: Api`) of each `AWS::Serverless::Function` of the template.
+An HTTP request becomes an API Gateway proxy event, the function (`local.environments.Function`,
+in execution environments of its own) answers a proxy result, and that becomes the HTTP response.
+Requests run in parallel, as on AWS. When the function fails, the answer is the template's
+`DEFAULT_5XX` gateway response (API Gateway's own 502 "Internal server error" without one).
 """
 
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import re
-import sys
-import threading
 import time
-import traceback
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Callable
 
 from werkzeug.wrappers import Request, Response
 
-from local.template import ACCOUNT_ID, REGION, STACK_NAME, FunctionSpec, Route
+from local.environments import Function, FunctionError
+from local.template import ACCOUNT_ID, Route
 
 STAGE = "api"
 PROBLEM_JSON = "application/problem+json"
-
-
-# -- functions ------------------------------------------------------------------------------------
-
-class LambdaContext:
-    """The attributes and method of the Lambda context object that handlers and Powertools use."""
-
-    def __init__(self, function: "LoadedFunction") -> None:
-        self.function_name = function.name
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = function.arn
-        self.memory_limit_in_mb = str(function.spec.memory_size)
-        self.aws_request_id = str(uuid.uuid4())
-        self.log_group_name = f"/aws/lambda/{function.name}"
-        self.log_stream_name = f"{datetime.now(timezone.utc):%Y/%m/%d}/[$LATEST]local"
-        self.identity = None
-        self.client_context = None
-        self._deadline = time.monotonic() + function.spec.timeout
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
-
-
-@dataclass
-class LoadedFunction:
-    spec: FunctionSpec
-    handler: Callable[[dict, Any], dict]
-    module_name: str
-    name: str
-    arn: str
-
-
-def load_function(spec: FunctionSpec, root: Path, stack_name: str = STACK_NAME) -> LoadedFunction:
-    """Imports `<CodeUri>/app.py` under a unique module name (`functions.start_signup.app`)."""
-    module_path, _, attribute = spec.handler.rpartition(".")
-    if not module_path:
-        raise ImportError(f"{spec.logical_id}: Handler {spec.handler!r} is not module.function")
-    code_dir = (root / spec.code_uri).resolve()
-    file = code_dir / (module_path.replace(".", "/") + ".py")
-    relative = code_dir.relative_to(root.resolve()) if code_dir.is_relative_to(root.resolve()) else Path(spec.logical_id)
-    module_name = ".".join([*relative.parts, *module_path.split(".")]).replace("-", "_")
-    module_spec = importlib.util.spec_from_file_location(module_name, file)
-    if module_spec is None or module_spec.loader is None or not file.is_file():
-        raise ImportError(f"{spec.logical_id}: no handler module at {file}")
-    module = importlib.util.module_from_spec(module_spec)
-    sys.modules[module_name] = module
-    module_spec.loader.exec_module(module)
-    handler = getattr(module, attribute, None)
-    if not callable(handler):
-        raise ImportError(f"{spec.logical_id}: {file} has no callable {attribute!r}")
-    name = f"{stack_name}-{spec.logical_id}"
-    arn = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"
-    return LoadedFunction(spec=spec, handler=handler, module_name=module_name, name=name, arn=arn)
 
 
 # -- routes ---------------------------------------------------------------------------------------
@@ -261,21 +204,39 @@ def not_found() -> Response:
     return problem_response(NotFound())
 
 
-class ApiGateway:
-    """WSGI app of the API: route, build the event, call the handler, answer."""
+def gateway_response(responses: dict[str, Any], kind: str, default: tuple[int, str]) -> Response:
+    """API Gateway's own answer of a type (`DEFAULT_5XX`...) as the template customises it."""
+    declared = responses.get(kind)
+    if not declared:
+        status, message = default
+        return Response(json.dumps({"message": message}), status=status, content_type="application/json")
+    templates = declared.get("ResponseTemplates") or {}
+    response = Response(templates.get("application/json", ""), status=int(declared.get("StatusCode", default[0])))
+    for name, value in ((declared.get("ResponseParameters") or {}).get("Headers") or {}).items():
+        response.headers[name] = str(value).strip("'")
+    return response
 
-    def __init__(self, functions: dict[str, LoadedFunction], routes: list[Route], log: Callable[[str], None]):
+
+class ApiGateway:
+    """WSGI app of the API: route, build the event, call the function, answer."""
+
+    def __init__(self, functions: dict[str, Function], routes: list[Route], log: Callable[[str], None],
+                 gateway_responses: dict[str, Any] | None = None, stage: str = STAGE):
         self.functions = functions
         self.table = RouteTable(routes)
         self.log = log
-        self._invoke_lock = threading.Lock()
-
-    def handles(self, path: str) -> bool:
-        return self.table.match(path) is not None
+        self.gateway_responses = gateway_responses or {}
+        self.stage = stage
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Any:
-        request = Request(environ)
-        return self.respond(request)(environ, start_response)
+        """The execute-api endpoint: paths start with the stage (`/api/v1/health`)."""
+        path = environ.get("PATH_INFO", "")
+        prefix = f"/{self.stage}"
+        if path != prefix and not path.startswith(prefix + "/"):
+            response = Response(json.dumps({"message": "Forbidden"}), status=403, content_type="application/json")
+            return response(environ, start_response)
+        environ = {**environ, "PATH_INFO": path[len(prefix):] or "/"}
+        return self.respond(Request(environ))(environ, start_response)
 
     def respond(self, request: Request) -> Response:
         from ameli.domain.errors import MethodNotAllowed
@@ -289,24 +250,16 @@ class ApiGateway:
             return problem_response(MethodNotAllowed(), {"Allow": ", ".join(resource.allowed())})
         return self.invoke(self.functions[logical_id], build_event(request, resource, path_parameters))
 
-    def invoke(self, function: LoadedFunction, event: dict[str, Any]) -> Response:
-        context = LambdaContext(function)
+    def invoke(self, function: Function, event: dict[str, Any]) -> Response:
         started = time.monotonic()
-        with self._invoke_lock:
-            try:
-                result = function.handler(event, context)
-                response = proxy_result_to_response(result)
-            except Exception:
-                # What Lambda would write to CloudWatch, and what API Gateway answers.
-                self.log(f"{function.spec.logical_id}: the handler failed (request {context.aws_request_id})")
-                traceback.print_exc(file=sys.stderr)
-                response = Response(
-                    json.dumps({"message": "Internal server error"}), status=502, content_type="application/json"
-                )
+        try:
+            response = proxy_result_to_response(function.invoke(event))
+        except (FunctionError, ValueError) as error:
+            # What Lambda writes to CloudWatch (the type only: messages may hold request values).
+            kind = str(error).split(":", 1)[0]
+            self.log(f"{function.logical_id}: the function failed ({kind}); the gateway answers a 5xx")
+            response = gateway_response(self.gateway_responses, "DEFAULT_5XX", (502, "Internal server error"))
         elapsed = time.monotonic() - started
-        if elapsed > function.spec.timeout:
-            self.log(
-                f"{function.spec.logical_id}: took {elapsed:.1f} s, more than its {function.spec.timeout} s "
-                "timeout on AWS"
-            )
+        if elapsed > 29:
+            self.log(f"{function.logical_id}: took {elapsed:.1f} s, more than API Gateway's 29 s integration timeout")
         return response

@@ -39,18 +39,6 @@ FRANCECONNECT_PREFIX = "/_fc"
 FRANCECONNECT_ISSUER_PATH = "/_fc/api/v2"
 LOCAL_FRANCECONNECT_CLIENT_ID = "ameli-compte-local"
 
-WEB_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; "
-        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-    ),
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Cache-Control": "no-cache",
-}
-# Over plain http on 127.0.0.1 a browser ignores Strict-Transport-Security: it is not sent locally.
-
 _CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -83,7 +71,13 @@ class StackInfo:
     functions: list[str]
     routes: list[Any]
     mailbox: Any  # local.aws.Mailbox
-    mock: Any = None
+    aws: Any = None  # local.emulator.EmulatedAws
+    faults: Any = None  # local.faults.FaultSwitch
+    calls: Any = None  # AwsCallLog
+    running: dict[str, Any] = field(default_factory=dict)  # logical id -> local.environments.Function
+    edge: Any = None  # local.edge.Distribution
+    template: dict[str, Any] = field(default_factory=dict)  # the built template, as the stack read it
+    resolver: Any = None  # local.template.Resolver, with the local resources' ids
     mounts: dict[str, WSGIApp] = field(default_factory=dict)
 
     @property
@@ -102,11 +96,52 @@ class StackInfo:
             "executions": f"{origin}/_local/executions",
         }
 
+    def check_iam(self) -> tuple[int, list[str]]:
+        """Every AWS call made so far by a function, against its role's policies (`local.iam`)."""
+        from local.aws import client
+        from local.iam import check_calls, function_policies
+
+        secretsmanager = client("secretsmanager")
+        secret_arns = {name: secretsmanager.describe_secret(SecretId=name)["ARN"]
+                       for name in self.resources.secrets.values()}
+        return check_calls(self.calls.calls(), function_policies(self.template, self.resolver),
+                           region=self.resolver.region, account=self.resolver.account_id,
+                           stack_name=self.resolver.stack_name, secret_arns=secret_arns)
+
+    def reset(self) -> None:
+        """Back to the state of a fresh start, without restarting: the tables emptied and the registry
+        reloaded from the fixtures, the mailbox emptied, the running workflows stopped."""
+        from ameli.adapters.dynamodb import DynamoBeneficiaryRegistry
+
+        from local.aws import client
+
+        stepfunctions = client("stepfunctions")
+        for arn in self.resources.state_machines.values():
+            pages = stepfunctions.get_paginator("list_executions").paginate(stateMachineArn=arn, statusFilter="RUNNING")
+            for execution in (e for page in pages for e in page["executions"]):
+                stepfunctions.stop_execution(executionArn=execution["executionArn"], cause="local reset")
+        dynamodb = client("dynamodb")
+        for table in self.resources.tables.values():
+            keys = [key["AttributeName"] for key in dynamodb.describe_table(TableName=table)["Table"]["KeySchema"]]
+            names = {f"#k{i}": key for i, key in enumerate(keys)}
+            pages = dynamodb.get_paginator("scan").paginate(
+                TableName=table, ProjectionExpression=", ".join(names), ExpressionAttributeNames=names)
+            for item in (item for page in pages for item in page["Items"]):
+                dynamodb.delete_item(TableName=table, Key={key: item[key] for key in keys})
+        DynamoBeneficiaryRegistry(dynamodb, self.resources.tables["RegistryTable"]).put_all(self.fixtures.beneficiaries)
+        self.mailbox.clear()
+
     def close(self) -> None:
-        """Stops moto (in-process use, e.g. tests); the process environment is left as set."""
-        if self.mock is not None:
-            self.mock.stop()
-            self.mock = None
+        """Stops the functions' environments and the emulated AWS; the process environment is left as set."""
+        for function in self.running.values():
+            function.stop()
+        self.running = {}
+        if self.edge is not None:
+            self.edge.close()
+            self.edge = None
+        if self.aws is not None:
+            self.aws.stop()
+            self.aws = None
 
 
 # -- local-only endpoints -------------------------------------------------------------------------
@@ -157,26 +192,6 @@ _DOCS_INIT = """window.ui = SwaggerUIBundle({
 });
 """
 
-_PLACEHOLDER = """<!DOCTYPE html>
-<html lang="fr">
-<head>
-  <meta charset="utf-8">
-  <title>Création du compte ameli (pile locale)</title>
-</head>
-<body>
-  <main>
-    <h1>Création du compte ameli : pile locale</h1>
-    <p>Le client web n'est pas encore construit (pas de fichier <code>web/index.html</code>).
-       L'API répond déjà sous <a href="/v1/health">/v1</a>.</p>
-    <ul>
-      <li><a href="/_local/docs">Documentation de l'API (Swagger UI)</a></li>
-      <li><a href="/_local/mailbox">Boîte aux lettres locale (emails envoyés)</a></li>
-      <li><a href="/_local/info">Adresses de la pile locale</a></li>
-    </ul>
-  </main>
-</body>
-</html>
-"""
 
 
 class LocalEndpoints:
@@ -238,6 +253,26 @@ class LocalEndpoints:
                 self.stack.mailbox.clear()
                 return Response(status=204, headers={"Cache-Control": "no-store"})
             return problem_response(MethodNotAllowed(), {"Allow": "DELETE, GET, HEAD"})
+        if path == "/_local/faults":
+            if read:
+                return _json(self.stack.faults.rates())
+            if method == "PUT":
+                try:
+                    self.stack.faults.replace(json.loads(request.get_data(as_text=True) or "null"))
+                except ValueError as error:  # json.JSONDecodeError included
+                    return _json({"title": "Réglage des pannes refusé", "status": 400, "detail": str(error)}, 400)
+                return _json(self.stack.faults.rates())
+            return problem_response(MethodNotAllowed(), {"Allow": "GET, HEAD, PUT"})
+        if path == "/_local/reset":
+            if method == "POST":
+                self.stack.reset()
+                return Response(status=204, headers={"Cache-Control": "no-store"})
+            return problem_response(MethodNotAllowed(), {"Allow": "POST"})
+        if path == "/_local/aws-calls" and read:
+            return _json({"calls": self.stack.calls.calls()})
+        if path == "/_local/iam" and read:
+            checked, denied = self.stack.check_iam()
+            return _json({"checked": checked, "denied": denied})
         if path == "/_local/executions" and read:
             return _json({"executions": self.executions()})
         if path == "/_local/openapi.json" and read:
@@ -251,7 +286,7 @@ class LocalEndpoints:
             response = send_file(asset, request.environ, mimetype=_content_type(asset), max_age=3600)
             response.headers.update(_docs_headers(cache=False))
             return response
-        if path in ("/_local/info", "/_local/executions", "/_local/openapi.json") or path.startswith("/_local/docs"):
+        if path in ("/_local/info", "/_local/executions", "/_local/openapi.json", "/_local/aws-calls", "/_local/iam") or path.startswith("/_local/docs"):
             return problem_response(MethodNotAllowed(), {"Allow": "GET, HEAD"})
         return not_found()
 
@@ -273,88 +308,53 @@ def _content_type(path: Path) -> str:
     return guessed or "application/octet-stream"
 
 
-class WebClient:
-    """Static files of `web/`: `/` is `index.html`; `/activation` is `activation.html`,
-    `activation/index.html` or, for a single-page client, `index.html`. No listing, no dot files,
-    nothing outside the folder, none of the build files (npm's, scripts, README).
-    Until `web/index.html` exists, `/` is a placeholder page."""
+class WebBucket:
+    """The S3 web bucket as the deploy pipeline fills it from `web/` (everything but the build files:
+    npm's, `scripts/`, `README.md`; dot files): `GET`/`HEAD` of an object by its exact key. A missing key
+    answers S3's 403 AccessDenied (CloudFront reads the bucket without `s3:ListBucket`); what a path
+    without a file becomes is the CloudFront Function's business, not the bucket's."""
 
-    # What web/ holds for building the client, not for serving (the DSFR is served from vendor/).
     PRIVATE_FILES = frozenset({"package.json", "package-lock.json", "node_modules", "README.md", "scripts"})
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder.resolve()
 
-    def is_built(self) -> bool:
-        return (self.folder / "index.html").is_file()
-
-    def _public(self, parts: list[str]) -> bool:
-        if any(part.startswith(".") or "\\" in part or "\x00" in part or ":" in part for part in parts):
-            return False  # `..`, dot files, Windows separators: refused
-        return not (parts and parts[0] in self.PRIVATE_FILES)
-
-    def _file(self, url_path: str) -> Path | None:
-        parts = [part for part in url_path.split("/") if part]
-        if not self._public(parts):
+    def _object(self, key: str) -> Path | None:
+        parts = key.split("/")
+        if not parts or parts[0] in self.PRIVATE_FILES or any(
+                not part or part.startswith(".") or "\\" in part or "\x00" in part for part in parts):
             return None
-        base = self.folder.joinpath(*parts) if parts else self.folder
-        candidates = [base, base / "index.html"]
-        if parts and not Path(parts[-1]).suffix:
-            candidates += [base.with_name(base.name + ".html"), self.folder / "index.html"]
-        for candidate in candidates:
-            resolved = candidate.resolve()
-            if resolved.is_file() and resolved.is_relative_to(self.folder):
-                return resolved
-        return None
+        path = self.folder.joinpath(*parts).resolve()
+        return path if path.is_file() and path.is_relative_to(self.folder) else None
 
-    def respond(self, request: Request) -> Response:
-        from ameli.domain.errors import MethodNotAllowed
-
-        from local.gateway import not_found, problem_response
-
-        if request.method not in ("GET", "HEAD"):
-            response = problem_response(MethodNotAllowed(), {"Allow": "GET, HEAD"})
-        elif not self.is_built():
-            response = (
-                Response(_PLACEHOLDER, content_type="text/html; charset=utf-8")
-                if request.path in ("/", "/index.html") else not_found()
-            )
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Any:
+        request = Request(environ)
+        found = self._object(request.path.lstrip("/")) if request.method in ("GET", "HEAD") else None
+        if found is None:
+            response = Response('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
+                                "<Message>Access Denied</Message></Error>", status=403, content_type="application/xml")
         else:
-            found = self._file(request.path)
-            if found is None:
-                response = not_found()
-            else:
-                # werkzeug adds the charset of text types itself
-                response = send_file(found, request.environ, mimetype=_content_type(found).split(";")[0], max_age=0)
-        for name, value in WEB_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+            # the type `aws s3 sync` gives the object (werkzeug adds the charset of text types itself)
+            response = send_file(found, environ, mimetype=_content_type(found).split(";")[0], max_age=None)
+            del response.headers["Content-Disposition"], response.headers["Cache-Control"]  # S3 sends neither
+        return response(environ, start_response)
 
 
 # -- the dispatcher -------------------------------------------------------------------------------
 
 class LocalStackApp:
-    """Sends each request to the API, the local endpoints or the web client."""
+    """The local endpoints under `/_local`; everything else through the edge (the template's CloudFront
+    distribution: the web bucket, and the API under `/v1/*`)."""
 
-    def __init__(self, gateway: Any, endpoints: LocalEndpoints, web: WebClient) -> None:
-        self.gateway = gateway
+    def __init__(self, edge: Any, endpoints: LocalEndpoints) -> None:
+        self.edge = edge
         self.endpoints = endpoints
-        self.web = web
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Any:
-        request = Request(environ)
-        path = request.path
+        path = environ.get("PATH_INFO", "")
         if path == "/_local" or path.startswith("/_local/"):
-            response = self.endpoints.respond(request)
-        elif self.gateway.handles(path) or path == "/v1" or path.startswith("/v1/"):
-            response = self.gateway.respond(request)
-        elif path == FRANCECONNECT_PREFIX or path.startswith(FRANCECONNECT_PREFIX + "/"):
-            from local.gateway import not_found
-
-            response = not_found()  # no provider mounted (see build_stack's extra_apps)
-        else:
-            response = self.web.respond(request)
-        return response(environ, start_response)
+            return self.endpoints.respond(Request(environ))(environ, start_response)
+        return self.edge(environ, start_response)
 
 
 def _discover_franceconnect() -> Callable[[StackInfo], WSGIApp] | None:
@@ -387,21 +387,15 @@ def _parameter_overrides(template: dict[str, Any], settings: LocalSettings) -> d
     return {name: value for name, value in wanted.items() if name in declared}
 
 
-def _handler_environment(template: dict[str, Any], resolver: Any, settings: LocalSettings) -> dict[str, str]:
-    """Globals variables, then each function's own (one process: they must not contradict)."""
-    from local.template import functions, global_environment
+def _function_environment(spec: Any, resolver: Any, settings: LocalSettings, global_env: dict[str, Any]) -> dict[str, str]:
+    """The template's Globals variables and the function's own, then what differs locally."""
+    environment = {name: str(value) for name, value in resolver.resolve({**global_env, **spec.environment}).items()}
+    environment.update(_local_environment(settings))
+    return environment
 
-    environment = {name: str(value) for name, value in resolver.resolve(global_environment(template)).items()}
-    owners: dict[str, str] = {}
-    for spec in functions(template).values():
-        for name, value in resolver.resolve(spec.environment).items():
-            if name in owners and environment[name] != str(value):
-                raise StartError(
-                    f"{spec.logical_id} and {owners[name]} set {name} differently: one local process cannot "
-                    "give each its own value"
-                )
-            environment[name], owners[name] = str(value), spec.logical_id
-    environment.update({
+
+def _local_environment(settings: LocalSettings) -> dict[str, str]:
+    return {
         "WEB_BASE_URL": settings.origin,
         "ALLOWED_ORIGINS": settings.origin,
         "CONFIRMATION_LINK_VALIDITY": settings.confirmation_link_validity,
@@ -410,8 +404,45 @@ def _handler_environment(template: dict[str, Any], resolver: Any, settings: Loca
         "ALLOW_TEST_EMAIL_DOMAINS": "true",
         # Local only: plain http on 127.0.0.1, where a Secure cookie would not come back.
         "COOKIE_SECURE": "false",
-    })
-    return environment
+    }
+
+
+def _sources_newer_than(build: Path, root: Path) -> list[str]:
+    """Source files changed since the last `sam build` (the stack must run what Lambda would)."""
+    built_at = (build / "template.yaml").stat().st_mtime
+    newer = []
+    for folder in ("functions", "layers", "statemachine"):
+        for path in (root / folder).rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts and path.stat().st_mtime > built_at:
+                newer.append(str(path.relative_to(root)))
+    if (root / "template.yaml").stat().st_mtime > built_at:
+        newer.append("template.yaml")
+    return sorted(newer)
+
+
+class FunctionsDoNotLoad(Exception):
+    """A function's init fails in its execution environment, as its first invocation would on AWS."""
+
+
+def _start_functions(functions: dict[str, Any]) -> None:
+    """One environment per function, started in parallel: a function whose code does not load stops the
+    start, as its first invocation would fail on AWS."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from local.environments import FunctionError
+
+    def start(function: Any) -> str | None:
+        try:
+            function.start_environment()
+        except FunctionError as error:
+            return f"{function.logical_id}: {error}"
+        return None
+
+    with ThreadPoolExecutor(max_workers=len(functions) or 1) as pool:
+        failures = [failure for failure in pool.map(start, functions.values()) if failure]
+    if failures:
+        raise FunctionsDoNotLoad("functions that do not load from the built artefact (.aws-sam/build):\n  "
+                         + "\n  ".join(failures))
 
 
 def build_stack(
@@ -421,23 +452,30 @@ def build_stack(
     settings: LocalSettings | None = None,
     extra_apps: Mapping[str, Callable[[StackInfo], WSGIApp]] | None = None,
     root: Path = ROOT,
+    functions_in_process: bool = False,
 ) -> tuple[WSGIApp, StackInfo]:
-    """Starts moto, creates the template's resources, loads the fixtures and the handlers.
+    """Starts the emulated AWS, creates the template's resources, loads the fixtures, starts the functions.
 
-    `settings` defaults to the environment (`LocalSettings.from_environment()`), with `port` and
-    `fixtures_path` taking precedence when given. `extra_apps` maps a path prefix (`/_fc`) to a
-    factory `stack -> WSGI app`; without one for `/_fc`, a module `local.franceconnect` with
-    `create_app(stack)` is mounted there if it exists.
+    Runs what `sam build` produced (`.aws-sam/build`: its template, each function's code, the built
+    layer). `settings` defaults to the environment (`LocalSettings.from_environment()`), with `port`
+    and `fixtures_path` taking precedence when given. `extra_apps` maps a path prefix (`/_fc`) to a
+    factory `stack -> WSGI app`; without one for `/_fc`, `local.franceconnect.create_app` is mounted.
     Raises `StartError`, `local.fixtures.FixtureError` or `local.template.TemplateError`.
-    Sets process-wide state: `os.environ` (fake AWS credentials, the handlers' variables) and moto.
+    Sets process-wide state: `os.environ` (fake AWS credentials, the emulated AWS's endpoint).
+    `functions_in_process=True` (the functional tests) imports the functions from their source folders
+    into this process instead (`local.environments.InProcessFunction`), one invocation at a time.
     """
     import os
     from dataclasses import replace
 
-    from local.aws import Mailbox, client, create_resources, start_emulated_aws
+    from local.aws import Mailbox, client, create_resources, set_fake_credentials
+    from local.emulator import EmulatedAws, SesRules
+    from local.environments import Function, InProcessFunction, Runtime
+    from local.faults import FaultSwitch
     from local.fixtures import load_fixture_file
-    from local.gateway import ApiGateway, load_function
-    from local.template import Resolver, api_routes, functions, load_template
+    from local.gateway import ApiGateway
+    from local.template import (Resolver, api_routes, functions, global_environment, layer_folders, load_template,
+                                resources_of_type)
 
     settings = settings or LocalSettings.from_environment()
     if port is not None:
@@ -447,31 +485,83 @@ def build_stack(
     settings.check_durations()
     fixtures = load_fixture_file(settings.fixtures_path)
 
-    template = load_template(root / "template.yaml")
+    build = settings.build_dir if root == ROOT else root / ".aws-sam" / "build"
+    if functions_in_process:
+        build = root  # the source folders, as the functional tests test them
+    elif not (build / "template.yaml").is_file():
+        raise StartError("no built artefact in .aws-sam/build: run `make build` (or `make run`, which builds)")
+    else:
+        changed = _sources_newer_than(build, root)
+        if changed:
+            raise StartError(f"the built artefact is older than {', '.join(changed[:5])}"
+                             f"{' ...' if len(changed) > 5 else ''}: run `make build` (or `make run`, which builds)")
+        if not settings.lambda_python.is_file():
+            raise StartError(f"no Lambda runtime Python at {settings.lambda_python}: run `make lambda-runtime` "
+                             "(or `make run`), or set LOCAL_LAMBDA_PYTHON")
+
+    template = load_template(build / "template.yaml")
     resolver = Resolver(template, parameter_overrides=_parameter_overrides(template, settings))
     resolver.check_parameters()
 
-    mock = start_emulated_aws()
+    set_fake_credentials()
+    mailbox = Mailbox()
+    ses_rules = SesRules(record=mailbox.record)
+    aws = EmulatedAws(ses_rules).start()
+    faults = FaultSwitch(settings.faults)
+    calls = AwsCallLog()
+    started: dict[str, Any] = {}
     try:
-        mailbox = Mailbox()
-        mailbox.install()
-        resources = create_resources(template, resolver, root)
-        environment = _handler_environment(template, resolver, settings)
-        os.environ.update(environment)
-        if "ameli.bootstrap" in sys.modules:  # built before in this process: forget old settings
-            sys.modules["ameli.bootstrap"].reset()
+        resources = create_resources(template, resolver, build, ses_rules)
+        environment = {name: str(value) for name, value in resolver.resolve(global_environment(template)).items()}
+        environment.update(_local_environment(settings))
 
         from ameli.adapters.dynamodb import DynamoBeneficiaryRegistry
 
-        registry_table = environment.get("REGISTRY_TABLE") or resources.tables.get("RegistryTable")
+        registry_table = resources.tables.get("RegistryTable")
         DynamoBeneficiaryRegistry(client("dynamodb"), registry_table).put_all(fixtures.beneficiaries)
 
-        specs = functions(template)
-        loaded = {logical_id: load_function(spec, root) for logical_id, spec in specs.items()}
+        runtime = Runtime(python=settings.lambda_python)
+        folders = layer_folders(template)
+        function_environment = {"AWS_REGION": resolver.region, "AWS_DEFAULT_REGION": resolver.region,
+                                "AWS_ENDPOINT_URL": aws.url}
+        kind = Function
+        if functions_in_process:
+            kind = InProcessFunction
+            for spec in functions(template).values():
+                os.environ.update(_function_environment(spec, resolver, settings, global_environment(template)))
+            os.environ.update(function_environment)  # the template declares AWS_ENDPOINT_URL empty
+            if "ameli.bootstrap" in sys.modules:  # built before in this process: forget old settings and clients
+                sys.modules["ameli.bootstrap"].reset()
+        for number, (logical_id, spec) in enumerate(sorted(functions(template).items())):
+            started[logical_id] = kind(
+                logical_id,
+                name=f"{resolver.stack_name}-{logical_id}",
+                handler=spec.handler,
+                code_dir=(build / spec.code_uri).resolve(),
+                layers=[(build / folders[layer]).resolve() for layer in spec.layers if layer in folders],
+                environment={**_function_environment(spec, resolver, settings, global_environment(template)),
+                             **function_environment},
+                memory_size=spec.memory_size,
+                timeout=spec.timeout,
+                runtime=runtime,
+                concurrency=settings.concurrency,
+                log=log,
+                faults=faults.active,
+                on_calls=calls.record,
+                access_key=f"ASIALOCAL{number:011d}",
+            )
+        _start_functions(started)
         routes = api_routes(template)
-        gateway = ApiGateway(loaded, routes, log)
+        api_id, api = next(iter(resources_of_type(template, "AWS::Serverless::Api").items()))
+        api = resolver.resolve(api.get("Properties") or {})
+        gateway = ApiGateway(started, routes, log, gateway_responses=api.get("GatewayResponses") or {},
+                             stage=api.get("StageName", "api"))
+        edge = build_edge(template, resolver, api_id, gateway, WebBucket(root / "web"), lambda secret_id: client(
+            "secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"])
     except BaseException:
-        mock.stop()
+        for function in started.values():
+            function.stop()
+        aws.stop()
         raise
 
     stack = StackInfo(
@@ -480,10 +570,15 @@ def build_stack(
         fixtures=fixtures,
         resources=resources,
         environment=environment,
-        functions=sorted(loaded),
+        functions=sorted(started),
         routes=routes,
         mailbox=mailbox,
-        mock=mock,
+        aws=aws,
+        faults=faults,
+        calls=calls,
+        running=started,
+        template=template,
+        resolver=resolver,
     )
     factories = dict(extra_apps or {})
     if FRANCECONNECT_PREFIX not in factories:
@@ -493,7 +588,58 @@ def build_stack(
     for prefix, factory in factories.items():
         stack.mounts[prefix.rstrip("/")] = factory(stack)
 
-    app: WSGIApp = LocalStackApp(gateway, LocalEndpoints(stack), WebClient(root / "web"))
+    stack.edge = edge
+    app: WSGIApp = LocalStackApp(edge, LocalEndpoints(stack))
     if stack.mounts:
         app = DispatcherMiddleware(app, dict(stack.mounts))
     return app, stack
+
+
+def build_edge(template: dict[str, Any], resolver: Any, api_id: str, gateway: Any, bucket: Any,
+               secret_value: Callable[[str], str]) -> Any:
+    """The template's CloudFront distribution, its origins mapped to the local API and web bucket;
+    `secret_value(secret_id)` resolves the `{{resolve:secretsmanager:...}}` references of its origin headers."""
+    from local.edge import Distribution
+
+    region = resolver.region
+    resolver.physical_ids[api_id] = "localapi"
+    buckets = [logical_id for logical_id, resource in resolver.template["Resources"].items()
+               if resource.get("Type") == "AWS::S3::Bucket"]
+    for logical_id in buckets:
+        name = f"{resolver.stack_name}-{logical_id}".lower()
+        resolver.physical_ids[logical_id] = name
+        resolver.attributes[(logical_id, "RegionalDomainName")] = f"{name}.s3.{region}.amazonaws.com"
+        resolver.attributes[(logical_id, "DomainName")] = f"{name}.s3.amazonaws.com"
+
+    def origin_app(domain: str, origin_path: str) -> Any:
+        if domain.startswith("localapi.execute-api."):
+            return gateway
+        if domain.endswith(".amazonaws.com") and ".s3." in domain:
+            return bucket
+        return None
+
+    distribution = Distribution.from_template(template, resolver, origin_app)
+    for origin in distribution.origins.values():  # dynamic references, as CloudFormation resolves them
+        for name, value in origin.custom_headers.items():
+            if value.startswith("{{resolve:secretsmanager:"):
+                secret_id = value[len("{{resolve:secretsmanager:"):-2].split(":SecretString")[0]
+                origin.custom_headers[name] = secret_value(secret_id)
+    return distribution
+
+
+class AwsCallLog:
+    """Each function's AWS calls (IAM action and the parameters naming resources), for the IAM check."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def record(self, function: str, calls: list[dict[str, Any]]) -> None:
+        with self._lock:
+            for call in calls:
+                key = (function, json.dumps(call, sort_keys=True))
+                self._calls.setdefault(key, {"function": function, **call})
+
+    def calls(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._calls.values())

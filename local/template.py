@@ -143,13 +143,19 @@ class Resolver:
         if name in self.physical_ids:
             return self.physical_ids[name]
         if name in self.template.get("Resources", {}):
-            raise TemplateError(f"!Ref {name}: this resource has no local equivalent")
+            return f"{self.stack_name}-{name}-local"  # not emulated: an id as CloudFormation would generate
         raise TemplateError(f"!Ref {name}: unknown parameter or resource")
 
     def get_att(self, logical_id: str, attribute: str) -> str:
         if (logical_id, attribute) in self.attributes:
             return self.attributes[(logical_id, attribute)]
-        raise TemplateError(f"!GetAtt {logical_id}.{attribute}: no local value")
+        if logical_id in self.template.get("Resources", {}):
+            return f"{self.stack_name}-{logical_id}-{attribute}-local"  # not emulated
+        raise TemplateError(f"!GetAtt {logical_id}.{attribute}: unknown resource")
+
+    def exists(self, resource: dict[str, Any]) -> bool:
+        """False for a resource whose `Condition` is false (CloudFormation does not create it)."""
+        return "Condition" not in resource or self.condition(resource["Condition"])
 
     def condition(self, name: str) -> bool:
         conditions = self.template.get("Conditions") or {}
@@ -229,6 +235,7 @@ class FunctionSpec:
     memory_size: int
     timeout: int
     environment: dict[str, Any]  # the function's own variables (intrinsics not yet resolved)
+    layers: tuple[str, ...] = ()  # logical ids of the template's layers (`!Ref SharedLayer`)
 
 
 @dataclass(frozen=True)
@@ -265,8 +272,16 @@ def functions(template: dict[str, Any]) -> dict[str, FunctionSpec]:
             memory_size=int(properties.get("MemorySize", defaults.get("MemorySize", 128))),
             timeout=int(properties.get("Timeout", defaults.get("Timeout", 3))),
             environment=dict(((properties.get("Environment") or {}).get("Variables")) or {}),
+            layers=tuple(layer["Ref"] for layer in properties.get("Layers", defaults.get("Layers")) or []
+                         if isinstance(layer, dict) and "Ref" in layer),
         )
     return found
+
+
+def layer_folders(template: dict[str, Any]) -> dict[str, str]:
+    """Logical id of each layer -> its `ContentUri` (in the built template: its folder in the build)."""
+    return {logical_id: str((resource.get("Properties") or {}).get("ContentUri"))
+            for logical_id, resource in resources_of_type(template, "AWS::Serverless::LayerVersion").items()}
 
 
 def api_routes(template: dict[str, Any]) -> list[Route]:

@@ -6,7 +6,8 @@ import hashlib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from ameli.domain import errors
 from ameli.domain import franceconnect as names
@@ -16,13 +17,21 @@ from ameli.domain.login_throttle import LoginThrottle
 from ameli.domain.proof import ProofAttempts
 from ameli.domain.session import Session
 from ameli.domain.signup import Signup
-from ameli.ports import FranceConnectState, NewAddress, OutgoingEmail, OverdueLink, ProofGuard
+from ameli.ports import (
+    FranceConnectFailure,
+    FranceConnectLogin,
+    FranceConnectState,
+    NewAddress,
+    OutgoingEmail,
+    OverdueLink,
+    ProofGuard,
+)
 from ameli.settings import Settings
 
 
 class FrozenClock:
     def __init__(self, now: datetime | None = None) -> None:
-        self.current = now or datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+        self.current = now or datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
     def now(self) -> datetime:
         return self.current
@@ -38,9 +47,10 @@ class InMemoryRegistry:
     def find_by_nir(self, nir: str) -> Beneficiary | None:
         return self.by_nir.get(nir)
 
-    def find_by_birth_name(self, birth_name_key: str, birth_year: int) -> list[Beneficiary]:
+    def find_by_birth_name(self, birth_name_key: str, birth_date_prefix: str) -> list[Beneficiary]:
         return [b for b in self.by_nir.values()
-                if names.birth_name_key(b.birth_name) == birth_name_key and b.birth_date.year == birth_year]
+                if names.birth_name_key(b.birth_name) == birth_name_key
+                and b.birth_date.isoformat().startswith(birth_date_prefix)]
 
 
 class InMemoryTables:
@@ -132,7 +142,7 @@ class InMemoryAccountRepository:
             del self.tables.signups[signup.signup_id]
 
     def activate(self, account: Account, link_number: int, now: datetime) -> bool:
-        # The adapter's condition, as a condition: tests/functional checks the real one on moto.
+        # The adapter's condition, imitated: tests/functional/test_account_repository.py checks the real one.
         with self.lock:
             current = self.accounts[account.nir_hash]
             link = current.link
@@ -215,6 +225,28 @@ class InMemorySessionRepository:
 
     def close_session(self, token_hash: str) -> None:
         self.sessions.pop(token_hash, None)
+
+
+@dataclass
+class FakeFranceConnectClient:
+    """The FranceConnect port: `login` is what the next `complete` returns, `failure` what it raises."""
+
+    login: FranceConnectLogin | None = None
+    failure: str | None = None
+    completed: list[dict[str, str | None]] = field(default_factory=list)
+
+    def authorization_url(self, *, state: str, nonce: str) -> str:
+        return f"https://fc.example/authorize?state={state}&nonce={nonce}"
+
+    def complete(self, *, code: str, nonce: str, callback_issuer: str | None) -> FranceConnectLogin:
+        self.completed.append({"code": code, "nonce": nonce, "iss": callback_issuer})
+        if self.failure is not None:
+            raise FranceConnectFailure(self.failure)
+        assert self.login is not None, "the test says who logs in"
+        return self.login
+
+    def logout_url(self, *, id_token: str, state: str) -> str:
+        return f"https://fc.example/logout?state={state}"
 
 
 @dataclass
@@ -305,6 +337,7 @@ def settings_for_tests(**overrides) -> Settings:
         confirmation_link_validity=timedelta(days=7), pending_email_retention=timedelta(days=21),
         signup_session_duration=timedelta(minutes=30), session_duration=timedelta(minutes=30),
         allow_test_email_domains=True,
+        franceconnect_return_to_allowed=("https://compte.ameli.example", "fr.ameli.app://"),
     )
     values.update(overrides)
     return Settings(**values)
@@ -331,12 +364,30 @@ class FakeWorld:
         self.hasher = PlainHasher()
         self.pseudonymizer = FakePseudonymizer()
         self.telemetry = CountingTelemetry()
+        self.franceconnect_client = FakeFranceConnectClient()
         # The composition root's own wiring, with every port swapped for its fake.
         self.container = Container(self.settings).override(
             clock=self.clock, registry=self.registry, signup_repository=self.signup_store,
             account_repository=self.account_store, session_repository=self.session_store, mailer=self.mailer, workflow=self.workflow,
             password_hasher=self.hasher, pseudonymizer=self.pseudonymizer, telemetry=self.telemetry,
+            franceconnect_client=self.franceconnect_client,
         )
         for use_case in ("option1", "signup_steps", "contact_step", "activation", "login", "new_links",
-                         "safety_net", "consent_choices"):
+                         "safety_net", "franceconnect", "consent_choices"):
             setattr(self, use_case, getattr(self.container, use_case))
+
+
+if TYPE_CHECKING:  # `make lint` (mypy) checks that each fake implements its whole port
+    from ameli import ports
+
+    _tables = InMemoryTables()
+    _registry: ports.BeneficiaryRegistry = InMemoryRegistry()
+    _signups: ports.SignupRepository = InMemorySignupRepository(_tables)
+    _accounts: ports.AccountRepository = InMemoryAccountRepository(_tables)
+    _sessions: ports.SessionRepository = InMemorySessionRepository(_tables)
+    _mailer: ports.Mailer = RecordingMailer()
+    _workflow: ports.ConfirmationWorkflow = RecordingWorkflow()
+    _hasher: ports.PasswordHasher = PlainHasher()
+    _pseudonymizer: ports.Pseudonymizer = FakePseudonymizer()
+    _telemetry: ports.Telemetry = CountingTelemetry()
+    _franceconnect: ports.FranceConnectClient = FakeFranceConnectClient()

@@ -63,11 +63,11 @@ def account_view(account: Account) -> AccountResponse:
     tags=[docs.LOGIN_AND_ACCOUNT],
     security=docs.PENDING_OR_CORRECTION_TOKEN,
     responses=docs.documented(202, LinkSentResponse, *docs.BODY_REFUSALS, errors.AuthenticationRequired,
-                         errors.AccountAlreadyActive, errors.EmailAlreadyUsed),
+                              errors.AccountAlreadyActive, errors.EmailAlreadyUsed),
 )
 def send_link(request: Annotated[AccountEmailRequest, Body()]):
     sent = container().new_links.send_after_login(bearer_token(app), email=request.email)
-    return json_response(202, LinkSentResponse(email_masked=sent.email_masked, link_expires_at=to_rfc3339(sent.link_expires_at)))
+    return json_response(202, LinkSentResponse.of(sent))
 
 
 lambda_handler = entrypoint(app)

@@ -19,7 +19,7 @@ app = create_app()
     description="Réponse 200 aussi quand le compte est déjà actif. 410 LINK_EXPIRED propose `resend_options`.",
     tags=[docs.EMAIL_CONFIRMATION],
     responses=docs.documented(200, ConfirmationResponse, *docs.BODY_REFUSALS, errors.LinkInvalid, errors.LinkExpired,
-                         errors.PendingEmailDeleted),
+                              errors.PendingEmailDeleted),
 )
 def confirm_email(request: Annotated[ConfirmationRequest, Body()]) -> ConfirmationResponse:
     container().activation.confirm(request.token)

@@ -27,7 +27,8 @@ app = create_app()
     ),
     tags=[docs.COMMON_STEPS],
     security=docs.SIGNUP_TOKEN,
-    responses=docs.documented(201, ContactResponse, *docs.BODY_REFUSALS, *docs.SIGNUP_REFUSALS, errors.EmailAlreadyUsed),
+    responses=docs.documented(201, ContactResponse, *docs.BODY_REFUSALS, *docs.SIGNUP_REFUSALS,
+                              errors.EmailAlreadyUsed),
 )
 def give_contact(signup_id: str, request: Annotated[ContactRequest, Body()]):
     signup_token = bearer_token(app) or ""

@@ -7,7 +7,8 @@ from ameli.http.models import HealthResponse
 app = create_app()
 
 
-@app.get("/v1/health", summary="État du service", tags=[docs.OPERATIONS], responses=docs.documented(200, HealthResponse))
+@app.get("/v1/health", summary="État du service", tags=[docs.OPERATIONS],
+         responses=docs.documented(200, HealthResponse))
 def health() -> dict:
     return {"status": "ok"}
 

@@ -37,7 +37,8 @@ def check_password(signup_id: str, request: Annotated[PasswordCheckRequest, Body
     summary="Choisir son code personnel",
     tags=[docs.COMMON_STEPS],
     security=docs.SIGNUP_TOKEN,
-    responses=docs.documented(200, NextStepResponse, *docs.BODY_REFUSALS, *docs.SIGNUP_REFUSALS, errors.PasswordRejected),
+    responses=docs.documented(200, NextStepResponse, *docs.BODY_REFUSALS, *docs.SIGNUP_REFUSALS,
+                              errors.PasswordRejected),
 )
 def choose_password(signup_id: str, request: Annotated[PasswordRequest, Body()]) -> NextStepResponse:
     signup = container().signup_steps.authenticate(signup_id, bearer_token(app))

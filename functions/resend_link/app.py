@@ -5,7 +5,6 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ameli.bootstrap import container
-from ameli.clock import to_rfc3339
 from ameli.domain import errors
 from ameli.http import docs
 from ameli.http.api import create_app, entrypoint, json_response
@@ -19,12 +18,12 @@ app = create_app()
     summary="Recevoir un nouveau lien de confirmation",
     tags=[docs.EMAIL_CONFIRMATION],
     responses=docs.documented(202, LinkSentResponse, *docs.BODY_REFUSALS, errors.InvalidCredentials, errors.LinkInvalid,
-                         errors.AccountAlreadyActive, errors.EmailAlreadyUsed, errors.PendingEmailDeleted,
-                         errors.AccountLocked),
+                              errors.AccountAlreadyActive, errors.EmailAlreadyUsed, errors.PendingEmailDeleted,
+                              errors.AccountLocked),
 )
 def resend_link(request: Annotated[ResendRequest, Body()]):
     sent = container().new_links.resend(request.token, new_email=request.new_email, password=request.password)
-    return json_response(202, LinkSentResponse(email_masked=sent.email_masked, link_expires_at=to_rfc3339(sent.link_expires_at)))
+    return json_response(202, LinkSentResponse.of(sent))
 
 
 lambda_handler = entrypoint(app)

@@ -24,15 +24,16 @@ app = create_app()
     ),
     tags=[docs.LOGIN_AND_ACCOUNT],
     responses=docs.documented(201, SessionResponse, *docs.BODY_REFUSALS, errors.InvalidCredentials,
-                         errors.EmailConfirmationPending, errors.LoginLinkExpired, errors.EmailRequired,
-                         errors.AccountLocked),
+                              errors.EmailConfirmationPending, errors.LoginLinkExpired, errors.EmailRequired,
+                              errors.AccountLocked),
 )
 def login(request: Annotated[LoginRequest, Body()]):
     opened = container().login.login(request.nir, request.password)
     return json_response(201, SessionResponse(session_token=opened.token, expires_at=to_rfc3339(opened.expires_at)))
 
 
-@app.delete("/v1/sessions/current", summary="Se déconnecter", tags=[docs.LOGIN_AND_ACCOUNT], security=docs.SESSION_TOKEN,
+@app.delete("/v1/sessions/current", summary="Se déconnecter", tags=[docs.LOGIN_AND_ACCOUNT],
+            security=docs.SESSION_TOKEN,
             responses=docs.documented(204, None, description="Déconnecté (aussi quand la session était déjà finie)"))
 def logout():
     container().login.logout(bearer_token(app))

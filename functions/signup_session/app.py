@@ -22,10 +22,11 @@ app = create_app()
 def signup_status(signup_id: str):
     signup = container().signup_steps.authenticate(signup_id, bearer_token(app))
     display = container().option1.proof_display(signup)
+    proof = ProofDisplay(iban_masked=display.iban_masked,
+                         carte_vitale_serial_prefix=display.carte_vitale_serial_prefix) if display else None
     return json_response(200, SignupStatusResponse(
         next_step=signup.next_step, expires_at=to_rfc3339(signup.expires_at), email_suggestion=signup.email_suggestion,
-        proof=ProofDisplay(iban_masked=display.iban_masked, carte_vitale_serial_prefix=display.carte_vitale_serial_prefix)
-        if display else None))
+        proof=proof))
 
 
 @app.delete("/v1/signups/<signup_id>", summary="Annuler la création de compte", tags=[docs.COMMON_STEPS],

@@ -20,7 +20,7 @@ app = create_app()
     description="Refus uniforme 403 ONLINE_SIGNUP_UNAVAILABLE quel qu'en soit le motif.",
     tags=[docs.OPTION1],
     responses=docs.documented(201, StartSignupResponse, *docs.BODY_REFUSALS, errors.OnlineSignupUnavailable,
-                         errors.TooManyAttempts),
+                              errors.TooManyAttempts),
 )
 def start_signup(request: Annotated[StartSignupRequest, Body()]):
     started = container().option1.start(request.identity())

@@ -20,7 +20,7 @@ app = create_app()
     tags=[docs.OPTION1],
     security=docs.SIGNUP_TOKEN,
     responses=docs.documented(200, NextStepResponse, *docs.BODY_REFUSALS, *docs.SIGNUP_REFUSALS, errors.ProofMismatch,
-                         errors.AccountAlreadyExists, errors.TooManyAttempts),
+                              errors.AccountAlreadyExists, errors.TooManyAttempts),
 )
 def submit_proof(signup_id: str, request: Annotated[ProofRequest, Body()]) -> NextStepResponse:
     signup = container().signup_steps.authenticate(signup_id, bearer_token(app))

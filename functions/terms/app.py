@@ -27,7 +27,8 @@ def current_terms() -> TermsResponse:
     description="Avec `accepted: false`, la création de compte est close : réponse `status: cancelled`.",
     tags=[docs.COMMON_STEPS],
     security=docs.SIGNUP_TOKEN,
-    responses=docs.documented(200, NextStepResponse, *docs.BODY_REFUSALS, *docs.SIGNUP_REFUSALS, errors.TermsVersionOutdated),
+    responses=docs.documented(200, NextStepResponse, *docs.BODY_REFUSALS, *docs.SIGNUP_REFUSALS,
+                              errors.TermsVersionOutdated),
 )
 def answer_terms(signup_id: str, answer: Annotated[TermsAnswer, Body()]):
     signup = container().signup_steps.authenticate(signup_id, bearer_token(app))

@@ -179,7 +179,7 @@ def test_the_code_personnel_rules_tick_as_the_person_types(page, shot):
     page.get_by_label(re.compile("^Confirmer mon nouveau code")).fill("Azerty123")
     page.get_by_role("button", name="Continuer").click()
     expect(code).to_have_attribute("aria-invalid", "true")
-    expect(page.get_by_text("trop facile à deviner")).to_be_visible()
+    expect(page.locator(".fr-error-text").filter(has_text="trop facile à deviner")).to_be_visible()
     code.fill("MotdePasse1")
     page.get_by_label(re.compile("^Confirmer mon nouveau code")).fill("MotdePasse2")
     page.get_by_role("button", name="Continuer").click()
@@ -191,6 +191,15 @@ def test_the_code_personnel_rules_tick_as_the_person_types(page, shot):
     # A reload resumes the signup where it stands (sessionStorage + GET /v1/signups/{id}).
     page.reload()
     expect(h1(page)).to_contain_text("Étape 3 sur 3")
+    # The phone consents appear with a number only: the number stays optional for real.
+    sms = page.get_by_role("group", name="Par SMS")
+    expect(sms).to_be_hidden()
+    page.get_by_label("Saisissez votre n° de téléphone portable").fill("06 12 34 56 78")
+    expect(sms).to_be_visible()
+    choose(sms, "Oui")
+    page.get_by_label("Saisissez votre n° de téléphone portable").fill("")
+    expect(sms).to_be_hidden()
+    expect(page.locator("input[name=mobile_marketing_sms_consent][value=false]")).to_be_checked()
     page.get_by_role("button", name="Annuler").click()
     expect(h1(page)).to_have_text("Le compte ameli")
     expect(page.get_by_text("Votre demande de création de compte a été annulée.")).to_be_visible()
@@ -328,9 +337,13 @@ def test_the_client_is_served_csp_friendly(stack):
         for forbidden in (".innerHTML", "eval(", "new Function", "setAttribute(\"style\"", ".style."):
             assert forbidden not in text, f"{script.relative_to(WEB)} uses {forbidden}"
 
-    for path in ("/vendor/dsfr/dsfr.min.css", "/vendor/dsfr/dsfr.module.min.js", "/css/app.css", "/js/app.js",
-                 "/vendor/dsfr/utility/icons/icons.subset.min.css"):
+    for path in ("/dist/app.css", "/dist/app.js", "/dist/fonts/marianne-regular.woff2", "/dist/fonts/marianne-bold.woff2",
+                 "/img/carte-vitale-numero-de-serie.svg"):
         assert requests.get(f"{stack}{path}", timeout=5).status_code == 200, path
+    for built in ("app.css", "app.js"):
+        text = (WEB / "dist" / built).read_text(encoding="utf-8")
+        assert "eval(" not in text and "new Function" not in text, f"dist/{built}"
+    assert 'src="/dist/app.js"' in answer.text
     # A client path without a file is the single-page app's shell.
     fallback = requests.get(f"{stack}/activation", timeout=5)
-    assert fallback.status_code == 200 and 'src="/js/app.js"' in fallback.text
+    assert fallback.status_code == 200 and 'src="/dist/app.js"' in fallback.text

@@ -96,7 +96,7 @@ def test_throttling_inside_the_deletion_transaction_is_retried_until_it_passes(a
 
 def test_a_link_superseded_before_the_deletion_ends_without_touching_the_account(aws):
     dynamodb, sfn, arn = aws
-    execution = _start(sfn, arn, retention_in=3)
+    execution = _start(sfn, arn, retention_in=8)  # room for a loaded machine between the two writes
     deadline = time.monotonic() + 20
     while _status(dynamodb) != "link_expired" and time.monotonic() < deadline:
         time.sleep(0.1)

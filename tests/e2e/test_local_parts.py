@@ -7,11 +7,11 @@ import json
 
 import pytest
 from werkzeug.test import EnvironBuilder
-from werkzeug.wrappers import Request
+from werkzeug.wrappers import Request, Response
 
 from local.config import ROOT
 from local.gateway import RouteTable, build_event, proxy_result_to_response
-from local.server import WebClient
+from local.server import WebBucket
 from local.template import Resolver, Route, TemplateError, api_routes, functions, load_template
 
 
@@ -132,7 +132,7 @@ def test_a_proxy_result_becomes_an_http_response():
 def web(tmp_path):
     folder = tmp_path / "web"
     (folder / "js").mkdir(parents=True)
-    (folder / "index.html").write_text("<!doctype html><title>accueil</title>", encoding="utf-8")
+    (folder / "index.html").write_text("<!doctype html><title>accueil</title>" + "<p>page</p>" * 200, encoding="utf-8")
     (folder / "js" / "app.js").write_text("console.log(1)", encoding="utf-8")
     (folder / "package.json").write_text("{}", encoding="utf-8")
     (folder / ".env").write_text("SECRET=1", encoding="utf-8")
@@ -146,60 +146,135 @@ def web(tmp_path):
     (folder / "scripts" / "vendor.mjs").write_text("//", encoding="utf-8")
     (folder / "README.md").write_text("# web", encoding="utf-8")
     (tmp_path / "secret.txt").write_text("outside", encoding="utf-8")
-    return WebClient(folder)
+    return WebBucket(folder)
 
 
-def get(web: WebClient, path: str, method: str = "GET"):
-    response = web.respond(Request(EnvironBuilder(path=path, method=method).get_environ()))
-    response.direct_passthrough = False  # send_file streams; the tests read the body
-    return response
+def call(app, path: str, method: str = "GET", headers: dict | None = None):
+    return Response.from_app(app, EnvironBuilder(path=path, method=method, headers=headers).get_environ(),
+                             buffered=True)
 
 
-def test_static_files_are_served_with_their_type_and_security_headers(web):
-    index = get(web, "/")
-    script = get(web, "/js/app.js")
-    dsfr = get(web, "/vendor/dsfr/dsfr.min.css")
+def test_the_bucket_serves_objects_by_their_exact_key_with_their_type(web):
+    index = call(web, "/index.html")
+    script = call(web, "/js/app.js")
+    dsfr = call(web, "/vendor/dsfr/dsfr.min.css")
 
     assert index.status_code == 200 and index.headers["Content-Type"] == "text/html; charset=utf-8"
     assert script.status_code == 200 and script.mimetype == "text/javascript"
     assert dsfr.status_code == 200 and dsfr.mimetype == "text/css"
-    for response in (index, script, dsfr):
-        assert "default-src 'self'" in response.headers["Content-Security-Policy"]
-        assert response.headers["Referrer-Policy"] == "no-referrer"
-        assert response.headers["X-Content-Type-Options"] == "nosniff"
-
-
-def test_client_routes_fall_back_to_the_single_page(web):
-    assert get(web, "/activation").status_code == 200
-    assert get(web, "/activation").mimetype == "text/html"
-    assert get(web, "/js/missing.js").status_code == 404
+    assert "Cache-Control" not in index.headers and "Content-Disposition" not in index.headers
 
 
 @pytest.mark.parametrize("path", [
-    "/../secret.txt", "/js/../../secret.txt", "/.env", "/package.json", "/node_modules/@gouvfr/dsfr/package.json",
-    "/node_modules/@gouvfr/dsfr/dist/dsfr.min.css", "/scripts/vendor.mjs", "/README.md",
-    "/js/", "/js",
+    "/", "/activation", "/js/missing.js", "/../secret.txt", "/js/../../secret.txt", "/.env", "/package.json",
+    "/node_modules/@gouvfr/dsfr/package.json", "/node_modules/@gouvfr/dsfr/dist/dsfr.min.css",
+    "/scripts/vendor.mjs", "/README.md", "/js/", "/js",
 ])
-def test_no_listing_no_traversal_no_private_files(web, path):
-    response = get(web, path)
+def test_a_key_the_bucket_does_not_hold_is_s3s_403(web, path):
+    response = call(web, path)
 
-    assert response.status_code in (200, 404)
-    if response.status_code == 200:  # `/js` is a client route: the single page, never a listing
-        assert b"accueil" in response.get_data()
+    assert response.status_code == 403 and b"<Code>AccessDenied</Code>" in response.get_data()
     assert b"outside" not in response.get_data() and b"SECRET" not in response.get_data()
-    assert b"{}" != response.get_data()
 
 
-def test_only_reads_are_served(web):
-    response = get(web, "/", method="POST")
+# -- the edge: the template's CloudFront distribution, with recording origins -------------------------------
 
-    assert response.status_code == 405
-    assert response.headers["Content-Type"] == "application/problem+json"
+def recording_origin(name: str, seen: list, body: bytes = b"{}", content_type: str = "application/json",
+                     status: int = 200):
+    def app(environ, start_response):
+        request = Request(environ)
+        seen.append((name, request.method, request.path, dict(request.headers)))
+        start_response(f"{status} X", [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+        return [body]
+    return app
 
 
-def test_a_placeholder_page_stands_in_for_an_unbuilt_client(tmp_path):
-    response = get(WebClient(tmp_path / "nothing"), "/")
+@pytest.fixture
+def edge(template, web):
+    from local.server import build_edge
 
-    assert response.status_code == 200
-    assert "/_local/docs" in response.get_data(as_text=True) and "/_local/mailbox" in response.get_data(as_text=True)
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    seen: list = []
+    big_page = b"<!doctype html>" + b"<p>page</p>" * 200
+    api = recording_origin("api", seen, json.dumps({"code": "NOT_FOUND", "pad": "x" * 2000}).encode(),
+                           "application/problem+json", 404)
+    bucket = recording_origin("web", seen, big_page, "text/html")
+    distribution = build_edge(template, Resolver(template), "Api", api, bucket, lambda secret_id: "verify-value")
+    yield distribution, seen
+    distribution.close()
+
+
+def test_the_api_behaviour_sends_v1_to_the_api_origin_under_its_stage_with_the_origin_header(edge):
+    distribution, seen = edge
+
+    answer = call(distribution, "/v1/signups/abc?x=1", method="POST", headers={"Authorization": "Bearer t"})
+
+    name, method, path, headers = seen[-1]
+    assert (name, method, path) == ("api", "POST", "/api/v1/signups/abc")
+    assert headers["Authorization"] == "Bearer t" and headers["X-Origin-Verify"] == "verify-value"
+    assert headers["X-Viewer-Ip"]  # the template's viewer-request function ran
+    assert answer.status_code == 404 and answer.mimetype == "application/problem+json"  # never index.html
+
+
+def test_navigation_routes_get_the_page_and_files_stay_files(edge):
+    distribution, seen = edge
+
+    call(distribution, "/creer-mon-compte/messagerie")
+    call(distribution, "/")
+    call(distribution, "/js/app.js")
+
+    assert [path for _, _, path, _ in seen] == ["/index.html", "/index.html", "/js/app.js"]
+
+
+def test_a_method_the_behaviour_does_not_allow_is_cloudfronts_403(edge):
+    distribution, seen = edge
+
+    answer = call(distribution, "/", method="POST")
+
+    assert answer.status_code == 403 and not seen
+
+
+def test_the_web_behaviour_compresses_as_cloudfront_does(edge):
+    distribution, _ = edge
+
+    brotli_answer = call(distribution, "/", headers={"Accept-Encoding": "gzip, deflate, br"})
+    gzip_answer = call(distribution, "/", headers={"Accept-Encoding": "gzip"})
+    plain = call(distribution, "/")
+
+    assert brotli_answer.headers["Content-Encoding"] == "br" and "Accept-Encoding" in brotli_answer.headers["Vary"]
+    assert gzip_answer.headers["Content-Encoding"] == "gzip"
+    assert "Content-Encoding" not in plain.headers
+    assert int(brotli_answer.headers["Content-Length"]) < int(plain.headers["Content-Length"])
+    assert "default-src 'self'" in plain.headers["Content-Security-Policy"]  # the response headers policy
+
+
+def test_api_answers_are_not_compressed_behind_a_caching_disabled_policy(edge):
+    distribution, _ = edge
+
+    answer = call(distribution, "/v1/nothing", headers={"Accept-Encoding": "br, gzip"})
+
+    assert "Content-Encoding" not in answer.headers
+    assert answer.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_the_iam_check_denies_a_call_the_role_does_not_allow(template):
+    from local.iam import check_calls, function_policies
+
+    resolver = Resolver(template)
+    for table in ("RegistryTable", "SignupsTable", "AccountsTable", "IdempotencyTable"):
+        resolver.attributes[(table, "Arn")] = f"arn:aws:dynamodb:eu-west-3:123456789012:table/{table}"
+    calls = [
+        {"function": "StartSignupFunction", "action": "dynamodb:GetItem", "params": {"TableName": "RegistryTable"}},
+        {"function": "StartSignupFunction", "action": "dynamodb:DeleteItem", "params": {"TableName": "AccountsTable"}},
+        {"function": "HealthFunction", "action": "ses:SendEmail",
+         "params": {"FromEmailAddress": "ne-pas-repondre@assurance-maladie.example"}},
+    ]
+
+    checked, denied = check_calls(calls, function_policies(template, resolver), region="eu-west-3",
+                                  account="123456789012", stack_name="ameli-local", secret_arns={})
+
+    assert checked == 3
+    assert denied == [
+        "StartSignupFunction: dynamodb:DeleteItem on arn:aws:dynamodb:eu-west-3:123456789012:table/AccountsTable",
+        "HealthFunction: ses:SendEmail on arn:aws:ses:eu-west-3:123456789012:identity/"
+        "ne-pas-repondre@assurance-maladie.example",
+    ]

@@ -16,47 +16,12 @@ import requests
 from local.config import DEFAULT_FIXTURES
 from local.fixtures import load_fixture_file
 
+from .journeys import PASSWORD, complete_signup, identity_of, proof_of
 from .localstack import ROOT, free_port, stack_environment, start_local_stack
 
 pytestmark = pytest.mark.e2e
 
 ELIGIBLE_REGIMES = {"general", "CAMIEG", "CANSSM", "CAVIMAC", "CNMSS", "CRPCEN", "ENIM", "MGP"}
-PASSWORD = "MotdePasse1"
-
-
-def identity_of(beneficiary, postal_code: str | None = None) -> dict[str, str]:
-    return {
-        "last_name": beneficiary.usage_name or beneficiary.birth_name,
-        "nir": beneficiary.nir,
-        "birth_date": beneficiary.birth_date.isoformat(),
-        "postal_code": postal_code or beneficiary.postal_code,
-    }
-
-
-def proof_of(beneficiary) -> dict[str, str]:
-    return {"iban_last7": beneficiary.iban[-7:], "carte_vitale_serial_last11": beneficiary.carte_vitale.serial[-11:]}
-
-
-def complete_signup(base: str, identity: dict, proof: dict, email: str) -> requests.Response:
-    """Option 1 from the identity to the contact step; returns the contact answer."""
-    started = requests.post(f"{base}/v1/signups", json=identity, timeout=30)
-    assert started.status_code == 201, started.text
-    signup = started.json()
-    url, auth = f"{base}/v1/signups/{signup['signup_id']}", {"Authorization": f"Bearer {signup['signup_token']}"}
-    assert requests.post(f"{url}/proof", json=proof, headers=auth, timeout=30).json()["next_step"] == "terms"
-    version = requests.get(f"{base}/v1/terms", timeout=30).json()["version"]
-    accepted = requests.post(f"{url}/terms", json={"accepted": True, "version": version}, headers=auth, timeout=30)
-    assert accepted.json()["next_step"] == "password"
-    chosen = requests.post(
-        f"{url}/password", json={"password": PASSWORD, "password_confirmation": PASSWORD}, headers=auth, timeout=30
-    )
-    assert chosen.json()["next_step"] == "contact"
-    return requests.post(
-        f"{url}/contact",
-        json={"email": email, "email_confirmation": email, "email_marketing_consent": False},
-        headers=auth,
-        timeout=30,
-    )
 
 
 def test_local_info_gives_the_urls_of_the_stack(local_stack):
@@ -151,7 +116,8 @@ def test_every_refusal_of_option1_has_the_same_body(local_stack):
 
 
 def test_unknown_path_is_a_404_problem(local_stack):
-    for path in ("/v1/nothing-here", "/v1", "/_local/nothing-here", "/_fc/api/v2/.well-known/openid-configuration"):
+    # (`/v1` alone is not under the distribution's `/v1/*` behaviour: the web client's page, as on CloudFront)
+    for path in ("/v1/nothing-here", "/_local/nothing-here", "/_fc/api/v2/.well-known/openid-configuration"):
         answer = requests.get(f"{local_stack}{path}", timeout=10)
         if path.startswith("/_fc") and answer.status_code != 404:
             continue  # a local FranceConnect provider is mounted
@@ -222,8 +188,11 @@ def test_web_files_outside_the_client_are_refused(local_stack, raw_path):
     body = answer.read()
     connection.close()
 
-    assert answer.status == 404
-    assert b"[project]" not in body and b"AWSTemplateFormatVersion" not in body
+    # S3's 403 for a key the bucket does not hold, or the client's page for a path without a file extension
+    # (the template's CloudFront Function), never a file from outside the published client
+    assert answer.status in (403, 200)
+    assert answer.status == 403 or b"<!doctype html>" in body.lower()
+    assert b"[project]" not in body and b"AWSTemplateFormatVersion" not in body and b"[core]" not in body
 
 
 def test_api_docs_are_served_without_a_cdn(local_stack):
@@ -296,3 +265,31 @@ def test_the_confirmation_lifecycle_plays_out_in_seconds_through_the_state_machi
         assert login_code() == "EMAIL_REQUIRED"
     finally:
         stack.stop()
+
+
+def test_a_file_left_out_of_a_functions_built_code_stops_the_start(tmp_path):
+    """The stack runs what `sam build` produced: a file missing there fails here, as on AWS."""
+    import os
+    import shutil
+
+    built = ROOT / ".aws-sam" / "build"
+    project = tmp_path / "project"
+    build = project / ".aws-sam" / "build"
+    build.mkdir(parents=True)
+    (project / "statemachine").symlink_to(ROOT / "statemachine")  # the built template points at ../../
+    for entry in built.iterdir():
+        if entry.name == "StartSignupFunction":
+            shutil.copytree(entry, build / entry.name, ignore=shutil.ignore_patterns("app.py"))
+        elif entry.is_dir():
+            (build / entry.name).symlink_to(entry)
+        else:
+            shutil.copy2(entry, build / entry.name)  # the template keeps its build time
+    os.utime(build / "template.yaml", (time.time(), time.time()))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "local"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env=stack_environment(LOCAL_PORT=str(free_port()), LOCAL_BUILD_DIR=str(build)),
+    )
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "StartSignupFunction" in result.stderr and "ImportModuleError" in result.stderr

@@ -121,7 +121,7 @@ class Api:
 
 def _stack(link_validity: str = "P7D", retention: str = "P21D") -> Api:
     settings = LocalSettings(port=3999, confirmation_link_validity=link_validity, pending_email_retention=retention)
-    app, stack = build_stack(settings=settings)
+    app, stack = build_stack(settings=settings, functions_in_process=True)
     return Api(app, stack)
 
 

@@ -25,7 +25,7 @@ def test_benchmark_runs_and_reports_every_section(tmp_path):
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
     for heading in ("## Cold start", "## AWS requests per API call", "## The web client's journey",
-                    "## Cost per million", "## In-process work"):
+                    "## Cost per million", "## In-process work", "## FranceConnect matching among homonyms"):
         assert heading in done.stdout
     report = json.loads(figures.read_text())
     functions = {p.parent.name for p in (ROOT / "functions").glob("*/app.py")}
@@ -37,3 +37,4 @@ def test_benchmark_runs_and_reports_every_section(tmp_path):
     assert set(report["visits"]) == {"signup", "activation"}
     assert report["cost_details"]["web_requests"] > 0 and report["cost_details"]["delivered_bytes"] > 0
     assert any(r["path"] == "/v1/signups" for r in report["visits"]["signup"])
+    assert [case["found"] for case in report["franceconnect_homonyms"]] == [True, True, True]

@@ -6,8 +6,8 @@ import time
 from datetime import timedelta
 
 import boto3
-from ameli.adapters import keys
 
+from ameli.adapters import keys
 from tests.functional.conftest import VENTURI_IDENTITY
 from tests.people import PASSWORD
 

@@ -1,11 +1,11 @@
 """The account's state at a moment: the stored status corrected by the clock (journey.md 3)."""
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from ameli.domain.account import Account, AccountState, ConfirmationLink
 
-SENT = datetime(2026, 11, 28, 9, 0, 0, 400_000, tzinfo=timezone.utc)
+SENT = datetime(2026, 11, 28, 9, 0, 0, 400_000, tzinfo=UTC)
 LINK = ConfirmationLink.issue("h", 1, SENT, timedelta(days=7), timedelta(days=21))
 ACCOUNT = Account(
     account_id="a", nir="162122B010001", nir_hash="n", birth_date=date(1962, 12, 18), names=("VENTURI",),
@@ -16,8 +16,8 @@ ACCOUNT = Account(
 
 
 def test_deadlines_are_whole_seconds_never_earlier_than_promised():
-    assert LINK.expires_at == datetime(2026, 12, 5, 9, 0, 1, tzinfo=timezone.utc)
-    assert LINK.retention_until == datetime(2026, 12, 19, 9, 0, 1, tzinfo=timezone.utc)
+    assert LINK.expires_at == datetime(2026, 12, 5, 9, 0, 1, tzinfo=UTC)
+    assert LINK.retention_until == datetime(2026, 12, 19, 9, 0, 1, tzinfo=UTC)
     exact = ConfirmationLink.issue("h", 1, SENT.replace(microsecond=0), timedelta(seconds=4), timedelta(seconds=8))
     assert exact.expires_at == SENT.replace(microsecond=0) + timedelta(seconds=4)
 

@@ -1,11 +1,15 @@
 """Email confirmation, new links and login on in-memory fakes (journey.md sections 3 and 5)."""
 
+from datetime import timedelta
+
 import pytest
 
+from ameli.adapters.passwords import Argon2PasswordHasher
 from ameli.domain import errors
 from ameli.domain.account import AccountState
-from tests.fakes import FakeWorld
+from ameli.service.login import Login
 from tests import values
+from tests.fakes import FakeWorld
 from tests.people import PASSWORD, VENTURI, VENTURI_IDENTITY, VENTURI_PROOF, beneficiary
 
 NIR = VENTURI_IDENTITY["nir"]
@@ -124,9 +128,28 @@ def test_pending_token_cannot_read_the_account(world):
         world.login.active_account(pending.value.extra["pending_token"])
 
 
-def test_unknown_nir_and_wrong_password_get_the_same_answer(world):
+class SpyArgon2(Argon2PasswordHasher):
+    """The real Argon2id hasher, recording which hashes it verified against."""
+
+    def __init__(self) -> None:
+        self.verified: list[str] = []
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        self.verified.append(password_hash)
+        return super().verify(password_hash, password)
+
+
+def test_an_unknown_nir_pays_for_one_argon2_verification_like_a_wrong_password(world):
+    """What makes "unknown NIR" and "wrong password" take the same time: both verify once, against a
+    hash made with the current parameters."""
+    argon2 = SpyArgon2()
+    login = Login(clock=world.clock, accounts=world.account_store, sessions=world.session_store, hasher=argon2,
+                  pseudonymizer=world.pseudonymizer, session_duration=timedelta(minutes=30),
+                  telemetry=world.telemetry)
     with pytest.raises(errors.InvalidCredentials) as unknown:
-        world.login.login(values.nir("2 55 08 14 168 025"), PASSWORD)
+        login.login(values.nir("2 55 08 14 168 025"), PASSWORD)
+    assert len(argon2.verified) == 1
+    assert argon2.verified[0].startswith("$argon2id$") and not argon2.needs_rehash(argon2.verified[0])
     with pytest.raises(errors.InvalidCredentials) as wrong:
         world.login.login(values.nir(NIR), "Wrong-pass1")
     assert (unknown.value.detail, unknown.value.extra) == (wrong.value.detail, wrong.value.extra)

@@ -2,6 +2,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+
 from ameli.domain.beneficiary import (
     ELIGIBLE_REGIMES,
     Beneficiary,
@@ -12,7 +13,6 @@ from ameli.domain.beneficiary import (
     option1_refusal,
 )
 from ameli.domain.nir import parse_nir
-
 from tests.people import VENTURI as VENTURI_JSON
 
 VENTURI = Beneficiary.from_dict(VENTURI_JSON)

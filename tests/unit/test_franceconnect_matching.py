@@ -81,3 +81,31 @@ def test_nobody_matches_an_unknown_identity():
 def test_badly_formatted_claims_are_refused(changes):
     with pytest.raises(InvalidIdentityClaims):
         parse_identity_claims(claims(**changes))
+
+
+def test_an_unmarked_first_of_january_is_an_exact_date():
+    # Issue 12 defect 3: only a date FranceConnect marks as presumed (`idp_birthdate` with 00) is widened.
+    born_in_march = beneficiary(PRESUMED, birth_date="1960-03-14")  # the NIR says its month is unknown
+    assert match_beneficiary(identity(family_name="INCONNU", given_name="Marc", birthdate="1960-01-01"),
+                             [born_in_march]) is None
+    assert match_beneficiary(identity(family_name="INCONNU", given_name="Marc", birthdate="1960-01-01",
+                                      idp_birthdate="1960-00-00"), [born_in_march]) is not None
+
+
+def test_a_presumed_day_matches_within_its_month_only():
+    presumed_day = dict(birthdate="1962-12-01", idp_birthdate="1962-12-00")
+    assert match_beneficiary(identity(**presumed_day), [beneficiary(VENTURI)]) is not None  # born the 18th
+    assert match_beneficiary(identity(birthdate="1962-11-01", idp_birthdate="1962-11-00"),
+                             [beneficiary(VENTURI)]) is None
+
+
+@pytest.mark.parametrize(("birthdate", "idp_birthdate", "prefix"), [
+    ("1962-12-18", None, "1962-12-18"), ("1962-01-01", None, "1962-01-01"),
+    ("1962-12-01", "1962-12-00", "1962-12-"), ("1962-01-01", "1962-00-00", "1962-"),
+])
+def test_the_registry_is_searched_by_the_exact_date_or_what_franceconnect_knows_of_it(birthdate, idp_birthdate,
+                                                                                       prefix):
+    from ameli.domain.franceconnect import registry_birth_date_prefix
+
+    claims_changes = {"birthdate": birthdate, **({"idp_birthdate": idp_birthdate} if idp_birthdate else {})}
+    assert registry_birth_date_prefix(identity(**claims_changes)) == prefix

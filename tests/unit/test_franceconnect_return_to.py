@@ -170,3 +170,20 @@ def test_the_login_endpoint_binds_the_browser_when_franceconnect_answers(monkeyp
     assert answer["status"] == 302
     assert answer["headers"]["location"].startswith("https://fc.test/api/v2/authorize?")
     assert answer["headers"]["set-cookie"].startswith("fc_binding=")
+
+
+# -- the provider's own error at the callback reaches the logs and metrics -------------------------------
+
+@pytest.mark.parametrize(("error", "reason"), [
+    ("server_error", "provider_error_server_error"),
+    ("temporarily_unavailable", "provider_error_temporarily_unavailable"),
+    ("invalid_scope", "provider_error_invalid_scope"),  # our misconfiguration, not FranceConnect's outage
+    ("Jean DUPONT 1620875107001", "provider_error_other"),  # never the provider's free text
+])
+def test_a_callback_error_is_logged_with_the_providers_code(service, error, reason):
+    started = service.begin(RETURN_TO)
+    state = started.location.rsplit("state=", 1)[1]
+    back = service.complete({"state": state, "error": error}, started.browser_binding)
+    assert back.location == f"{RETURN_TO}#error=FRANCECONNECT_FAILED"
+    assert ("FranceConnectFailed", {"reason": reason}) in service.telemetry.counts
+    assert ("franceconnect refused", {"code": "FRANCECONNECT_FAILED", "reason": reason}) in service.telemetry.notes

@@ -40,8 +40,7 @@ def test_the_document_is_valid_openapi(document):
 
 def test_each_token_has_its_bearer_scheme_and_each_call_names_the_one_it_needs(document):
     schemes = document["components"]["securitySchemes"]
-    assert {name: (s["type"], s["scheme"]) for name, s in schemes.items()} == {
-        name: ("http", "bearer") for name in ("signupToken", "pendingToken", "sessionToken", "correctionToken")}
+    assert {name: (s["type"], s["scheme"]) for name, s in schemes.items()} == dict.fromkeys(("signupToken", "pendingToken", "sessionToken", "correctionToken"), ("http", "bearer"))
     security = {(method, path): op.get("security") for method, path, op in operations(document)}
     assert {route for route, needed in security.items() if needed == [{"signupToken": []}]} == SIGNUP_ROUTES
     assert security[("get", "/v1/account")] == [{"sessionToken": []}]
@@ -92,7 +91,7 @@ def test_login_and_links_document_their_extra_members(document):
 
 
 def test_every_body_taking_operation_documents_the_unreadable_body_answers(document):
-    for method, path, operation in operations(document):
+    for _, path, operation in operations(document):
         if "requestBody" in operation:
             assert {"413", "415", "422"} <= set(operation["responses"]), path
 

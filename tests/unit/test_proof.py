@@ -1,13 +1,11 @@
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from ameli.domain.beneficiary import Beneficiary, CarteVitale
 from ameli.domain.errors import FieldValidationError
 from ameli.domain.proof import (
-    LOCK,
-    MAX_PROOF_FAILURES,
-    PROOF_WINDOW,
     ProofAttempts,
     carte_vitale_serial_prefix,
     mask_iban,
@@ -15,11 +13,10 @@ from ameli.domain.proof import (
     parse_serial_last11,
     proof_matches,
 )
-
 from tests.people import VENTURI as VENTURI_JSON
 
 VENTURI = Beneficiary.from_dict(VENTURI_JSON)
-T0 = datetime(2020, 4, 30, 10, 0, tzinfo=timezone.utc)
+T0 = datetime(2020, 4, 30, 10, 0, tzinfo=UTC)
 
 
 def _code(call, *args) -> str:
@@ -83,11 +80,6 @@ def test_proof_fails_without_iban_or_active_card():
     assert not proof_matches(replace(VENTURI, carte_vitale=None), "7890143", "04671322630")
     inactive = CarteVitale("802500000204671322630", "inactive")
     assert not proof_matches(replace(VENTURI, carte_vitale=inactive), "7890143", "04671322630")
-
-
-def test_constants_follow_the_spec():
-    assert MAX_PROOF_FAILURES == 3
-    assert PROOF_WINDOW == LOCK == timedelta(hours=24)
 
 
 def test_fresh_attempts_allow_three_tries():

@@ -11,7 +11,6 @@ from ameli.settings import MissingSetting, Settings
 from tests.fakes import TEMPLATE_ENVIRONMENT as ENVIRONMENT
 
 
-
 def test_settings_read_every_variable_of_the_template():
     settings = Settings.from_environment(ENVIRONMENT)
     assert settings.web_base_url == "https://compte.ameli.example"

@@ -4,8 +4,8 @@ import pytest
 
 from ameli.domain import errors
 from ameli.domain.account import AccountState
-from tests.fakes import FakeWorld
 from tests import values
+from tests.fakes import FakeWorld
 from tests.people import MARTIN, MARTIN_IDENTITY, PASSWORD, VENTURI, VENTURI_IDENTITY, VENTURI_PROOF, beneficiary
 
 

@@ -1,11 +1,27 @@
-// Entry point: registers every screen by path and starts the router.
+// Entry point: registers every screen by path and starts the router. The first screens of a visit
+// (landing, identity, proof) are in this bundle; the others are loaded when first shown (a chunk
+// each, see web/scripts/build.mjs), so that a first visit on a phone downloads less.
 import { register, registerNotFound, start } from "./router.js";
-import * as activation from "./screens/activation.js";
-import { franceConnectReturn } from "./screens/franceconnect.js";
 import { landing, linkSent, notFound } from "./screens/home.js";
-import * as login from "./screens/login.js";
 import { accountExists, identity, proof, refusal } from "./screens/signup.js";
-import { abandoned, checkMailbox, contact, password, terms } from "./screens/steps.js";
+
+/** A screen whose module is imported when it is first shown; its own title then applies. */
+function later(load, name) {
+  return {
+    title: "",
+    async render(ctx) {
+      const screen = (await load())[name];
+      ctx.setTitle(screen.title);
+      return screen.render(ctx);
+    },
+  };
+}
+
+const activation = () => import("./screens/activation.js");
+const franceconnect = () => import("./screens/franceconnect.js");
+const legal = () => import("./screens/legal.js");
+const login = () => import("./screens/login.js");
+const steps = () => import("./screens/steps.js");
 
 const SCREENS = {
   "/": landing,
@@ -13,27 +29,30 @@ const SCREENS = {
   "/creer-mon-compte/verification": proof,
   "/creer-mon-compte/impossible": refusal,
   "/creer-mon-compte/compte-existant": accountExists,
-  "/creer-mon-compte/conditions": terms,
-  "/creer-mon-compte/abandon": abandoned,
-  "/creer-mon-compte/code-personnel": password,
-  "/creer-mon-compte/coordonnees": contact,
-  "/creer-mon-compte/messagerie": checkMailbox,
-  "/activation": activation.confirm,
-  "/activation/compte-active": activation.active,
-  "/activation/lien-expire": activation.expired,
-  "/activation/autre-adresse": activation.otherAddress,
-  "/activation/adresse-supprimee": activation.deleted,
-  "/activation/lien-invalide": activation.invalid,
+  "/creer-mon-compte/conditions": later(steps, "terms"),
+  "/creer-mon-compte/abandon": later(steps, "abandoned"),
+  "/creer-mon-compte/code-personnel": later(steps, "password"),
+  "/creer-mon-compte/coordonnees": later(steps, "contact"),
+  "/creer-mon-compte/messagerie": later(steps, "checkMailbox"),
+  "/activation": later(activation, "confirm"),
+  "/activation/compte-active": later(activation, "active"),
+  "/activation/lien-expire": later(activation, "expired"),
+  "/activation/autre-adresse": later(activation, "otherAddress"),
+  "/activation/adresse-supprimee": later(activation, "deleted"),
+  "/activation/lien-invalide": later(activation, "invalid"),
   "/nouveau-lien-envoye": linkSent,
-  "/connexion": login.login,
-  "/connexion/email-a-confirmer": login.notConfirmed,
-  "/connexion/lien-expire": login.expired,
-  "/connexion/nouvelle-adresse": login.newAddress,
-  "/connexion/code-oublie": login.forgotten,
-  "/mon-compte": login.account,
-  "/franceconnect/retour": franceConnectReturn,
+  "/connexion": later(login, "login"),
+  "/connexion/email-a-confirmer": later(login, "notConfirmed"),
+  "/connexion/lien-expire": later(login, "expired"),
+  "/connexion/nouvelle-adresse": later(login, "newAddress"),
+  "/connexion/code-oublie": later(login, "forgotten"),
+  "/mon-compte": later(login, "account"),
+  "/franceconnect/retour": later(franceconnect, "franceConnectReturn"),
+  "/accessibilite": later(legal, "accessibility"),
+  "/mentions-legales": later(legal, "legalNotice"),
+  "/donnees-personnelles": later(legal, "personalData"),
 };
 
 for (const [path, screen] of Object.entries(SCREENS)) register(path, screen);
 registerNotFound(notFound);
-start();
+start().finally(() => import("./dsfr.js"));

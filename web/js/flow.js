@@ -2,7 +2,9 @@
 // every step shares (session invalid or expired, step out of order, too many attempts).
 import { api } from "./api.js";
 import { retrySentence } from "./format.js";
+import { h } from "./dom.js";
 import { finished, signup } from "./store.js";
+import { alert } from "./ui.js";
 
 export const STEP_PATHS = {
   proof: "/creer-mon-compte/verification",
@@ -45,6 +47,7 @@ export async function resumeSignup(ctx, step) {
       }
       return null;
     }
+    watchSignupEnd(answer.data.expires_at);
     // FranceConnect's address, if any, only prefills the email field.
     return { ...current, emailSuggestion: answer.data.email_suggestion || "" };
   }
@@ -80,4 +83,43 @@ export function problemText(problem) {
     return `${detail} ${retrySentence(problem.retry_after)}`.trim();
   }
   return problem ? problem.detail : "";
+}
+
+// -- the end of the signup session (30 minutes): said 5 minutes before, and when it is over ----------------
+
+export const WARN_BEFORE_MS = 5 * 60 * 1000;
+let warnTimer = null;
+let endTimer = null;
+
+/** Shows the notice at the top of the current screen, if a signup step is still on screen. */
+function sessionNotice(kind, end) {
+  const app = document.getElementById("app");
+  if (!app || !signup.get() || !Object.values(STEP_PATHS).includes(window.location.pathname)) return;
+  const old = document.getElementById("avis-fin-session");
+  if (old) old.remove();
+  const minutes = Math.max(1, Math.round((end - Date.now()) / 60000));
+  const node = kind === "warning"
+    ? alert({
+      type: "warning", announce: true, title: `Il vous reste ${minutes} minute${minutes > 1 ? "s" : ""} pour terminer`,
+      text: "Pour votre sécurité, la création de votre compte doit se terminer dans les 30 minutes qui suivent son début. "
+        + "Au-delà, les informations saisies sont effacées et il faudra recommencer.",
+    })
+    : alert({
+      type: "error", announce: true, title: "Le délai de 30 minutes est dépassé",
+      text: "Pour votre sécurité, la création de compte en cours a été arrêtée et les informations saisies effacées.",
+      children: [h("p", {}, h("a", { href: START_PATH }, "Recommencer la création de mon compte"))],
+    });
+  node.id = "avis-fin-session";
+  app.prepend(node);
+}
+
+/** Sets the two notices for a signup session ending at `expiresAt` (RFC 3339); replaces older ones. */
+export function watchSignupEnd(expiresAt) {
+  window.clearTimeout(warnTimer);
+  window.clearTimeout(endTimer);
+  const end = Date.parse(expiresAt);
+  if (!Number.isFinite(end)) return;
+  const now = Date.now();
+  if (end - now > WARN_BEFORE_MS) warnTimer = window.setTimeout(() => sessionNotice("warning", end), end - WARN_BEFORE_MS - now);
+  endTimer = window.setTimeout(() => sessionNotice("over", end), Math.max(0, end - now));
 }

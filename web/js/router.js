@@ -189,8 +189,14 @@ export function start() {
     if (normalise(url.pathname) === normalise(window.location.pathname)) return;
     navigate(url.pathname);
   });
+  // A new fragment on the same path (a confirmation link pasted into an open activation page) is a new
+  // screen too: the screen reads the fragment and removes it.
+  const changed = () => normalise(window.location.pathname) !== shownPath || window.location.hash.length > 1;
   window.addEventListener("popstate", () => {
-    if (normalise(window.location.pathname) !== shownPath) show({ focus: true });
+    if (changed()) show({ focus: true });
+  });
+  window.addEventListener("hashchange", () => {
+    if (changed()) show({ focus: true });
   });
   // Restored from the back-forward cache (the departure entry of a trip): the same check as a load.
   window.addEventListener("pageshow", (event) => {

@@ -90,7 +90,7 @@ export function helpToggle(label, ...content) {
         panel.hidden = !open;
       },
     },
-  }, `Aide : ${label}`);
+  }, h("span", { class: "fr-sr-only" }, `Aide : ${label}`));
   return { toggle, panel };
 }
 

@@ -20,8 +20,9 @@ class BeneficiaryRegistry(Protocol):
 
     def find_by_nir(self, nir: str) -> Beneficiary | None: ...
 
-    def find_by_birth_name(self, birth_name_key: str, birth_year: int) -> list[Beneficiary]:
-        """Everyone with this normalised birth name born that year (FranceConnect matching candidates)."""
+    def find_by_birth_name(self, birth_name_key: str, birth_date_prefix: str) -> list[Beneficiary]:
+        """Everyone with this normalised birth name whose ISO birth date starts with the prefix (a
+        whole date, `YYYY-MM-` or `YYYY-`): the FranceConnect matching candidates, all of them."""
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,7 @@ class Settings:
         return f"{self.web_base_url}/franceconnect/retour"
 
     @classmethod
-    def from_environment(cls, env: Mapping[str, str] | None = None) -> "Settings":
+    def from_environment(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Every variable template.yaml gives the functions; raises `MissingSetting` naming the first
         required one that is absent, so a misconfigured deploy fails when its container is built."""
         env = os.environ if env is None else env

@@ -39,7 +39,7 @@ export const identity = {
       }),
       textField({
         name: "birth_date", label: "Ma date de naissance", value: previous.birth_date_text,
-        hint: "Format attendu : jj/mm/aaaa",
+        hint: "Format attendu : jj/mm/aaaa, par exemple 18/12/1962. Sans « / » sur votre clavier, tapez les 8 chiffres : 18121962",
         attrs: { autocomplete: "bday", inputmode: "numeric" },
       }),
       textField({
@@ -112,7 +112,7 @@ export const identity = {
       }) : null,
       h("section", { "aria-labelledby": "identite-titre" },
         h("h2", { id: "identite-titre", class: "fr-h4" }, "Je crée mon compte en remplissant les éléments demandés"),
-        h("p", {}, "Munissez-vous de votre carte Vitale et de votre RIB."),
+        beforeYouStart(),
         requiredNotice(),
         summarySlot,
         form),
@@ -164,6 +164,27 @@ function serialDrawing() {
     h("figcaption", { class: "fr-text--sm", id: "dessin-carte-legende" },
       "Le numéro de série de 21 chiffres est imprimé en bas, au verso de votre carte Vitale avec photo. ",
       "Les 10 premiers sont affichés ci-dessus : saisissez les 11 suivants."));
+}
+
+/** Before the form: what to have at hand, and (folded, not to slow those who can) who cannot sign up online. */
+function beforeYouStart() {
+  return h("div", { class: "before-start fr-mb-3w" },
+    h("div", { class: "fr-callout fr-mb-2w" },
+      h("p", { class: "fr-callout__title fr-h6" }, "Avant de commencer, munissez-vous de :"),
+      h("ul", { class: "fr-callout__text fr-text--md fr-mb-0" },
+        h("li", {}, "votre ", h("strong", {}, "carte Vitale avec photo"), " (son numéro de série vous sera demandé) ;"),
+        h("li", {}, "votre ", h("strong", {}, "RIB"), " (relevé d'identité bancaire, pour votre IBAN) ;"),
+        h("li", {}, "une ", h("strong", {}, "adresse email personnelle"), " que vous consultez facilement."))),
+    disclosure("Qui ne peut pas créer son compte en ligne ?",
+      h("p", {}, "La création en ligne n'est pas possible, et votre caisse d'assurance maladie vous aidera, si :"),
+      h("ul", {},
+        h("li", {}, "vous n'êtes pas assuré en votre nom propre (ouvreur de droits) au régime général ou à l'un des ",
+          "régimes partenaires : CAMIEG, CANSSM, CAVIMAC, CNMSS, CRPCEN, ENIM, MGP ;"),
+        h("li", {}, "vous n'avez qu'un numéro de sécurité sociale provisoire ou un numéro d'attente non certifié ;"),
+        h("li", {}, "avec la carte Vitale et le RIB seulement : l'Assurance Maladie ne connaît pas vos coordonnées ",
+          "bancaires, ou vous n'avez pas de carte Vitale active (par exemple après un changement de caisse ",
+          "pas encore terminé). Dans ces deux cas, FranceConnect reste possible.")),
+      needHelp()));
 }
 
 function noSerialHelp() {

@@ -384,7 +384,8 @@ export const contact = {
     });
     const mobile = textField({
       name: "mobile_phone", label: "Saisissez votre n° de téléphone portable", type: "tel", required: false,
-      hint: "Facultatif. Exemple : 06 12 34 56 78", attrs: { autocomplete: "mobile tel-national", inputmode: "tel" },
+      hint: "Facultatif. Exemple : 06 12 34 56 78. Avec un numéro, vous pourrez dire si vous acceptez des informations promotionnelles.",
+      attrs: { autocomplete: "mobile tel-national", inputmode: "tel" },
     });
     const mobileCall = radioGroup({ name: "mobile_marketing_call_consent", legend: "Par téléphone :", options: YES_NO, required: false, checked: "false" });
     const mobileSms = radioGroup({ name: "mobile_marketing_sms_consent", legend: "Par SMS :", options: YES_NO, required: false, checked: "false" });
@@ -397,6 +398,22 @@ export const contact = {
     const errors = formErrors(slot, fields);
     const promo = "J'autorise l'Assurance Maladie à me communiquer des informations promotionnelles sur ses services";
 
+    // A consent about a phone means something only with a number: its questions appear once one is
+    // typed (and go back to "Non" when it is erased), so the number stays optional for real.
+    const mobileConsents = consentFieldset(`${promo}, sur mon téléphone portable :`, [mobileCall, mobileSms]);
+    const landlineConsents = consentFieldset(`${promo}, sur mon téléphone fixe :`, [landlineCall]);
+    const follow = (field, consents, groups) => {
+      const update = () => {
+        const empty = !field.value().trim();
+        consents.hidden = empty;
+        if (empty) for (const group of groups) group.radios.find((radio) => radio.value === "false").checked = true;
+      };
+      field.input.addEventListener("input", update);
+      update();
+    };
+    follow(mobile, mobileConsents, [mobileCall, mobileSms]);
+    follow(landline, landlineConsents, [landlineCall]);
+
     const form = h("form", { novalidate: true },
       h("h2", { class: "fr-h4" }, "Je saisis mon adresse email"),
       requiredNotice(),
@@ -404,9 +421,9 @@ export const contact = {
       h("h2", { class: "fr-h4 fr-mt-5w" }, "Je saisis mes coordonnées téléphoniques"),
       h("p", {}, "Ces informations sont facultatives."),
       mobile.node,
-      consentFieldset(`${promo}, sur mon téléphone portable :`, [mobileCall, mobileSms]),
+      mobileConsents,
       landline.node,
-      consentFieldset(`${promo}, sur mon téléphone fixe :`, [landlineCall]),
+      landlineConsents,
       buttons(
         button("Annuler", { primary: false, onClick: () => cancelSignup(ctx, current) }),
         button("Valider", { type: "submit" })));

@@ -7,18 +7,19 @@ import hmac
 import json
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from botocore.exceptions import ClientError
 
 from ameli.adapters.keys import account_key, email_claim_key
 from ameli.clock import to_rfc3339
-from ameli.observability import logger
 from ameli.domain.account import Account, ConfirmationLink
+from ameli.observability import logger
 from ameli.ports import OutgoingEmail, OverdueLink
 
 
 class SesMailer:
-    def __init__(self, client, sender: str, configuration_set: str = "") -> None:
+    def __init__(self, client: Any, sender: str, configuration_set: str = "") -> None:
         self.client = client
         self.sender = sender
         self.configuration_set = configuration_set
@@ -56,7 +57,7 @@ def workflow_input(nir_hash: str, email_key: str | None, link: ConfirmationLink)
 class StepFunctionsConfirmationWorkflow:
     """Runs the confirmation deadline workflow (statemachine/confirmation.asl.json), one execution per link."""
 
-    def __init__(self, client, state_machine_arn: str) -> None:
+    def __init__(self, client: Any, state_machine_arn: str) -> None:
         self.client = client
         self.state_machine_arn = state_machine_arn
 
@@ -68,7 +69,8 @@ class StepFunctionsConfirmationWorkflow:
                 raise
 
     def start(self, account: Account, link: ConfirmationLink) -> None:
-        self._start(execution_name(account.account_id, link.number), workflow_input(account.nir_hash, account.email_key, link))
+        payload = workflow_input(account.nir_hash, account.email_key, link)
+        self._start(execution_name(account.account_id, link.number), payload)
 
     def stop(self, account: Account, link_number: int) -> None:
         # Stopping is an optimisation (the workflow's own conditions make it a no-op anyway): never fail on it.

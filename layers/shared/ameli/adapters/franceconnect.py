@@ -25,7 +25,7 @@ from joserfc.errors import ClaimError, InvalidPayloadError, JoseError, MissingCl
 from joserfc.jwk import KeySet
 from joserfc.jws import extract_compact
 
-from ameli.domain.franceconnect import InvalidIdentityClaims, parse_identity_claims
+from ameli.domain.franceconnect import InvalidIdentityClaims, parse_identity_claims, provider_error_code
 from ameli.ports import FranceConnectFailure, FranceConnectLogin
 
 SCOPES = "openid identite_pivot preferred_username email idp_birthdate"
@@ -37,18 +37,6 @@ HTTP_TIMEOUT_SECONDS = 5
 # reveal every rotation, so the keys and the discovery document are also read again after this long.
 CACHE_LIFETIME_SECONDS = 3600
 ENDPOINTS = ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri", "end_session_endpoint")
-# The provider's own error codes (RFC 6749 5.2, RFC 6750 3.1) reach the logs and metrics; anything
-# else is "other", so that a provider's free text never does.
-PROVIDER_ERROR_CODES = frozenset({
-    "invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type",
-    "invalid_scope", "invalid_token", "insufficient_scope", "server_error", "temporarily_unavailable",
-})
-
-
-def provider_error_code(code: object) -> str:
-    return code if isinstance(code, str) and code in PROVIDER_ERROR_CODES else "other"
-
-
 class _Cached:
     """A value read from the provider, with the time it was read."""
 

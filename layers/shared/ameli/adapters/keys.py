@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ameli.domain.account import AccountState
 
+
 # -- signups table
 def signup_key(signup_id: str) -> str:
     return f"SIGNUP#{signup_id}"

@@ -29,7 +29,8 @@ class ConfirmationLink:
     retention_until: datetime
 
     @classmethod
-    def issue(cls, token_hash: str, number: int, now: datetime, validity: timedelta, retention: timedelta):
+    def issue(cls, token_hash: str, number: int, now: datetime, validity: timedelta,
+              retention: timedelta) -> ConfirmationLink:
         # Deadlines travel as whole seconds (the workflow's timestamps): round up, so that a link is
         # never valid for less than promised.
         return cls(token_hash, number, now, _whole_second_after(now + validity), _whole_second_after(now + retention))
@@ -82,5 +83,5 @@ class Account:
             return AccountState.LINK_EXPIRED
         return AccountState.PENDING_EMAIL_CONFIRMATION
 
-    def activated(self, now: datetime) -> "Account":
+    def activated(self, now: datetime) -> Account:
         return replace(self, status=AccountState.ACTIVE, activated_at=now)

@@ -74,7 +74,7 @@ class Beneficiary:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Beneficiary":
+    def from_dict(cls, data: dict[str, Any]) -> Beneficiary:
         """Build from the fixture JSON shape; optional keys may be missing (taken as null/empty)."""
         card = data.get("carte_vitale")
         return cls(

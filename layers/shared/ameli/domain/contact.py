@@ -6,7 +6,7 @@ email-validator and phonenumbers are imported inside the functions (Lambda cold 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from ameli.domain.errors import FieldValidationError
 
@@ -131,7 +131,7 @@ def parse_french_phone(raw: str, kind: PhoneKind) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _resolve_french_number(phonenumbers, text: str):
+def _resolve_french_number(phonenumbers: Any, text: str) -> Any:
     """The first valid reading of `text` as a French (metropolitan or overseas) number, or None."""
     try:
         first = phonenumbers.parse(text, "FR")
@@ -165,7 +165,7 @@ def mask_phone(e164: str) -> str:
     if len(national) < 4:
         return f"{country} ***"
     rest = "*" * (len(national) - 3) + national[-2:]
-    pairs = []
+    pairs: list[str] = []
     while rest:
         pairs.insert(0, rest[-2:])
         rest = rest[:-2]

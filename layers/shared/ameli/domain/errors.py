@@ -117,7 +117,10 @@ class PendingEmailDeleted(AppError):
 
 
 class AccountAlreadyActive(AppError):
-    detail = "Votre compte ameli est déjà activé. Connectez-vous avec votre n° de sécurité sociale et votre code personnel."
+    detail = (
+        "Votre compte ameli est déjà activé. "
+        "Connectez-vous avec votre n° de sécurité sociale et votre code personnel."
+    )
 
 
 class InvalidCredentials(AppError):

@@ -1,7 +1,8 @@
 """FranceConnect identities ("identité pivot") and our matching rule (franceconnect.md).
 
 Exactly one beneficiary must match on: normalised birth name, first given name, birth date
-(a presumed FranceConnect date matches a NIR whose month is unknown), gender (= NIR sex digit),
+(exact; a date FranceConnect marks as presumed matches within its month, or its year for a NIR
+whose month is unknown), gender (= NIR sex digit),
 and birth place (COG, born in France) or birth country (born abroad), all cross-checked with the
 NIR. Never on email.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from ameli.domain.beneficiary import Beneficiary
 from ameli.domain.names import first_given_name, normalize_name
@@ -20,6 +22,19 @@ _SUB = re.compile(r"^[0-9a-f]{64}v1$")
 _COG = re.compile(r"^[0-9][0-9AB][0-9]{3}$")
 _COUNTRY = re.compile(r"^99[0-9]{3}$")
 _RAW_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+
+
+# The provider's own error codes (OAuth 2.0: RFC 6749 4.1.2.1 and 5.2, RFC 6750 3.1) go to the logs and
+# metrics as they are; anything else is "other", so that a provider's free text never does.
+PROVIDER_ERROR_CODES = frozenset({
+    "invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type",
+    "unsupported_response_type", "invalid_scope", "invalid_token", "insufficient_scope", "access_denied",
+    "server_error", "temporarily_unavailable", "login_required", "consent_required", "interaction_required",
+})
+
+
+def provider_error_code(code: object) -> str:
+    return code if isinstance(code, str) and code in PROVIDER_ERROR_CODES else "other"
 
 
 class InvalidIdentityClaims(ValueError):
@@ -45,20 +60,48 @@ class FranceConnectIdentity:
         return self.birthcountry == FRANCE
 
 
-def parse_identity_claims(claims: dict) -> FranceConnectIdentity:
+def parse_identity_claims(claims: dict[str, Any]) -> FranceConnectIdentity:
     """The verified userinfo claims as an identity; `InvalidIdentityClaims` on any format error."""
-
-    def text(name: str, required: bool = True) -> str:
-        value = claims.get(name, "")
-        if not isinstance(value, str) or (required and not value.strip()):
-            raise InvalidIdentityClaims(name)
-        return value.strip()
-
-    sub = text("sub")
+    sub = _text(claims, "sub")
     if not _SUB.match(sub):
         raise InvalidIdentityClaims("sub")
-    birthdate = text("birthdate")
-    raw = text("idp_birthdate", required=False) or birthdate
+    birthdate, day_unknown, month_unknown = _birthdate(claims)
+    gender = _text(claims, "gender")
+    if gender not in ("male", "female"):
+        raise InvalidIdentityClaims("gender")
+    country = _text(claims, "birthcountry")
+    if not _COUNTRY.match(country):
+        raise InvalidIdentityClaims("birthcountry")
+    place = _text(claims, "birthplace", required=False)
+    if (country == FRANCE) != bool(place) or (place and not _COG.match(place)):
+        raise InvalidIdentityClaims("birthplace")
+    return FranceConnectIdentity(
+        sub=sub,
+        given_name=_text(claims, "given_name"),
+        family_name=_text(claims, "family_name"),
+        preferred_username=_text(claims, "preferred_username", required=False),
+        birthdate=birthdate,
+        day_unknown=day_unknown,
+        month_unknown=month_unknown,
+        gender=gender,
+        birthplace=place,
+        birthcountry=country,
+        email=_text(claims, "email", required=False),
+    )
+
+
+def _text(claims: dict[str, Any], name: str, required: bool = True) -> str:
+    value = claims.get(name, "")
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise InvalidIdentityClaims(name)
+    return value.strip()
+
+
+def _birthdate(claims: dict[str, Any]) -> tuple[date, bool, bool]:
+    """The birth date, and whether the identity provider knew its day and month (`idp_birthdate`
+    keeps the "00" that `birthdate` replaces)."""
+    birthdate = _text(claims, "birthdate")
+    raw = _text(claims, "idp_birthdate", required=False) or birthdate
     raw_match = _RAW_DATE.match(raw)
     try:
         parsed_date = date.fromisoformat(birthdate)
@@ -66,28 +109,7 @@ def parse_identity_claims(claims: dict) -> FranceConnectIdentity:
         raise InvalidIdentityClaims("birthdate") from None
     if not raw_match:
         raise InvalidIdentityClaims("idp_birthdate")
-    gender = text("gender")
-    if gender not in ("male", "female"):
-        raise InvalidIdentityClaims("gender")
-    country = text("birthcountry")
-    if not _COUNTRY.match(country):
-        raise InvalidIdentityClaims("birthcountry")
-    place = text("birthplace", required=False)
-    if (country == FRANCE) != bool(place) or (place and not _COG.match(place)):
-        raise InvalidIdentityClaims("birthplace")
-    return FranceConnectIdentity(
-        sub=sub,
-        given_name=text("given_name"),
-        family_name=text("family_name"),
-        preferred_username=text("preferred_username", required=False),
-        birthdate=parsed_date,
-        day_unknown=raw_match.group(3) == "00",
-        month_unknown=raw_match.group(2) == "00",
-        gender=gender,
-        birthplace=place,
-        birthcountry=country,
-        email=text("email", required=False),
-    )
+    return parsed_date, raw_match.group(3) == "00", raw_match.group(2) == "00"
 
 
 def _nir_month_unknown(nir: str) -> bool:
@@ -98,14 +120,25 @@ def _nir_month_unknown(nir: str) -> bool:
 def _birth_dates_match(identity: FranceConnectIdentity, b: Beneficiary) -> bool:
     if identity.birthdate == b.birth_date:
         return True
-    if identity.birthdate.year != b.birth_date.year:
+    # Wider only where FranceConnect marks the date as presumed (`idp_birthdate` with 00, sent as 01):
+    # an unmarked 1st of January is a date like any other.
+    if identity.birthdate.year != b.birth_date.year or not (identity.month_unknown or identity.day_unknown):
         return False
-    # FranceConnect sends 01 for an unknown month or day; the NIR knows the month is unknown.
-    presumed_month = identity.month_unknown or identity.birthdate.month == 1
-    month_ok = b.birth_date.month == identity.birthdate.month or (presumed_month and _nir_month_unknown(b.nir))
-    day_ok = b.birth_date.day == identity.birthdate.day or identity.day_unknown or identity.month_unknown \
-        or (presumed_month and identity.birthdate.day == 1 and _nir_month_unknown(b.nir))
-    return month_ok and day_ok
+    same_month = b.birth_date.month == identity.birthdate.month
+    if identity.month_unknown:  # the NIR may say the month is unknown too
+        return same_month or _nir_month_unknown(b.nir)
+    return same_month  # only the day is unknown
+
+
+def registry_birth_date_prefix(identity: FranceConnectIdentity) -> str:
+    """The birth dates to look for in the registry: the exact ISO date, or only its `YYYY-MM-` or
+    `YYYY-` when FranceConnect marks the day or the month as unknown (the same rule as the matching)."""
+    born = identity.birthdate
+    if identity.month_unknown:
+        return f"{born.year:04d}-"
+    if identity.day_unknown:
+        return f"{born.year:04d}-{born.month:02d}-"
+    return born.isoformat()
 
 
 def _place_matches(identity: FranceConnectIdentity, b: Beneficiary) -> bool:

@@ -31,7 +31,7 @@ class LoginThrottle:
         until = self._next_try_at()
         return max(0, math.ceil((until - now).total_seconds())) if until else 0
 
-    def after_failure(self, now: datetime) -> "LoginThrottle":
+    def after_failure(self, now: datetime) -> LoginThrottle:
         failures = 0 if self._block_is_over(now) else self.consecutive_failures
         failures += 1
         blocked_until = now + BLOCK if failures >= BLOCK_AT_FAILURES else None
@@ -44,5 +44,6 @@ class LoginThrottle:
         if self.blocked_until is not None:
             return self.blocked_until
         if self.consecutive_failures >= DELAY_FROM_FAILURES and self.last_failure_at is not None:
-            return self.last_failure_at + FIRST_DELAY * 2 ** (self.consecutive_failures - DELAY_FROM_FAILURES)
+            doublings: int = 2 ** (self.consecutive_failures - DELAY_FROM_FAILURES)
+            return self.last_failure_at + FIRST_DELAY * doublings
         return None

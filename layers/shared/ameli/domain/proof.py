@@ -122,11 +122,11 @@ class ProofAttempts:
 
     def retry_after_seconds(self, now: datetime) -> int:
         """Whole seconds (rounded up) until the lock ends; 0 when not locked."""
-        if not self.is_locked(now):
+        if self.locked_until is None or now >= self.locked_until:
             return 0
         return max(1, math.ceil((self.locked_until - now).total_seconds()))
 
-    def after_failure(self, now: datetime) -> "ProofAttempts":
+    def after_failure(self, now: datetime) -> ProofAttempts:
         """The attempts once one more failure at `now` is counted.
 
         The 3rd failure within 24 h sets the lock to `now + 24 h`. While locked, nothing is

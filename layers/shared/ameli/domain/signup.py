@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from ameli.domain.errors import SignupExpired, StepNotAllowed
 
@@ -48,7 +49,7 @@ class Signup:
         if self.next_step == "done" or wanted > expected or (wanted < expected and step not in REPEATABLE_STEPS):
             raise StepNotAllowed(next_step=self.next_step)
 
-    def step_completed(self, step: str, **changes) -> "Signup":
+    def step_completed(self, step: str, **changes: Any) -> Signup:
         """The signup after `step`, never moving `next_step` backwards."""
         following = STEPS[STEPS.index(step) + 1]
         next_step = following if STEPS.index(following) > STEPS.index(self.next_step) else self.next_step

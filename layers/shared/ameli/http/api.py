@@ -28,26 +28,27 @@ def create_app() -> APIGatewayRestResolver:
     origins = allowed_origins()
     cors = CORSConfig(allow_origin=origins[0], extra_origins=list(origins[1:]), max_age=600) if origins else None
     app = APIGatewayRestResolver(enable_validation=True, cors=cors)
-    app._request_validation_middleware = JsonRequestValidation()  # the body read as ameli.http.bodies says
+    # The body read as ameli.http.bodies says (Powertools' constructor is untyped).
+    app._request_validation_middleware = JsonRequestValidation()  # type: ignore[no-untyped-call]
     app.configure_openapi(security_schemes=security_schemes())  # the bearer schemes its routes name
 
     @app.exception_handler(AppError)
-    def _app_error(error: AppError) -> Response:
+    def _app_error(error: AppError) -> Response[str]:
         answer = problem_of(error)
         logger.info("request refused", extra={"code": answer.code, "status": answer.status})
         return problem(error)
 
     @app.exception_handler(RequestValidationError)
-    def _invalid(error: RequestValidationError) -> Response:
+    def _invalid(error: RequestValidationError) -> Response[str]:
         issues = [field_issue(detail) for detail in error.errors()]
         logger.info("request refused", extra={"code": "INVALID_REQUEST", "fields": sorted({i.field for i in issues})})
         return problem(InvalidRequest(errors=issues))
 
     @app.not_found
-    def _not_found(_: Exception) -> Response:
+    def _not_found(_: Exception) -> Response[str]:
         return problem(NotFound())
 
-    def _no_store(app: APIGatewayRestResolver, next_middleware: Callable[..., Response]) -> Response:
+    def _no_store(app: APIGatewayRestResolver, next_middleware: Callable[..., Response[str]]) -> Response[str]:
         response = next_middleware(app)
         response.headers["Cache-Control"] = "no-store"
         return response
@@ -62,16 +63,16 @@ def bearer_token(app: APIGatewayRestResolver) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def entrypoint(app: APIGatewayRestResolver) -> Callable[[dict, Any], dict]:
+def entrypoint(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda handler: correlation id from API Gateway, the event itself never logged."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)
-    def lambda_handler(event: dict, context: Any) -> dict:
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return app.resolve(event, context)
 
     return lambda_handler
 
 
-def json_response(status: int, payload: BaseModel | dict[str, Any]) -> Response:
+def json_response(status: int, payload: BaseModel | dict[str, Any]) -> Response[str]:
     body = payload.model_dump_json(exclude_none=True) if isinstance(payload, BaseModel) else json.dumps(payload)
     return Response(status_code=status, content_type="application/json", body=body)

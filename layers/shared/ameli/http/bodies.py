@@ -24,7 +24,8 @@ MAX_BODY_BYTES = 16 * 1024
 
 
 def _unreadable(message: str) -> InvalidRequest:
-    return InvalidRequest("Le contenu envoyé ne peut pas être lu.", errors=[FieldIssue("body", "INVALID_JSON", message)])
+    return InvalidRequest("Le contenu envoyé ne peut pas être lu.",
+                          errors=[FieldIssue("body", "INVALID_JSON", message)])
 
 
 def _ensure_json_content_type(content_type: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http.cookies import CookieError, SimpleCookie
 
 BROWSER_BINDING_COOKIE = "fc_binding"
@@ -15,7 +16,7 @@ def set_cookie(name: str, value: str, *, max_age: int, secure: bool) -> str:
     return "; ".join(attributes)
 
 
-def read_cookie(headers: dict, name: str) -> str | None:
+def read_cookie(headers: Mapping[str, str] | None, name: str) -> str | None:
     raw = next((value for key, value in (headers or {}).items() if key.lower() == "cookie"), None)
     if not raw:
         return None

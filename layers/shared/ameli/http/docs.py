@@ -33,6 +33,9 @@ SECURITY_SCHEMES: dict[str, dict[str, str]] = {
 }
 
 
+Security = list[dict[str, list[str]]]
+
+
 def security_schemes() -> dict[str, Any]:
     """The schemes as Powertools declares them (each resolver checks its routes' `security=` against them)."""
     from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
@@ -40,11 +43,11 @@ def security_schemes() -> dict[str, Any]:
     return {name: HTTPBearer(description=scheme["description"]) for name, scheme in SECURITY_SCHEMES.items()}
 
 
-SIGNUP_TOKEN = [{"signupToken": []}]
-CORRECTION_TOKEN = [{"correctionToken": []}]
-PENDING_TOKEN = [{"pendingToken": []}]
-SESSION_TOKEN = [{"sessionToken": []}]
-PENDING_OR_CORRECTION_TOKEN = [{"pendingToken": []}, {"correctionToken": []}]
+SIGNUP_TOKEN: Security = [{"signupToken": []}]
+CORRECTION_TOKEN: Security = [{"correctionToken": []}]
+PENDING_TOKEN: Security = [{"pendingToken": []}]
+SESSION_TOKEN: Security = [{"sessionToken": []}]
+PENDING_OR_CORRECTION_TOKEN: Security = [{"pendingToken": []}, {"correctionToken": []}]
 
 # -- tags, in the order a person meets them
 OPTION1 = "1a. Option 1 : carte Vitale et IBAN"
@@ -68,7 +71,7 @@ SIGNUP_REFUSALS = (errors.SignupSessionInvalid, errors.SignupExpired, errors.Ste
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _EXAMPLE_FIELD_ERRORS = [{"field": "nir", "code": "INVALID_KEY",
-                          "message": "La clé de votre numéro de sécurité sociale ne correspond pas. Vérifiez votre saisie."}]
+                          "message": "La clé de votre numéro de sécurité sociale ne correspond pas."}]
 
 
 def _example(refusal: type[AppError]) -> dict[str, Any]:

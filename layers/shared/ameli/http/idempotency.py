@@ -21,8 +21,8 @@ class AttemptWithOtherData(StepNotAllowed):
     detail = "Votre compte a déjà été créé avec d'autres informations. Consultez votre messagerie."
 
 
-def answer_once(key_prefix: str, attempt: dict[str, Any], work: Callable[[], dict], lambda_context: Any,
-                persistence_store: BasePersistenceLayer) -> dict:
+def answer_once(key_prefix: str, attempt: dict[str, Any], work: Callable[[], dict[str, Any]], lambda_context: Any,
+                persistence_store: BasePersistenceLayer) -> dict[str, Any]:
     """`work()`'s answer for this attempt (`key` and `body` members), computed once per key.
 
     `attempt["key"]` identifies the request (never a raw secret: hash tokens first);
@@ -49,7 +49,8 @@ def answer_once(key_prefix: str, attempt: dict[str, Any], work: Callable[[], dic
         return work()
 
     try:
-        return once(attempt=attempt)
+        answer: dict[str, Any] = once(attempt=attempt)
+        return answer
     except IdempotencyValidationError:
         raise AttemptWithOtherData(next_step="done") from None
     except IdempotencyAlreadyInProgressError:

@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from ameli.clock import to_rfc3339
 from ameli.domain.beneficiary import DeclaredIdentity
 from ameli.domain.contact import ContactDetails, Email
 from ameli.domain.nir import Nir, nir_matches_birth_date
@@ -29,6 +30,7 @@ from ameli.http.fields import (
     SerialLast11,
     field_error,
 )
+from ameli.service.confirmation_links import LinkSent
 
 NextStep = Literal["proof", "terms", "password", "contact", "done"]
 
@@ -246,6 +248,10 @@ class LinkSentResponse(BaseModel):
     email_masked: str
     link_expires_at: str
 
+    @classmethod
+    def of(cls, sent: LinkSent) -> LinkSentResponse:
+        return cls(email_masked=sent.email_masked, link_expires_at=to_rfc3339(sent.link_expires_at))
+
 
 class LoginRequest(_Request):
     nir: NirValue
@@ -292,7 +298,7 @@ class ConsentsRequest(_Request):
     landline_marketing_call: bool | None = Field(default=None, description="Appels promotionnels sur le fixe")
 
     @model_validator(mode="after")
-    def _at_least_one(self) -> "ConsentsRequest":
+    def _at_least_one(self) -> ConsentsRequest:
         if not self.choices():
             raise field_error("REQUIRED", "Indiquez au moins un choix à modifier.")
         return self

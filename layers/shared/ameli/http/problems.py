@@ -107,7 +107,7 @@ def problem_of(error: AppError) -> Problem:
     return _UNLISTED
 
 
-def problem(error: AppError) -> Response:
+def problem(error: AppError) -> Response[str]:
     answer = problem_of(error)
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + answer.code.lower().replace("_", "-"),
@@ -139,10 +139,13 @@ _VALIDATION_MESSAGES = {
 }
 
 
+_INVALID_VALUE = ("INVALID_VALUE", "Cette valeur n'est pas valide.")
+
+
 def field_issue(detail: dict[str, Any]) -> FieldIssue:
     """One pydantic error as a field issue of the API: the field types' own codes pass through."""
     location = [str(part) for part in detail.get("loc", ()) if part not in ("body", "query", "header", "path")]
     if (detail.get("ctx") or {}).get(API_FIELD_CODE):
         return FieldIssue(".".join(location) or "body", detail["type"], detail["msg"])
-    code, message = _VALIDATION_MESSAGES.get(detail.get("type", ""), ("INVALID_VALUE", "Cette valeur n'est pas valide."))
+    code, message = _VALIDATION_MESSAGES.get(detail.get("type", ""), _INVALID_VALUE)
     return FieldIssue(".".join(location) or "body", code, message)

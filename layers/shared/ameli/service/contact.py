@@ -10,9 +10,9 @@ from datetime import datetime
 from ameli.clock import Clock
 from ameli.domain.account import Account, AccountState, ConfirmationLink, Consent
 from ameli.domain.contact import ContactDetails, Email
+from ameli.domain.session import CORRECTION_TOKEN_DURATION, Session
 from ameli.domain.signup import Signup
 from ameli.domain.terms import CONSENT_WORDING_VERSION
-from ameli.domain.session import CORRECTION_TOKEN_DURATION, Session
 from ameli.ports import AccountRepository, Pseudonymizer, SessionRepository, Telemetry
 from ameli.service import tokens
 from ameli.service.confirmation_links import ConfirmationLinks
@@ -69,6 +69,8 @@ class ContactStep:
         return expires_at
 
     def _pending_account(self, signup: Signup, email: Email, link: ConfirmationLink, now: datetime) -> Account:
+        # The contact step comes after the terms and the password (`ensure_step_allowed`).
+        assert signup.password_hash and signup.terms_version and signup.terms_accepted_at
         return Account(
             account_id=str(uuid.uuid4()),
             nir=signup.nir,

@@ -16,7 +16,12 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from ameli.clock import Clock
 from ameli.domain import errors
 from ameli.domain.beneficiary import common_refusal
-from ameli.domain.franceconnect import birth_name_key, match_beneficiary
+from ameli.domain.franceconnect import (
+    birth_name_key,
+    match_beneficiary,
+    provider_error_code,
+    registry_birth_date_prefix,
+)
 from ameli.ports import (
     BeneficiaryRegistry,
     FranceConnectClient,
@@ -123,7 +128,7 @@ class FranceConnectService:
             cancelled = params["error"] == "access_denied"
             return self._failed(
                 saved.return_to, "FRANCECONNECT_CANCELLED" if cancelled else "FRANCECONNECT_FAILED",
-                "cancelled" if cancelled else "provider_error",
+                "cancelled" if cancelled else f"provider_error_{provider_error_code(params['error'])}",
             )
         if not params.get("code"):
             return self._failed(saved.return_to, "FRANCECONNECT_FAILED", "no_code")
@@ -136,7 +141,8 @@ class FranceConnectService:
     # -- internals ----------------------------------------------------------------------------
     def _open_signup(self, return_to: str, login: FranceConnectLogin) -> Redirect:
         identity = login.identity
-        candidates = self.registry.find_by_birth_name(birth_name_key(identity.family_name), identity.birthdate.year)
+        candidates = self.registry.find_by_birth_name(birth_name_key(identity.family_name),
+                                                      registry_birth_date_prefix(identity))
         beneficiary = match_beneficiary(identity, candidates)
         if beneficiary is None:
             self.telemetry.count("SignupRefused", method="franceconnect", reason="NO_MATCH")

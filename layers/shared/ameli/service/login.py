@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
+from typing import NoReturn
 
 from ameli.clock import Clock, to_rfc3339
 from ameli.domain import errors
@@ -25,7 +26,8 @@ class OpenedSession:
 
 
 class Login:
-    def __init__(self, *, clock: Clock, accounts: AccountRepository, sessions: SessionRepository, hasher: PasswordHasher,
+    def __init__(self, *, clock: Clock, accounts: AccountRepository, sessions: SessionRepository,
+                 hasher: PasswordHasher,
                  pseudonymizer: Pseudonymizer, session_duration: timedelta, telemetry: Telemetry) -> None:
         self.clock = clock
         self.accounts = accounts
@@ -42,8 +44,8 @@ class Login:
         account, throttle = self.sessions.load_for_login(nir_hash)
         _ensure_not_blocked(throttle, now)
         # An unknown NIR pays for one verification too, so that it answers in the time of a wrong password.
-        if not self.hasher.verify(account.password_hash if account else self._unknown_nir_hash, password) \
-                or account is None:
+        verified = self.hasher.verify(account.password_hash if account else self._unknown_nir_hash, password)
+        if account is None or not verified:
             self._refuse(nir_hash, throttle, now)
         rehash = self.hasher.hash(password) if self.hasher.needs_rehash(account.password_hash) else None
         state = account.state_at(now)
@@ -88,7 +90,7 @@ class Login:
         """Verified against when the NIR has no account (made with the current parameters, once per container)."""
         return self.hasher.hash(tokens.new_token())
 
-    def _refuse(self, nir_hash: str, throttle: LoginThrottle, now: datetime) -> None:
+    def _refuse(self, nir_hash: str, throttle: LoginThrottle, now: datetime) -> NoReturn:
         throttle = throttle.after_failure(now)
         self.sessions.record_login_failure(nir_hash, throttle)
         self.telemetry.count("LoginFailed")
@@ -115,10 +117,12 @@ def _ensure_not_blocked(throttle: LoginThrottle, now: datetime) -> None:
 
 def _pending_refusal(account: Account, state: AccountState, pending: OpenedSession) -> errors.AppError:
     """The 403 of a pending account, carrying the pending token that lets it ask for a new link."""
-    details = {"pending_token": pending.token, "pending_token_expires_at": to_rfc3339(pending.expires_at)}
-    if state is AccountState.EMAIL_REQUIRED:
-        return errors.EmailRequired(**details)
-    details["email_masked"] = mask_email(account.email)
+    token, expires_at = pending.token, to_rfc3339(pending.expires_at)
+    if state is AccountState.EMAIL_REQUIRED or account.email is None:
+        return errors.EmailRequired(pending_token=token, pending_token_expires_at=expires_at)
+    masked = mask_email(account.email)
     if state is AccountState.LINK_EXPIRED:
-        return errors.LoginLinkExpired(resend_options=["same_address", "other_address"], **details)
-    return errors.EmailConfirmationPending(**details)
+        return errors.LoginLinkExpired(resend_options=["same_address", "other_address"], pending_token=token,
+                                       pending_token_expires_at=expires_at, email_masked=masked)
+    return errors.EmailConfirmationPending(pending_token=token, pending_token_expires_at=expires_at,
+                                           email_masked=masked)

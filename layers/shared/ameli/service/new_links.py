@@ -65,9 +65,11 @@ class NewLinks:
 
         def replace_link(link: ConfirmationLink) -> Account:
             self.accounts.replace_link(account, link, new_address)
-            changes = {"email": new_address.address, "email_key": new_address.email_key} if new_address else {}
-            return replace(account, link=link, link_count=link.number,
-                           status=AccountState.PENDING_EMAIL_CONFIRMATION, **changes)
+            stored = replace(account, link=link, link_count=link.number,
+                             status=AccountState.PENDING_EMAIL_CONFIRMATION)
+            if new_address is None:
+                return stored
+            return replace(stored, email=new_address.address, email_key=new_address.email_key)
 
         sent = self.links.issue(account.link_count + 1, replace_link, replacing=account.link)
         self.telemetry.count("ConfirmationLinkSent", reason="new_address" if new_address else "same_address")

@@ -4,6 +4,8 @@ of the Carte Vitale and the bank account."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import NoReturn
 
 from ameli.clock import Clock
 from ameli.domain import errors
@@ -50,6 +52,8 @@ class Option1Signup:
             self.telemetry.count("SignupRefused", method="carte_vitale", reason=reason)
             raise errors.OnlineSignupUnavailable()
         _ensure_not_locked(self.signups.load_attempts(nir_hash), now, self.telemetry)
+        # Eligible for Option 1 means an IBAN and an active Carte Vitale on file (`option1_refusal`).
+        assert beneficiary.iban is not None and beneficiary.carte_vitale is not None
         opened = self.opener.open(beneficiary, nir_hash=nir_hash, method="carte_vitale", next_step="proof")
         return StartedSignup(
             signup=opened.signup,
@@ -65,8 +69,8 @@ class Option1Signup:
         if signup.method != "carte_vitale" or signup.next_step != "proof":
             return None
         beneficiary = self.registry.find_by_nir(signup.nir)
-        if beneficiary is None:
-            return None
+        if beneficiary is None or beneficiary.iban is None or beneficiary.carte_vitale is None:
+            return None  # changed in the registry since the identity step: the proof will be refused
         return ProofDisplay(mask_iban(beneficiary.iban), carte_vitale_serial_prefix(beneficiary.carte_vitale.serial))
 
     def submit_proof(self, signup: Signup, proof: ProofTails) -> Signup:
@@ -85,7 +89,7 @@ class Option1Signup:
         self.telemetry.count("ProofSucceeded", method="carte_vitale")
         return updated
 
-    def _refuse_proof(self, signup: Signup, attempts: ProofAttempts) -> None:
+    def _refuse_proof(self, signup: Signup, attempts: ProofAttempts) -> NoReturn:
         now = self.clock.now()
         attempts = attempts.after_failure(now)
         self.signups.record_proof_attempts(signup.nir_hash, attempts)
@@ -98,7 +102,7 @@ class Option1Signup:
         )
 
 
-def _ensure_not_locked(attempts: ProofAttempts, now, telemetry: Telemetry | None = None) -> None:
+def _ensure_not_locked(attempts: ProofAttempts, now: datetime, telemetry: Telemetry | None = None) -> None:
     if attempts.is_locked(now):
         if telemetry is not None:
             telemetry.count("ProofLocked", method="carte_vitale")

@@ -16,7 +16,8 @@ from ameli.service import tokens
 
 
 class SignupSteps:
-    def __init__(self, *, clock: Clock, signups: SignupRepository, hasher: PasswordHasher, telemetry: Telemetry) -> None:
+    def __init__(self, *, clock: Clock, signups: SignupRepository, hasher: PasswordHasher,
+                 telemetry: Telemetry) -> None:
         self.clock = clock
         self.signups = signups
         self.hasher = hasher

@@ -283,7 +283,8 @@ class DynamoAccountRepository:
             self.client.update_item(
                 TableName=self.accounts_table,
                 Key=key(account_key(nir_hash)),
-                UpdateExpression="SET " + ", ".join(f"consents.{name} = {value}" for name, value in zip(names, values)),
+                UpdateExpression="SET " + ", ".join(
+                    f"consents.{name} = {value}" for name, value in zip(names, values, strict=True)),
                 ConditionExpression="#status = :active",
                 ExpressionAttributeNames={"#status": "status", **names},
                 ExpressionAttributeValues={":active": {"S": STATUS_ACTIVE}, **values},

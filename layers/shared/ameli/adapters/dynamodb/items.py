@@ -29,7 +29,8 @@ def from_item(item: Item) -> dict[str, Any]:
 
 
 def serialize(value: Any) -> dict[str, Any]:
-    return _serializer.serialize(value)
+    serialized: dict[str, Any] = _serializer.serialize(value)
+    return serialized
 
 
 def epoch(moment: datetime) -> int:
@@ -41,7 +42,7 @@ def key(pk: str) -> Item:
 
 
 def condition_failed(error: ClientError) -> bool:
-    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
+    return bool(error.response["Error"]["Code"] == "ConditionalCheckFailedException")
 
 
 class TransactionCancelled(Exception):
@@ -69,7 +70,8 @@ class Transaction:
         except ClientError as error:
             if error.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
+            # One reason per item, in the order of the request.
             reasons = error.response.get("CancellationReasons", [])
-            raise TransactionCancelled(frozenset(
-                name for name, reason in zip(self.names, reasons) if reason.get("Code") == "ConditionalCheckFailed"
-            )) from None
+            codes = [reason.get("Code") for reason in reasons]
+            failed = {name for name, code in zip(self.names, codes, strict=False) if code == "ConditionalCheckFailed"}
+            raise TransactionCancelled(frozenset(failed)) from None

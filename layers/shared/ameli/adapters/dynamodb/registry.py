@@ -19,15 +19,16 @@ class DynamoBeneficiaryRegistry:
         item = self.client.get_item(TableName=self.table, Key={"nir": {"S": nir}}).get("Item")
         return Beneficiary.from_dict(from_item(item)) if item else None
 
-    def find_by_birth_name(self, birth_name_key: str, birth_year: int) -> list[Beneficiary]:
-        response = self.client.query(
+    def find_by_birth_name(self, birth_name_key: str, birth_date_prefix: str) -> list[Beneficiary]:
+        # Every page: a common name has thousands of bearers (about 230,000 MARTINs), and a person
+        # beyond the first page would be refused.
+        pages = self.client.get_paginator("query").paginate(
             TableName=self.table,
             IndexName=BIRTH_NAME_INDEX,
-            KeyConditionExpression="birth_name_key = :name AND begins_with(birth_date, :year)",
-            ExpressionAttributeValues={":name": {"S": birth_name_key}, ":year": {"S": f"{birth_year:04d}-"}},
-            Limit=50,  # homonyms born the same year: a handful at most; more would refuse anyway
+            KeyConditionExpression="birth_name_key = :name AND begins_with(birth_date, :born)",
+            ExpressionAttributeValues={":name": {"S": birth_name_key}, ":born": {"S": birth_date_prefix}},
         )
-        return [Beneficiary.from_dict(from_item(item)) for item in response.get("Items", [])]
+        return [Beneficiary.from_dict(from_item(item)) for page in pages for item in page.get("Items", [])]
 
     def put_all(self, beneficiaries: list[Beneficiary]) -> None:
         """Loads an extract (used by the fixture loader and operators' import job)."""

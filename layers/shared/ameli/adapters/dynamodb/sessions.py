@@ -47,7 +47,8 @@ class DynamoSessionRepository:
         found = response.get("Responses", {})
         accounts = found.get(self.accounts_table, [])
         throttles = found.get(self.signups_table, [])
-        return (account_from_item(accounts[0]) if accounts else None), throttle_from_item(throttles[0] if throttles else None)
+        account = account_from_item(accounts[0]) if accounts else None
+        return account, throttle_from_item(throttles[0] if throttles else None)
 
     def record_login_failure(self, nir_hash: str, throttle: LoginThrottle) -> None:
         last = throttle.blocked_until or throttle.last_failure_at

@@ -11,6 +11,8 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from ameli.adapters.dynamodb.items import GRACE, Item, condition_failed, epoch, from_item, key, to_item
 from ameli.adapters.keys import account_key, franceconnect_state_key, proof_attempts_key, signup_key
 from ameli.clock import from_rfc3339, to_rfc3339
@@ -18,7 +20,6 @@ from ameli.domain import errors
 from ameli.domain.proof import PROOF_WINDOW, ProofAttempts
 from ameli.domain.signup import Signup
 from ameli.ports import FranceConnectState, ProofGuard
-from botocore.exceptions import ClientError
 
 
 def signup_to_item(signup: Signup) -> Item:

@@ -1,0 +1,81 @@
+"""Measures the local stack's budgets (local/README.md): time to ready, and memory with every function warm.
+
+    .venv/bin/python -m local.budgets            # after `make build lambda-runtime`
+
+Starts `python -m local` with LOCAL_CONCURRENCY=2 on a free port, times it until it answers, makes two
+environments of every API function warm (two requests at once to each route: any answer will do, a
+refusal runs the function too), then adds up the memory of the whole process tree (PSS: shared pages
+counted once, shared out between the processes that map them).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+from local.config import ROOT
+from local.template import api_routes, load_template
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _tree(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [pid, *(p for child in children for p in _tree(int(child)))]
+
+
+def _pss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main() -> int:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "LOCAL_PORT": str(port), "LOCAL_CONCURRENCY": "2", "PYTHONUNBUFFERED": "1"}
+    started = time.monotonic()
+    process = subprocess.Popen([sys.executable, "-m", "local"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        while True:
+            if process.poll() is not None:
+                print("the stack did not start (python -m local to see why)")
+                return 1
+            try:
+                if requests.get(f"{base}/v1/health", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        ready = time.monotonic() - started
+        routes = api_routes(load_template(ROOT / ".aws-sam" / "build" / "template.yaml"))
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for route in routes:
+                path = route.path.replace("{signup_id}", "00000000-0000-4000-8000-000000000000")
+                method = "GET" if route.method == "ANY" else route.method
+                list(pool.map(lambda _: requests.request(method, base + path, json={}, timeout=60), range(2)))
+        memory = sum(_pss_mb(pid) for pid in _tree(process.pid))
+        processes = len(_tree(process.pid))
+        print(f"ready in {ready:.1f} s; {processes} processes, {memory:.0f} MB (PSS) with every API function "
+              f"warm at concurrency 2; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        return 0
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

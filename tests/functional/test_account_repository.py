@@ -1,0 +1,67 @@
+"""The account repository's conditions, on moto: what the in-memory fake only imitates (the
+activation rule is the adapter's condition expression; transaction failures are read by item name)."""
+
+from datetime import timedelta
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from ameli.adapters import keys
+from ameli.adapters.dynamodb.accounts import DynamoAccountRepository, account_to_item, email_claim_item, link_item
+from ameli.domain import errors
+from ameli.domain.account import Account, AccountState, ConfirmationLink
+from ameli.ports import NewAddress
+from tests.fakes import FrozenClock
+
+NOW = FrozenClock().now()
+
+
+def _link(number: int, sent_at=NOW) -> ConfirmationLink:
+    return ConfirmationLink.issue(f"token-hash-{number}", number, sent_at, timedelta(days=7), timedelta(days=21))
+
+
+ACCOUNT = Account(
+    account_id="a-1", nir="162122B010001", nir_hash="nir-hash", birth_date=NOW.date(), names=("VENTURI",),
+    signup_method="carte_vitale", password_hash="$argon2id$...", terms_version="2020-04", terms_accepted_at=NOW,
+    created_at=NOW, status=AccountState.PENDING_EMAIL_CONFIRMATION, email="paul@example.fr", email_key="email-1",
+    link=_link(1), link_count=1,
+)
+
+
+@pytest.fixture
+def repository():
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="eu-west-3")
+        for table in ("accounts", "signups"):
+            client.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+        for item in (account_to_item(ACCOUNT), email_claim_item("email-1", ACCOUNT.nir_hash),
+                     link_item(ACCOUNT, ACCOUNT.link)):
+            client.put_item(TableName="accounts", Item=item)
+        yield DynamoAccountRepository(client, "accounts", "signups", keys.PENDING_INDEX)
+
+
+def test_activation_is_refused_by_the_condition_at_and_after_the_deadline(repository):
+    assert repository.activate(ACCOUNT, 1, ACCOUNT.link.expires_at) is False
+    assert repository.get_account(ACCOUNT.nir_hash).status is AccountState.PENDING_EMAIL_CONFIRMATION
+    assert repository.activate(ACCOUNT, 2, NOW) is False  # not the current link
+    assert repository.activate(ACCOUNT, 1, NOW + timedelta(days=6)) is True
+    assert repository.get_account(ACCOUNT.nir_hash).status is AccountState.ACTIVE
+    assert repository.activate(ACCOUNT, 1, NOW + timedelta(days=6)) is False  # already active
+
+
+def test_a_new_link_to_an_address_already_claimed_is_refused_by_name(repository):
+    repository.client.put_item(TableName="accounts", Item=email_claim_item("email-2", "someone-else"))
+    with pytest.raises(errors.EmailAlreadyUsed):
+        repository.replace_link(ACCOUNT, _link(2), NewAddress("other@example.fr", "email-2"))
+    assert repository.get_account(ACCOUNT.nir_hash).link_count == 1
+
+
+def test_a_new_link_decided_on_a_stale_account_is_invalid(repository):
+    repository.replace_link(ACCOUNT, _link(2), None)
+    with pytest.raises(errors.LinkInvalid):  # decided on link 1, but link 2 is current now
+        repository.replace_link(ACCOUNT, _link(3), NewAddress("other@example.fr", "email-3"))
+    stored = repository.get_account(ACCOUNT.nir_hash)
+    assert (stored.link_count, stored.email_key) == (2, "email-1")

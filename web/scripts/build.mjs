@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// Builds what a first visit downloads, into web/dist/ (generated, git-ignored), for a phone's budget
+// (scripts/web_budget.py measures it):
+//   dist/app.js     the client's modules in one minified ES module, and dist/chunks/ the DSFR scripts
+//                   it needs (js/dsfr.js: core, modal, header, password), loaded once the first
+//                   screen is shown;
+//   dist/app.css    only the DSFR CSS the client uses: the core and the components of its screens,
+//                   minus the selectors no screen uses (PurgeCSS over index.html and js/), plus the
+//                   client's icons and css/app.css; icons inlined (data: URIs, allowed by the CSP);
+//   dist/fonts/     Marianne regular and bold (the DSFR's medium, 500, is drawn with the regular), subset to the characters of French text
+//                   (ASCII, French accented letters, œ æ, typographic quotes and dashes, €), woff2;
+//                   any other character falls back to Arial. Medium, light, italics and Spectral are
+//                   dropped: each font a first screen needs is one more request on its critical path.
+// Run after `npm ci`: node scripts/build.mjs (paths are relative to this file).
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+import { PurgeCSS } from "purgecss";
+import subsetFont from "subset-font";
+
+const WEB = dirname(dirname(fileURLToPath(import.meta.url)));
+const DSFR = join(WEB, "node_modules", "@gouvfr", "dsfr", "dist");
+const OUT = join(WEB, "dist");
+
+// The DSFR components whose markup the client builds (index.html and js/ui.js, js/screens/*).
+const COMPONENTS = ["alert", "button", "callout", "checkbox", "connect", "footer", "form", "header", "input",
+  "link", "logo", "modal", "password", "radio", "skiplink", "stepper", "table"];
+
+const FONTS = [
+  { file: "Marianne-Regular.woff2", weight: 400, out: "marianne-regular.woff2" },
+  { file: "Marianne-Bold.woff2", weight: 700, out: "marianne-bold.woff2" },
+];
+// French text: ASCII, the letters of French (and names: ñ, ß...), its punctuation, € and °.
+const ASCII = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join("");
+const FRENCH = `${ASCII}àáâäãåæçéèêëíìîïñóòôöõøœúùûüýÿßÀÁÂÄÃÅÆÇÉÈÊËÍÌÎÏÑÓÒÔÖÕØŒÚÙÛÜÝŸ«»‘’“”–—…•€°²·\u00a0\u202f`;
+const UNICODE_RANGE = [...new Set(Array.from(FRENCH, (c) => c.codePointAt(0)))].sort((a, b) => a - b)
+  .map((n) => `U+${n.toString(16).toUpperCase()}`).join(",");
+
+// Classes the DSFR's scripts add at run time (they build the names: PurgeCSS cannot see them in js/).
+const SAFELIST = {
+  standard: [/^fr-modal/, /^fr-btn--(menu|close)$/, /^fr-header/, /^fr-password/, /^fr-collapse/, /^fr-alert--/,
+    /^fr-message--/, /^fr-callout--/, /^fr-input--/, /^fr-fieldset--/, /^fr-input-group--/, /^fr-icon-/],
+  // The client sets no colour scheme (light only): the dark theme's rules go.
+  greedy: [/data-fr-js/, /fr-js/, /fr-no-scroll/],
+};
+
+async function buildFonts() {
+  mkdirSync(join(OUT, "fonts"), { recursive: true });
+  const faces = [];
+  for (const font of FONTS) {
+    // noLayoutClosure: no glyph reachable only through OpenType substitutions (alternates, ligatures).
+    const subset = await subsetFont(readFileSync(join(DSFR, "fonts", font.file)), FRENCH,
+      { targetFormat: "woff2", noLayoutClosure: true });
+    writeFileSync(join(OUT, "fonts", font.out), subset);
+    // optional: a font that is not there in time is not swapped in later (no layout shift).
+    faces.push(`@font-face{font-family:Marianne;font-style:normal;font-weight:${font.weight};font-display:optional;`
+      + `src:url(/dist/fonts/${font.out}) format("woff2");unicode-range:${UNICODE_RANGE}}`);
+  }
+  return faces.join("\n");
+}
+
+/** esbuild plugin: the DSFR core without its @font-face rules (ours replace them). */
+const withoutDsfrFonts = {
+  name: "without-dsfr-fonts",
+  setup(build) {
+    build.onLoad({ filter: /core\.main\.min\.css$/ }, (args) => ({
+      contents: readFileSync(args.path, "utf8").replace(/@font-face\{[^}]*\}/g, ""),
+      loader: "css",
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
+async function buildCss(fontFaces) {
+  const imports = [
+    join(DSFR, "core", "core.main.min.css"),
+    ...COMPONENTS.map((name) => join(DSFR, "component", name, `${name}.main.min.css`)),
+    join(WEB, "vendor", "dsfr", "utility", "icons", "icons.subset.min.css"),
+    join(WEB, "css", "app.css"),
+  ].map((file) => `@import ${JSON.stringify(file)};`).join("\n");
+  const bundled = await esbuild.build({
+    stdin: { contents: imports, loader: "css", resolveDir: WEB },
+    bundle: true, write: false, minify: true, logLevel: "warning",
+    loader: { ".svg": "dataurl", ".woff2": "empty", ".woff": "empty" },
+    plugins: [withoutDsfrFonts],
+  });
+  const [purged] = await new PurgeCSS().purge({
+    content: [join(WEB, "index.html"), join(WEB, "js", "**", "*.js")],
+    css: [{ raw: bundled.outputFiles[0].text }],
+    safelist: SAFELIST,
+    variables: true,
+    keyframes: false,
+    fontFace: false,
+  });
+  const minified = await esbuild.transform(`${fontFaces}\n${purged.css}`, { loader: "css", minify: true });
+  writeFileSync(join(OUT, "app.css"), minified.code);
+}
+
+async function buildJs() {
+  await esbuild.build({
+    entryPoints: [join(WEB, "js", "app.js")],
+    bundle: true, splitting: true, format: "esm", minify: true, target: "es2020", legalComments: "none",
+    // Names without a hash: index.html names the shared chunk (modulepreload); no-cache revalidates.
+    outdir: OUT, entryNames: "[name]", chunkNames: "chunks/[name]-[hash]", logLevel: "warning",
+  });
+}
+
+/** Every file index.html names under /dist/ exists (a renamed chunk would fail here, not in a browser). */
+function checkIndex() {
+  const html = readFileSync(join(WEB, "index.html"), "utf8");
+  for (const [, path] of html.matchAll(/(?:href|src)="\/dist\/([^"]+)"/g)) {
+    if (!existsSync(join(OUT, path))) throw new Error(`index.html names /dist/${path}, which the build did not make`);
+  }
+}
+
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+const faces = await buildFonts();
+await buildCss(faces);
+await buildJs();
+checkIndex();
+const size = (file) => readFileSync(join(OUT, file)).length;
+console.log(`web/dist: app.js ${size("app.js")} B, app.css ${size("app.css")} B, `
+  + FONTS.map((f) => `${f.out} ${size(join("fonts", f.out))} B`).join(", "));
