@@ -7,6 +7,7 @@ client, exactly as API Gateway would call the functions.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -126,14 +127,25 @@ def _stack(link_validity: str = "P7D", retention: str = "P21D") -> Api:
 
 
 @pytest.fixture
-def api():
+def process_environment():
+    """The in-process stack sets the functions' variables (AWS_ENDPOINT_URL among them) in this
+    process: put the environment back, so that a later test of this worker is not sent to a
+    stopped emulator."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.fixture
+def api(process_environment):
     stack = _stack()
     yield stack
     stack.stack.close()
 
 
 @pytest.fixture
-def short_api():
+def short_api(process_environment):
     """Links valid 3 s, addresses kept 9 s: the lifecycle plays out through the real state machine
     (the 6 s between the two leave room for Argon2 on a busy machine)."""
     stack = _stack("PT3S", "PT9S")
