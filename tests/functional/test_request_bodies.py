@@ -32,6 +32,7 @@ def assert_unreadable_body(answer, message_part: str) -> None:
     (b'{"last_name": ' + b"9" * 4301 + b"}", "nombre trop long"),
     (b'{"last_name": "\\ud800"}', "caractères invalides"),
     (b"[1, 2]", "objet JSON"),
+    (b'{"a": ' + b"[" * 9 + b"]" * 9 + b"}", "imbriqué"),
     (b'"venturi"', "objet JSON"),
     (b"42", "objet JSON"),
     (b"null", "objet JSON"),

@@ -21,6 +21,8 @@ from ameli.domain.errors import BodyTooLarge, FieldIssue, InvalidRequest, Unsupp
 # Our largest legitimate body (the contact step) is under 1 KiB; 16 KiB leaves room and keeps any
 # parse cheap. API Gateway's own limit (10 MB) is far above it.
 MAX_BODY_BYTES = 16 * 1024
+# Our bodies are flat objects; a few levels leave room for a future nested member.
+MAX_DEPTH = 8
 
 
 def _unreadable(message: str) -> InvalidRequest:
@@ -75,11 +77,25 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
         raise _unreadable("Le contenu envoyé contient un nombre trop long.") from None
     if not isinstance(value, dict):
         raise _unreadable("Le contenu envoyé doit être un objet JSON, entre accolades.")
+    if _depth(value) > MAX_DEPTH:  # whatever the interpreter's own recursion limit lets through
+        raise _unreadable("Le contenu envoyé est imbriqué trop profondément.")
     try:  # "\ud800" is valid JSON, but no text: refused here rather than when a value is hashed or stored
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
         raise _unreadable("Le contenu envoyé contient des caractères invalides.") from None
+
     return value
+
+
+def _depth(value: Any) -> int:
+    """How deeply arrays and objects nest in `value` (1 for a flat object), without recursion."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            pending.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def read_json_body(event: Any) -> dict[str, Any]:

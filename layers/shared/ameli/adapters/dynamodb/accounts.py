@@ -274,8 +274,8 @@ class DynamoAccountRepository:
         )
 
     def record_consents(self, nir_hash: str, consents: dict[str, Consent]) -> None:
-        """Each consent on its own map path, so that two changes made at once both stay; only an active
-        account (a session may outlive nothing else, but the write says so itself)."""
+        """Each consent on its own map path, so that two changes made at once both stay; only while the
+        account is active (the write's own condition, whatever was read before)."""
         names = {f"#c{i}": name for i, name in enumerate(consents)}
         values = {f":c{i}": serialize({"given": c.given, "at": to_rfc3339(c.at), "wording_version": c.wording_version})
                   for i, c in enumerate(consents.values())}
