@@ -272,6 +272,7 @@ class Mailbox:
             "html": html,
             "sent_at": parts.get("sent_at", sent_at),
             "events": parts.get("events", []),
+            "published": parts.get("published", []),
         }
 
     @staticmethod

@@ -105,18 +105,21 @@ class SesRules:
         for kind, address in outcomes:
             events.append(kind)
             published.append((kind, _event(kind, address, mail)))
-        self.record(message_id, {
-            "text": (body.get("Text") or {}).get("Data"),
-            "html": (body.get("Html") or {}).get("Data"),
-            "sent_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "events": events,
-        })
+        delivered = []
         for destination_ in self.configuration_sets.get(name, []) if name else []:
             if not destination_.enabled:
                 continue
             for kind, event in published:
                 if kind.lower() in destination_.event_types:
                     self.publish(destination_.topic_arn, event)
+                    delivered.append({"event": kind, "topic": destination_.topic_arn})
+        self.record(message_id, {
+            "text": (body.get("Text") or {}).get("Data"),
+            "html": (body.get("Html") or {}).get("Data"),
+            "sent_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "events": events,
+            "published": delivered,  # the events the configuration set's destinations received
+        })
         return events
 
 

@@ -505,7 +505,8 @@ def build_stack(
 
     set_fake_credentials()
     mailbox = Mailbox()
-    ses_rules = SesRules(record=mailbox.record)
+    ses_rules = SesRules(record=mailbox.record, publish=lambda topic_arn, event: client("sns").publish(
+        TopicArn=topic_arn, Message=json.dumps(event)))
     aws = EmulatedAws(ses_rules).start()
     faults = FaultSwitch(settings.faults)
     calls = AwsCallLog()

@@ -119,9 +119,10 @@ def runtime_python() -> str:
     """The Lambda runtime's Python (3.12): the layer's compiled wheels and bytecode are for it."""
     candidates = ["python3.12", *sorted(str(p) for p in Path.home().glob(".pyenv/versions/3.12*/bin/python3.12"))]
     for candidate in candidates:
-        found = subprocess.run([candidate, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True) \
-            if Path(candidate).is_absolute() or shutil.which(candidate) else None
-        if found is not None and found.returncode == 0:
+        if not (Path(candidate).is_absolute() or shutil.which(candidate)):
+            continue
+        found = subprocess.run([candidate, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True)
+        if found.returncode == 0:
             return found.stdout.strip()
     raise SystemExit("bench: Python 3.12 (the Lambda runtime's) is needed to import the built layer")
 
@@ -508,6 +509,12 @@ def access_log_line_bytes() -> int:
     return len(line.encode()) + CLOUDWATCH_LOG_EVENT_OVERHEAD_BYTES
 
 
+def alarms() -> int:
+    from local.template import resources_of_type, load_template
+
+    return len(resources_of_type(load_template(ROOT / "template.yaml"), "AWS::CloudWatch::Alarm"))
+
+
 def web_acl_rules() -> int:
     from local.template import load_template
 
@@ -532,7 +539,7 @@ def cost_per_million(run: dict, visits: dict[str, list[dict]]) -> tuple[dict[str
     log_bytes += n_api * access_log_line_bytes()
     delivered = sum(r["bytes"] for r in web_requests + api_calls) + (len(web_requests) + n_api) * RESPONSE_HEADER_BYTES
     fixed_monthly = (WAF_PER_WEB_ACL_MONTH + web_acl_rules() * WAF_PER_RULE_MONTH + SECRETS_PER_SECRET_MONTH * 3
-                     + KMS_PER_KEY_MONTH + ALARM_PER_MONTH * 4)
+                     + KMS_PER_KEY_MONTH + ALARM_PER_MONTH * alarms())
     million = 1_000_000
     gigabyte = 1024 ** 3
     costs = {
@@ -622,11 +629,8 @@ def franceconnect_homonyms(runs: int) -> list[dict]:
     """The FranceConnect callback's registry reads among 1,000 MARTINs born the same year (moto)."""
     from datetime import date
 
-    import boto3
-    from moto import mock_aws
-
     sys.path.insert(0, str(ROOT))
-    from tests.homonyms import HOMONYMS, YEAR, HomonymRegistry, homonyms, martin
+    from tests.homonyms import HOMONYMS, YEAR, HomonymRegistry, homonyms, martin, moto_dynamodb
 
     cases = [  # (label, the person in the registry, FranceConnect's birthdate, idp_birthdate)
         ("exact date", martin(901, date(YEAR, 12, 30), "female", "Ondine", "75056"), f"{YEAR}-12-30", None),
@@ -636,8 +640,8 @@ def franceconnect_homonyms(runs: int) -> list[dict]:
          f"{YEAR}-01-01", f"{YEAR}-00-00"),
     ]
     results = []
-    with mock_aws():
-        registry = HomonymRegistry(boto3.client("dynamodb", region_name="eu-west-3"))
+    with moto_dynamodb() as dynamodb:
+        registry = HomonymRegistry(dynamodb)
         registry.load([*homonyms(HOMONYMS), *(person for _, person, _, _ in cases)])
         for label, person, birthdate, idp_birthdate in cases:
             samples = []

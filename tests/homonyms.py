@@ -1,17 +1,22 @@
 """FranceConnect matching among homonyms: MARTINs born the same year in a registry table created
 from template.yaml's definition, and the FranceConnect callback run over it with the real DynamoDB
-registry adapter (issue 12 defect 3's test and the benchmark use them; moto must be active)."""
+registry adapter (issue 12 defect 3's test and the benchmark use them)."""
 
 from __future__ import annotations
 
+import os
 import random
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import boto3
 import yaml
+from moto import mock_aws
 
 from ameli.bootstrap import Container
 from ameli.domain.beneficiary import Beneficiary
@@ -32,6 +37,18 @@ HOMONYMS = 1_000
 YEAR = 1962
 GIVEN_NAMES = ["Jean", "Marie", "Pierre", "Anne", "Michel", "Françoise", "Claire", "Paul", "Nathalie", "Alain"]
 PLACES = ["75056", "69123", "13055", "31555", "33063", "59350", "2B033", "97105"]
+
+
+@contextmanager
+def moto_dynamodb() -> Iterator[Any]:
+    """A DynamoDB client on moto, whatever endpoint a local stack in this process has put in the
+    environment (`AWS_ENDPOINT_URL` would send the client there instead)."""
+    saved = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith("AWS_ENDPOINT_URL")}
+    try:
+        with mock_aws():
+            yield boto3.client("dynamodb", region_name="eu-west-3")
+    finally:
+        os.environ.update(saved)
 
 
 def registry_table_definition() -> dict[str, Any]:

@@ -70,4 +70,4 @@ def send_link(request: Annotated[AccountEmailRequest, Body()]):
     return json_response(202, LinkSentResponse.of(sent))
 
 
-lambda_handler = entrypoint(app)
+lambda_handler = entrypoint(app, init=container)

@@ -26,4 +26,4 @@ def confirm_email(request: Annotated[ConfirmationRequest, Body()]) -> Confirmati
     return ConfirmationResponse(status="active")
 
 
-lambda_handler = entrypoint(app)
+lambda_handler = entrypoint(app, init=container)

@@ -58,4 +58,4 @@ def give_contact(signup_id: str, request: Annotated[ContactRequest, Body()]):
     return json_response(201, answer)
 
 
-lambda_handler = entrypoint(app)
+lambda_handler = entrypoint(app, init=container)

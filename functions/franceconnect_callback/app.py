@@ -40,4 +40,4 @@ def franceconnect_callback(
     return Response(status_code=302, headers={"Location": redirect.location, "Set-Cookie": expired})
 
 
-lambda_handler = entrypoint(app)
+lambda_handler = entrypoint(app, init=container)

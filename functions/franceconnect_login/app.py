@@ -31,4 +31,4 @@ def franceconnect_login(return_to: Annotated[str, Query(description="Page du cli
     return Response(status_code=302, headers=headers)
 
 
-lambda_handler = entrypoint(app)
+lambda_handler = entrypoint(app, init=container)

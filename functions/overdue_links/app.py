@@ -3,6 +3,10 @@
 
 from ameli.bootstrap import container
 from ameli.observability import logger
+from ameli.settings import running_in_lambda
+
+if running_in_lambda():
+    container()  # a misconfigured deploy fails at init, naming the missing variable
 
 
 @logger.inject_lambda_context(log_event=False)

@@ -48,4 +48,4 @@ def choose_password(signup_id: str, request: Annotated[PasswordRequest, Body()])
     return NextStepResponse(next_step=updated.next_step, expires_at=to_rfc3339(updated.expires_at))
 
 
-lambda_handler = entrypoint(app)
+lambda_handler = entrypoint(app, init=container)

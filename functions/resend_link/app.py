@@ -26,4 +26,4 @@ def resend_link(request: Annotated[ResendRequest, Body()]):
     return json_response(202, LinkSentResponse.of(sent))
 
 
-lambda_handler = entrypoint(app)
+lambda_handler = entrypoint(app, init=container)

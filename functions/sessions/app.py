@@ -40,4 +40,4 @@ def logout():
     return Response(status_code=204)
 
 
-lambda_handler = entrypoint(app)
+lambda_handler = entrypoint(app, init=container)

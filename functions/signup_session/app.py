@@ -37,4 +37,4 @@ def cancel_signup(signup_id: str):
     return Response(status_code=204)
 
 
-lambda_handler = entrypoint(app)
+lambda_handler = entrypoint(app, init=container)

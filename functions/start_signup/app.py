@@ -35,4 +35,4 @@ def start_signup(request: Annotated[StartSignupRequest, Body()]):
     ))
 
 
-lambda_handler = entrypoint(app)
+lambda_handler = entrypoint(app, init=container)

@@ -28,4 +28,4 @@ def submit_proof(signup_id: str, request: Annotated[ProofRequest, Body()]) -> Ne
     return NextStepResponse(next_step=updated.next_step, expires_at=to_rfc3339(updated.expires_at))
 
 
-lambda_handler = entrypoint(app)
+lambda_handler = entrypoint(app, init=container)

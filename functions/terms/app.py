@@ -38,4 +38,4 @@ def answer_terms(signup_id: str, answer: Annotated[TermsAnswer, Body()]):
     return json_response(200, NextStepResponse(next_step=updated.next_step, expires_at=to_rfc3339(updated.expires_at)))
 
 
-lambda_handler = entrypoint(app)
+lambda_handler = entrypoint(app, init=container)

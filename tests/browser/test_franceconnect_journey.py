@@ -46,9 +46,11 @@ def test_a_married_woman_creates_her_account_with_franceconnect(franceconnect_pa
     expect(page.get_by_label("Saisissez votre adresse email")).to_have_value("angela.dubois@example.test")
     expect(page.get_by_label("Je confirme mon adresse email")).to_have_value("")
     give_contact(page, "angela.dubois@example.test", shot=shot, prefix="fc-")
-    # The client opened FranceConnect's logout, which brought the person back to this page.
+    # The client opened FranceConnect's logout, which brought the person back to this page with the
+    # logout's state, checked and removed from the address bar.
     assert urlsplit(page.url).path == "/creer-mon-compte/messagerie", page.url
     expect(h1(page)).to_have_text("Consultez votre messagerie")
+    assert "state=" not in page.url, page.url
     # The full address survives the logout's round trip (this tab only), to be reread and corrected.
     expect(page.locator(".email-address")).to_have_text("angela.dubois@example.test")
     shot(page, "fc-07-messagerie")
@@ -76,3 +78,12 @@ def test_an_identity_matching_nobody_gets_the_refusal_with_advice(franceconnect_
     through_franceconnect(page, login="inconnu")
     expect(h1(page)).to_have_text("Création de compte en ligne impossible")
     expect(page.get_by_role("link", name="Je crée mon compte avec ma carte Vitale")).to_be_visible()
+
+
+def test_a_logout_return_this_tab_did_not_ask_for_is_not_taken_for_one(franceconnect_page):
+    # Issue 12 defect 10: the logout's state is kept by the client and checked on return.
+    page = franceconnect_page
+    page.goto("/creer-mon-compte/messagerie?state=" + "F" * 64)
+    expect(h1(page)).to_have_text("Retour de FranceConnect")
+    expect(page.get_by_text("Votre compte ameli est créé")).to_have_count(0)
+    assert "state=" not in page.url, page.url

@@ -18,7 +18,7 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-READY_TIMEOUT = 60.0
+READY_TIMEOUT = 180.0  # 14 functions start their first environment: slow on a loaded machine
 
 
 def free_port() -> int:

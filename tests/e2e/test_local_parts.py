@@ -278,3 +278,15 @@ def test_the_iam_check_denies_a_call_the_role_does_not_allow(template):
         "HealthFunction: ses:SendEmail on arn:aws:ses:eu-west-3:123456789012:identity/"
         "ne-pas-repondre@assurance-maladie.example",
     ]
+
+
+def test_local_faults_are_read_as_service_equals_fraction():
+    from local.faults import FaultSwitch, parse_faults
+
+    assert parse_faults("ses=1, dynamodb=0.3") == {"ses": 1.0, "dynamodb": 0.3}
+    assert parse_faults("") == {}
+    for bad in ("ses", "ses=x", "s3=1", "ses=1.5"):
+        with pytest.raises(ValueError):
+            parse_faults(bad)
+    switch = FaultSwitch({"ses": 1.0})
+    assert switch.active() == {"ses": 1.0} and switch.rates()["dynamodb"] == 0.0

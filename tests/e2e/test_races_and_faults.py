@@ -67,18 +67,26 @@ def login(base: str, nir: str, password: str) -> requests.Response:
 
 # -- concurrency ---------------------------------------------------------------------------------------
 
+def timed_login(base: str, nir: str, password: str) -> tuple[requests.Response, float]:
+    started = time.monotonic()
+    answer = login(base, nir, password)
+    return answer, time.monotonic() - started
+
+
+def warm_logins(crowd: Crowd, count: int = 6) -> None:
+    """`count` warm environments of the login function (cold starts would serialise a burst)."""
+    nobody = crowd.person()  # no account: the login verifies against the dummy hash, counts nothing
+    in_parallel(count, lambda _: login(crowd.base, nobody.nir, WRONG_PASSWORD))
+
+
 def test_health_answers_while_six_logins_are_in_flight_in_less_than_one_logins_time(crowd):
     from concurrent.futures import ThreadPoolExecutor
 
-    nobody = crowd.person()  # no account: each login verifies against the dummy hash (Argon2 all the same)
-    login(crowd.base, nobody.nir, WRONG_PASSWORD)  # a warm environment
-    started = time.monotonic()
-    login(crowd.base, nobody.nir, WRONG_PASSWORD)
-    one_login = time.monotonic() - started
-
+    warm_logins(crowd)
+    nobody = crowd.person()  # Argon2 all the same: the dummy hash
     with ThreadPoolExecutor(max_workers=6) as pool:
-        logins = [pool.submit(login, crowd.base, nobody.nir, WRONG_PASSWORD) for _ in range(6)]
-        time.sleep(one_login / 4)  # they are in flight
+        logins = [pool.submit(timed_login, crowd.base, nobody.nir, WRONG_PASSWORD) for _ in range(6)]
+        time.sleep(0.05)  # they are in flight
         started = time.monotonic()
         health = requests.get(f"{crowd.base}/v1/health", timeout=30)
         health_time = time.monotonic() - started
@@ -87,14 +95,15 @@ def test_health_answers_while_six_logins_are_in_flight_in_less_than_one_logins_t
 
     assert health.status_code == 200
     assert still_running > 0, "the logins ended before the health check: nothing was measured"
-    assert health_time < one_login, f"health took {health_time:.3f} s, one login {one_login:.3f} s"
-    assert all(answer.status_code == 401 for answer in answers)
+    shortest_login = min(elapsed for _, elapsed in answers)
+    assert health_time < shortest_login, f"health took {health_time:.3f} s, the shortest login {shortest_login:.3f} s"
 
 
 @pytest.mark.xfail(strict=True, reason="issue 12: the login throttle reads, verifies, then overwrites its counter")
 def test_parallel_wrong_logins_for_one_account_are_each_counted(crowd):
     person = crowd.person()
     active_account(crowd.base, person, crowd.email())
+    warm_logins(crowd)
 
     answers = []
     for _ in range(3):
@@ -158,6 +167,27 @@ def test_concurrent_confirmations_of_one_link_activate_the_account_once(crowd):
     assert [answer.status_code for answer in answers] == [200] * 8  # api.md: 200 also when already active
     assert {answer.json()["status"] for answer in answers} == {"active"}
     assert login(crowd.base, person.nir, PASSWORD).status_code == 201
+
+
+# -- SES's mailbox simulator ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("address, events, published", [
+    ("bounce@simulator.amazonses.com", ["Send", "Bounce"], ["Bounce"]),
+    ("complaint@simulator.amazonses.com", ["Send", "Delivery", "Complaint"], ["Complaint"]),
+    ("success@simulator.amazonses.com", ["Send", "Delivery"], []),
+])
+def test_the_mailbox_simulator_events_reach_the_configuration_sets_destination(crowd, address, events, published):
+    person = crowd.person()
+    contact = until_contact(crowd.base, identity_of(person), proof_of(person))
+
+    answer = requests.post(f"{contact[0]}/contact", json=contact_body(address), headers=contact[1], timeout=30)
+
+    assert answer.status_code == 201, answer.text
+    message = messages_to(crowd.base, address)[-1]
+    assert message["events"] == events
+    # the template's EmailConfigurationSet sends bounces and complaints to EmailEventsTopic
+    assert [(item["event"], item["topic"].rsplit(":", 1)[1]) for item in message["published"]] == [
+        (kind, "ameli-local-email-events") for kind in published]
 
 
 # -- faults: each dependency failing at each step ------------------------------------------------------
@@ -240,6 +270,33 @@ def test_a_failing_dependency_gets_a_clean_answer_and_the_same_request_then_comp
         assert len(sent) == len(links), f"{len(sent)} emails for {len(links)} links"
 
 
+# -- the fault switch and the reset, over HTTP -----------------------------------------------------------
+
+def test_the_fault_switch_is_read_and_replaced_over_http(no_faults):
+    crowd = no_faults
+    assert requests.get(f"{crowd.base}/_local/faults", timeout=10).json() == {
+        "dynamodb": 0.0, "ses": 0.0, "stepfunctions": 0.0, "secretsmanager": 0.0}
+
+    crowd.set_faults({"ses": 1, "dynamodb": 0.25})
+    assert requests.get(f"{crowd.base}/_local/faults", timeout=10).json()["dynamodb"] == 0.25
+    for refused in ({"s3": 1}, {"ses": 2}, {"ses": "1"}, [1]):
+        assert requests.put(f"{crowd.base}/_local/faults", json=refused, timeout=10).status_code == 400
+    assert requests.get(f"{crowd.base}/_local/faults", timeout=10).json()["ses"] == 1.0  # unchanged
+
+
+def test_a_reset_empties_the_data_and_reloads_the_fixtures_without_a_restart(crowd):
+    person, email = crowd.person(), crowd.email()
+    active_account(crowd.base, person, email)
+    assert login(crowd.base, person.nir, PASSWORD).status_code == 201
+
+    assert requests.post(f"{crowd.base}/_local/reset", timeout=120).status_code == 204
+
+    assert requests.get(f"{crowd.base}/_local/mailbox", timeout=10).json()["messages"] == []
+    assert login(crowd.base, person.nir, PASSWORD).status_code == 401  # the account is gone
+    active_account(crowd.base, person, email)  # the registry is back: the same person signs up again
+    assert login(crowd.base, person.nir, PASSWORD).status_code == 201
+
+
 # -- least privilege: last in this module, after every journey above ----------------------------------
 
 def test_every_aws_call_of_the_journeys_is_allowed_by_the_functions_role(crowd):
@@ -252,7 +309,8 @@ def test_every_aws_call_of_the_journeys_is_allowed_by_the_functions_role(crowd):
     url, auth = start(crowd.base, identity_of(crowd.person()))
     assert requests.get(url, headers=auth, timeout=30).status_code == 200
     assert requests.delete(url, headers=auth, timeout=30).status_code == 204
-    franceconnect = requests.get(f"{crowd.base}/v1/franceconnect/login", allow_redirects=False, timeout=30)
+    franceconnect = requests.get(f"{crowd.base}/v1/franceconnect/login", params={"return_to": f"{crowd.base}/"},
+                                 allow_redirects=False, timeout=30)
     assert franceconnect.status_code == 302
 
     report = requests.get(f"{crowd.base}/_local/iam", timeout=120).json()

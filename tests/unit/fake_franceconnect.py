@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -53,11 +54,11 @@ class Answer:
     body: str = ""
 
     @classmethod
-    def json(cls, value: Any, status: int = 200, **headers: str) -> "Answer":
+    def json(cls, value: Any, status: int = 200, **headers: str) -> Answer:
         return cls(status, {"Content-Type": "application/json", **headers}, json.dumps(value))
 
     @classmethod
-    def html(cls, status: int = 200) -> "Answer":  # what a maintenance page looks like
+    def html(cls, status: int = 200) -> Answer:  # what a maintenance page looks like
         return cls(status, {"Content-Type": "text/html; charset=utf-8"},
                    "<!doctype html><html lang=fr><title>Maintenance</title><p>Service indisponible</p></html>")
 

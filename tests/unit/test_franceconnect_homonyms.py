@@ -9,17 +9,15 @@ from __future__ import annotations
 
 from datetime import date
 
-import boto3
 import pytest
-from moto import mock_aws
 
-from tests.homonyms import HOMONYMS, YEAR, HomonymRegistry, homonyms, martin
+from tests.homonyms import HOMONYMS, YEAR, HomonymRegistry, homonyms, martin, moto_dynamodb
 
 
 @pytest.fixture
 def registry():
-    with mock_aws():
-        yield HomonymRegistry(boto3.client("dynamodb", region_name="eu-west-3"))
+    with moto_dynamodb() as dynamodb:
+        yield HomonymRegistry(dynamodb)
 
 
 def read(registry) -> tuple[int, int]:

@@ -91,7 +91,7 @@ def test_a_callback_in_another_browser_fails(world, binding):
 
 @pytest.mark.parametrize(("error", "code", "reason"), [
     ("access_denied", "FRANCECONNECT_CANCELLED", "cancelled"),
-    ("server_error", "FRANCECONNECT_FAILED", "provider_error_server_error"),
+    ("server_error", "FRANCECONNECT_FAILED", "provider_error_server_error"),  # the provider's code, logged
 ])
 def test_an_error_from_the_provider_is_a_cancellation_or_a_failure(world, error, code, reason):
     params, binding = begin(world)

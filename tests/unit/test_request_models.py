@@ -72,3 +72,9 @@ def test_a_new_address_is_checked_only_when_given():
         ("new_email", "INVALID_EMAIL")}
     assert codes(AccountEmailRequest, {"email": "a@example.fr", "email_confirmation": "b@example.fr"}) == {
         ("email_confirmation", "MISMATCH")}
+
+
+def test_an_address_typed_twice_the_same_way_is_never_a_mismatch():
+    for address in ("Paul@Example.FR", "paul.venturi@exämple.fr", "  paul@example.fr "):
+        request = ContactRequest(email=address, email_confirmation=address, email_marketing_consent=False)
+        assert request.details().email.address.endswith(".fr")

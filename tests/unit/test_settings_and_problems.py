@@ -5,7 +5,9 @@ import json
 
 import pytest
 
+from ameli.bootstrap import Container
 from ameli.domain import errors
+from ameli.http.api import create_app, entrypoint
 from ameli.http.problems import PROBLEMS, problem
 from ameli.settings import MissingSetting, Settings
 from tests.fakes import TEMPLATE_ENVIRONMENT as ENVIRONMENT
@@ -22,6 +24,24 @@ def test_settings_read_every_variable_of_the_template():
 def test_a_missing_required_variable_is_named(variable):
     with pytest.raises(MissingSetting, match=variable):
         Settings.from_environment({**ENVIRONMENT, variable: " "})
+
+
+@pytest.fixture
+def no_template_variables(monkeypatch):
+    for variable in ENVIRONMENT:
+        monkeypatch.delenv(variable, raising=False)
+    return monkeypatch
+
+
+def test_in_lambda_a_handler_module_fails_at_init_naming_the_missing_variable(no_template_variables):
+    no_template_variables.setenv("AWS_LAMBDA_FUNCTION_NAME", "ameli-signup-ContactFunction")
+    with pytest.raises(MissingSetting, match="REGISTRY_TABLE"):
+        entrypoint(create_app(), init=Container)
+
+
+def test_outside_lambda_importing_a_handler_builds_nothing(no_template_variables):
+    no_template_variables.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    assert callable(entrypoint(create_app(), init=Container))  # the OpenAPI generator, the benchmark
 
 
 def _refusals():

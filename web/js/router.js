@@ -140,7 +140,7 @@ export function comeBack(resume, { error = null } = {}) {
   }
   away.set({ ...trip, stage: "returning", resume, error });
   window.history.go(-steps);
-  // If the browser did not move (nothing happened within a second), show the page here.
+  // If the browser did not move (still here after 1.5 s), show the page here.
   window.setTimeout(() => {
     const now = away.get();
     if (now && now.stage === "returning") {

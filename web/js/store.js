@@ -57,6 +57,8 @@ export function liveCorrection() {
 export const finished = slot("finished");
 /** A trip to another site (FranceConnect) to keep out of the back history: `{ length, stage, resume }`. */
 export const away = slot("away");
+/** The `state` of the FranceConnect logout this tab opened, checked when FranceConnect sends it back: `{ state }`. */
+export const logoutState = slot("franceconnectLogoutState");
 
 /** In memory only (lost on reload): the identity typed on the first form, one-shot messages. */
 export const memory = {

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Builds what a first visit downloads, into web/dist/ (generated, git-ignored), for a phone's budget
 // (scripts/web_budget.py measures it):
-//   dist/app.js     the client's modules in one minified ES module, and dist/chunks/ the DSFR scripts
-//                   it needs (js/dsfr.js: core, modal, header, password), loaded once the first
-//                   screen is shown;
+//   dist/app.js     the first screens in one minified ES module, with the code it shares with the
+//                   later screens in dist/chunks/shared-N.js (preloaded by index.html); the later
+//                   screens and the DSFR scripts (js/dsfr.js: core, modal, header, password) in
+//                   dist/chunks/, loaded when needed, the DSFR's once the first screen is shown;
 //   dist/app.css    only the DSFR CSS the client uses: the core and the components of its screens,
 //                   minus the selectors no screen uses (PurgeCSS over index.html and js/), plus the
 //                   client's icons and css/app.css; icons inlined (data: URIs, allowed by the CSP);
@@ -12,7 +13,7 @@
 //                   any other character falls back to Arial. Medium, light, italics and Spectral are
 //                   dropped: each font a first screen needs is one more request on its critical path.
 // Run after `npm ci`: node scripts/build.mjs (paths are relative to this file).
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -98,12 +99,29 @@ async function buildCss(fontFaces) {
 }
 
 async function buildJs() {
-  await esbuild.build({
+  const result = await esbuild.build({
     entryPoints: [join(WEB, "js", "app.js")],
     bundle: true, splitting: true, format: "esm", minify: true, target: "es2020", legalComments: "none",
-    // Names without a hash: index.html names the shared chunk (modulepreload); no-cache revalidates.
-    outdir: OUT, entryNames: "[name]", chunkNames: "chunks/[name]-[hash]", logLevel: "warning",
+    outdir: OUT, entryNames: "[name]", chunkNames: "chunks/[name]-[hash]", logLevel: "warning", metafile: true,
   });
+  stableSharedChunks(result.metafile);
+}
+
+/**
+ * The chunks app.js imports statically get stable names (chunks/shared-1.js, ...), so that index.html
+ * can preload them with the entry (modulepreload) instead of discovering them once app.js has arrived.
+ */
+function stableSharedChunks(metafile) {
+  const outputs = Object.keys(metafile.outputs).filter((file) => file.endsWith(".js"));
+  const entry = outputs.find((file) => file.endsWith("/app.js") || file === "app.js");
+  const shared = metafile.outputs[entry].imports.filter((i) => i.kind === "import-statement").map((i) => i.path);
+  const renames = shared.map((path, index) => [path.split("/").pop(), `shared-${index + 1}.js`]);
+  for (const [from, to] of renames) renameSync(join(OUT, "chunks", from), join(OUT, "chunks", to));
+  for (const file of readdirSync(join(OUT, "chunks")).map((name) => join(OUT, "chunks", name)).concat(join(OUT, "app.js"))) {
+    let code = readFileSync(file, "utf8");
+    for (const [from, to] of renames) code = code.split(from).join(to);
+    writeFileSync(file, code);
+  }
 }
 
 /** Every file index.html names under /dist/ exists (a renamed chunk would fail here, not in a browser). */

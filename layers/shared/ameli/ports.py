@@ -51,7 +51,8 @@ class FranceConnectFailure(Exception):
 
 
 class FranceConnectClient(Protocol):
-    def authorization_url(self, *, state: str, nonce: str) -> str: ...
+    def authorization_url(self, *, state: str, nonce: str) -> str:
+        """Raises `FranceConnectFailure` when the provider's discovery document cannot be read."""
 
     def complete(self, *, code: str, nonce: str, callback_issuer: str | None) -> FranceConnectLogin:
         """Exchange the code and verify ID token and userinfo; raises `FranceConnectFailure`."""

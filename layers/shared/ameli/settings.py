@@ -51,6 +51,11 @@ def allowed_origins(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
     return _list(os.environ if env is None else env, "ALLOWED_ORIGINS")
 
 
+def running_in_lambda(env: Mapping[str, str] | None = None) -> bool:
+    """Inside AWS Lambda (or `sam local`), where importing a handler module is the container's init."""
+    return bool((os.environ if env is None else env).get("AWS_LAMBDA_FUNCTION_NAME"))
+
+
 def allow_test_email_domains(env: Mapping[str, str] | None = None) -> bool:
     """Whether reserved domains such as example.test are valid addresses (the local stack and tests
     only). Read on its own because request bodies are validated before any container exists."""

@@ -5,7 +5,7 @@ import { h } from "../dom.js";
 import { STEP_PATHS, START_PATH, problemText, resumeSignup, signupPath, signupProblemRedirect } from "../flow.js";
 import { frenchDateTime } from "../format.js";
 import { comeBack, leaveFor } from "../router.js";
-import { correction, finished, lastLink, liveCorrection, signup } from "../store.js";
+import { correction, finished, lastLink, liveCorrection, logoutState, signup } from "../store.js";
 import {
   YES_NO, alert, button, buttons, disclosure, formErrors, heading, linkButton, page, passwordField, radioGroup,
   requiredNotice, showAlert, stepper, textField, whileBusy,
@@ -466,7 +466,9 @@ export const contact = {
             correction.clear();
           }
           if (answer.data.franceconnect_logout_url) {
-            // End the FranceConnect session too; FranceConnect comes back to the "check your mailbox" page.
+            // End the FranceConnect session too; FranceConnect comes back to the "check your mailbox" page
+            // with the logout's `state`, kept here to check that return (checkMailbox).
+            logoutState.set({ state: new URL(answer.data.franceconnect_logout_url).searchParams.get("state") });
             leaveFor(answer.data.franceconnect_logout_url);
             return;
           }
@@ -498,9 +500,31 @@ export const contact = {
 
 // -- Fin : consultez votre messagerie -----------------------------------------------------------------
 
+/**
+ * FranceConnect's logout comes back here with `?state=`: true when it is the state this tab sent
+ * (single use), false for any other; null when the page was not opened by such a return.
+ */
+function franceconnectLogoutReturn() {
+  const returned = new URLSearchParams(window.location.search).get("state");
+  if (returned === null) return null;
+  const kept = logoutState.get();
+  logoutState.clear();
+  window.history.replaceState({}, "", STEP_PATHS.done); // nothing from FranceConnect stays in the address bar
+  return Boolean(kept && kept.state) && kept.state === returned;
+}
+
 export const checkMailbox = {
   title: "Consultez votre messagerie",
   render(ctx) {
+    if (franceconnectLogoutReturn() === false) {
+      ctx.setTitle("Retour de FranceConnect");
+      return page(
+        heading("Retour de FranceConnect"),
+        alert({ type: "warning", title: "Ce retour de FranceConnect n'a pas été demandé depuis cette page",
+          text: "Par précaution, fermez votre navigateur pour terminer votre session FranceConnect. Si vous venez de "
+            + "créer votre compte, l'email qui permet de l'activer vous attend dans votre messagerie." }),
+        buttons(linkButton("Retour à l'accueil", "/", { primary: false }), linkButton("Se connecter", "/connexion")));
+    }
     if (comeBack(STEP_PATHS.done)) return page(heading("Consultez votre messagerie"), h("p", {}, "Chargement…"));
     const sent = lastLink.get();
     const until = sent ? frenchDateTime(sent.link_expires_at) : "";

@@ -13,7 +13,8 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 import requests
@@ -37,11 +38,16 @@ HTTP_TIMEOUT_SECONDS = 5
 # reveal every rotation, so the keys and the discovery document are also read again after this long.
 CACHE_LIFETIME_SECONDS = 3600
 ENDPOINTS = ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri", "end_session_endpoint")
-class _Cached:
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _Cached(Generic[T]):
     """A value read from the provider, with the time it was read."""
 
-    def __init__(self, value: Any, read_at: float) -> None:
-        self.value, self.read_at = value, read_at
+    value: T
+    read_at: float
 
 
 class OidcFranceConnectClient:
@@ -61,8 +67,8 @@ class OidcFranceConnectClient:
         self.redirect_uri = redirect_uri
         self.post_logout_redirect_uri = post_logout_redirect_uri
         self.clock = clock
-        self._discovery: _Cached | None = None
-        self._key_set: _Cached | None = None
+        self._discovery: _Cached[dict[str, Any]] | None = None
+        self._key_set: _Cached[KeySet] | None = None
         self._http: requests.Session | None = None
 
     # -- HTTP -----------------------------------------------------------------------------------
@@ -87,14 +93,16 @@ class OidcFranceConnectClient:
             raise FranceConnectFailure(f"{step}_malformed")
         return document
 
-    def _fresh(self, cached: _Cached | None) -> bool:
-        return cached is not None and self.clock() - cached.read_at < CACHE_LIFETIME_SECONDS
+    def _fresh(self, cached: _Cached[Any]) -> bool:
+        return self.clock() - cached.read_at < CACHE_LIFETIME_SECONDS
 
     # -- discovery and keys ---------------------------------------------------------------------
     def _metadata(self, *, stale_ok: bool = False) -> dict[str, Any]:
-        if self._fresh(self._discovery) or (stale_ok and self._discovery is not None):
-            return self._discovery.value  # type: ignore[union-attr]
-        document = self._json_object("discovery", self._get("discovery", f"{self.issuer}/.well-known/openid-configuration"))
+        cached = self._discovery
+        if cached is not None and (stale_ok or self._fresh(cached)):
+            return cached.value
+        url = f"{self.issuer}/.well-known/openid-configuration"
+        document = self._json_object("discovery", self._get("discovery", url))
         if document.get("issuer") != self.issuer:
             raise FranceConnectFailure("discovery_issuer")
         if not all(isinstance(document.get(name), str) and document[name] for name in ENDPOINTS):
@@ -103,14 +111,16 @@ class OidcFranceConnectClient:
         return document
 
     def _keys(self, *, refresh: bool = False) -> KeySet:
-        if refresh or not self._fresh(self._key_set):
-            document = self._json_object("jwks", self._get("jwks", self._metadata()["jwks_uri"]))
-            try:
-                key_set = KeySet.import_key_set(document)  # type: ignore[arg-type]
-            except (JoseError, ValueError, TypeError, KeyError, AttributeError):
-                raise FranceConnectFailure("jwks_malformed") from None
-            self._key_set = _Cached(key_set, self.clock())
-        return self._key_set.value  # type: ignore[union-attr]
+        cached = self._key_set
+        if cached is not None and not refresh and self._fresh(cached):
+            return cached.value
+        document = self._json_object("jwks", self._get("jwks", self._metadata()["jwks_uri"]))
+        try:
+            key_set = KeySet.import_key_set(document)  # type: ignore[arg-type]  # checked right here
+        except (JoseError, ValueError, TypeError, KeyError, AttributeError):
+            raise FranceConnectFailure("jwks_malformed") from None
+        self._key_set = _Cached(key_set, self.clock())
+        return key_set
 
     # -- signed tokens --------------------------------------------------------------------------
     def _verify(self, token: object, kind: str) -> tuple[dict[str, Any], str]:

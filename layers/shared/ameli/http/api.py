@@ -19,7 +19,7 @@ from ameli.http.bodies import JsonRequestValidation
 from ameli.http.docs import security_schemes
 from ameli.http.problems import PROBLEM_TYPE_BASE, field_issue, problem, problem_of
 from ameli.observability import logger
-from ameli.settings import allowed_origins
+from ameli.settings import allowed_origins, running_in_lambda
 
 __all__ = ["PROBLEM_TYPE_BASE", "bearer_token", "create_app", "entrypoint", "json_response"]
 
@@ -63,8 +63,15 @@ def bearer_token(app: APIGatewayRestResolver) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def entrypoint(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """The Lambda handler: correlation id from API Gateway, the event itself never logged."""
+def entrypoint(app: APIGatewayRestResolver,
+               init: Callable[[], object] | None = None) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The Lambda handler: correlation id from API Gateway, the event itself never logged.
+
+    In Lambda, `init()` (the container) runs now, at the container's init: a misconfigured deploy
+    fails there, naming the missing variable, instead of at its first request. The OpenAPI
+    generator and the benchmark import handlers without an environment: nothing is built then."""
+    if init is not None and running_in_lambda():
+        init()
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

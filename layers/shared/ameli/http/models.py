@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from ameli.clock import to_rfc3339
 from ameli.domain.beneficiary import DeclaredIdentity
-from ameli.domain.contact import ContactDetails, Email
+from ameli.domain.contact import ContactDetails, Email, parse_email
+from ameli.domain.errors import FieldValidationError
 from ameli.domain.nir import Nir, nir_matches_birth_date
 from ameli.domain.proof import ProofTails
 from ameli.http.fields import (
@@ -43,11 +44,22 @@ MISMATCH_MESSAGE = "Les deux adresses email ne sont pas identiques."
 
 
 def _typed_twice(confirmation: str | None, info: ValidationInfo, field: str) -> str | None:
-    """The confirmation must repeat the address (case aside); checked only once the address is valid."""
+    """The confirmation must repeat the address (case aside); checked only once the address is valid.
+    The address is already normalised (domain in lower case, Unicode NFC): a confirmation typed the
+    same way normalises to the same mailbox."""
     address = info.data.get(field)
-    if isinstance(address, Email) and (confirmation or "").strip().casefold() != address.address.casefold():
+    if isinstance(address, Email) and not _same_mailbox(address, (confirmation or "").strip()):
         raise field_error("MISMATCH", MISMATCH_MESSAGE)
     return confirmation
+
+
+def _same_mailbox(address: Email, confirmation: str) -> bool:
+    if confirmation.casefold() == address.address.casefold():
+        return True
+    try:
+        return parse_email(confirmation, test_environment=True).uniqueness_key == address.uniqueness_key
+    except FieldValidationError:
+        return False
 
 
 class StartSignupRequest(_Request):
