@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ameli.domain import errors
 from ameli.domain import franceconnect as names
-from ameli.domain.account import Account, AccountState, ConfirmationLink
+from ameli.domain.account import Account, AccountState, ConfirmationLink, Consent
 from ameli.domain.beneficiary import Beneficiary
 from ameli.domain.login_throttle import LoginThrottle
 from ameli.domain.proof import ProofAttempts
@@ -205,6 +205,13 @@ class InMemoryAccountRepository:
     def update_password_hash(self, nir_hash: str, password_hash: str) -> None:
         self.accounts[nir_hash] = replace(self.accounts[nir_hash], password_hash=password_hash)
 
+
+    def record_consents(self, nir_hash: str, consents: dict[str, Consent]) -> None:
+        with self.tables.lock:
+            current = self.accounts[nir_hash]
+            if current.status is not AccountState.ACTIVE:
+                raise errors.AuthenticationRequired()
+            self.accounts[nir_hash] = replace(current, consents={**current.consents, **consents})
     def overdue_links(self, now: datetime, limit: int, not_before: datetime | None = None) -> list[OverdueLink]:
         found = []
         for account in self.accounts.values():
@@ -414,7 +421,7 @@ class FakeWorld:
             franceconnect_client=self.franceconnect_client,
         )
         for use_case in ("option1", "signup_steps", "contact_step", "activation", "login", "new_links",
-                         "safety_net", "franceconnect"):
+                         "safety_net", "franceconnect", "consent_choices"):
             setattr(self, use_case, getattr(self.container, use_case))
 
 

@@ -1,4 +1,5 @@
-"""GET /v1/account (session token) and POST /v1/account/email (pending token of a login)."""
+"""GET /v1/account and PATCH /v1/account/consents (session token); POST /v1/account/email (pending token
+of a login, or the correction right of the contact step)."""
 
 from typing import Annotated
 
@@ -6,15 +7,37 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
+from ameli.domain import errors
+from ameli.domain.account import Account
+from ameli.http import docs
 from ameli.http.api import bearer_token, create_app, entrypoint, json_response
-from ameli.http.models import AccountEmailRequest, AccountResponse, ConsentView, LinkSentResponse, documented
+from ameli.http.models import AccountEmailRequest, AccountResponse, ConsentsRequest, ConsentView, LinkSentResponse
 
 app = create_app()
 
 
-@app.get("/v1/account", summary="Mon compte", responses=documented(200, AccountResponse, 401))
+@app.get("/v1/account", summary="Mon compte", tags=[docs.LOGIN_AND_ACCOUNT], security=docs.SESSION_TOKEN,
+         responses=docs.documented(200, AccountResponse, errors.AuthenticationRequired))
 def my_account() -> AccountResponse:
-    account = container().login.active_account(bearer_token(app))
+    return account_view(container().login.active_account(bearer_token(app)))
+
+
+@app.patch(
+    "/v1/account/consents",
+    summary="Modifier mes choix d'informations promotionnelles",
+    description=(
+        "Chaque choix donné est enregistré avec son heure et la version du texte affiché, comme à l'inscription ; "
+        "un choix absent ne change pas. Un choix pour le mobile ou le fixe demande ce numéro au compte."
+    ),
+    tags=[docs.LOGIN_AND_ACCOUNT],
+    security=docs.SESSION_TOKEN,
+    responses=docs.documented(200, AccountResponse, *docs.BODY_REFUSALS, errors.AuthenticationRequired),
+)
+def change_consents(request: Annotated[ConsentsRequest, Body()]) -> AccountResponse:
+    return account_view(container().consent_choices.change(bearer_token(app), request.choices()))
+
+
+def account_view(account: Account) -> AccountResponse:
     return AccountResponse(
         status="active",
         email=account.email,
@@ -32,10 +55,17 @@ def my_account() -> AccountResponse:
 @app.post(
     "/v1/account/email",
     summary="Recevoir un nouveau lien (même adresse, ou nouvelle adresse)",
-    description=("Sans `email` : nouvel envoi à l'adresse en attente. Autorisé par le `pending_token` de la connexion. "
-                 "Au plus 5 nouveaux liens par compte en 24 heures, en plus de celui de la création : "
-                 "au-delà, 429 TOO_MANY_ATTEMPTS avec `retry_after` (secondes)."),
-    responses=documented(202, LinkSentResponse, 401, 409, 422, 429),
+    description=(
+        "Sans `email` : nouvel envoi à l'adresse en attente ; avec : le lien part à cette adresse, qui remplace "
+        "l'adresse en attente (l'ancien lien ne sert plus). Autorisé par le `pending_token` d'une connexion, ou "
+        "par le `correction_token` de l'étape contact (corriger une faute de frappe juste après l'inscription). "
+        "Au plus 5 nouveaux liens par compte en 24 heures, en plus de celui de la création : "
+        "au-delà, 429 TOO_MANY_ATTEMPTS avec `retry_after` (secondes)."
+    ),
+    tags=[docs.LOGIN_AND_ACCOUNT],
+    security=docs.PENDING_OR_CORRECTION_TOKEN,
+    responses=docs.documented(202, LinkSentResponse, *docs.BODY_REFUSALS, errors.AuthenticationRequired,
+                              errors.AccountAlreadyActive, errors.EmailAlreadyUsed, errors.TooManyLinks),
 )
 def send_link(request: Annotated[AccountEmailRequest, Body()]):
     sent = container().new_links.send_after_login(bearer_token(app), email=request.email)

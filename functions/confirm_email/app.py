@@ -5,8 +5,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ameli.bootstrap import container
+from ameli.domain import errors
+from ameli.http import docs
 from ameli.http.api import create_app, entrypoint
-from ameli.http.models import ConfirmationRequest, ConfirmationResponse, documented
+from ameli.http.models import ConfirmationRequest, ConfirmationResponse
 
 app = create_app()
 
@@ -15,7 +17,9 @@ app = create_app()
     "/v1/email-confirmations",
     summary="Activer le compte avec le lien reçu par email",
     description="Réponse 200 aussi quand le compte est déjà actif. 410 LINK_EXPIRED propose `resend_options`.",
-    responses=documented(200, ConfirmationResponse, 404, 410, 422),
+    tags=[docs.EMAIL_CONFIRMATION],
+    responses=docs.documented(200, ConfirmationResponse, *docs.BODY_REFUSALS, errors.LinkInvalid, errors.LinkExpired,
+                              errors.PendingEmailDeleted),
 )
 def confirm_email(request: Annotated[ConfirmationRequest, Body()]) -> ConfirmationResponse:
     container().activation.confirm(request.token)

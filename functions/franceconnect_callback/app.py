@@ -7,9 +7,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ameli.bootstrap import container
+from ameli.http import docs
 from ameli.http.api import create_app, entrypoint
 from ameli.http.cookies import BROWSER_BINDING_COOKIE, read_cookie, set_cookie
-from ameli.http.models import documented
 
 app = create_app()
 
@@ -23,7 +23,8 @@ app = create_app()
         "Redirige (302) vers `return_to` avec `#signup_id=..&signup_token=..&next_step=terms`, ou "
         "`#error=` FRANCECONNECT_CANCELLED, FRANCECONNECT_FAILED, ONLINE_SIGNUP_UNAVAILABLE, ACCOUNT_ALREADY_EXISTS."
     ),
-    responses=documented(302, None),
+    tags=[docs.FRANCECONNECT],
+    responses=docs.documented(302, None, description="Vers `return_to`, le résultat dans le fragment"),
 )
 def franceconnect_callback(
     code: Annotated[str | None, Query()] = None,

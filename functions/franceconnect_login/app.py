@@ -6,9 +6,10 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ameli.bootstrap import container
+from ameli.domain import errors
+from ameli.http import docs
 from ameli.http.api import create_app, entrypoint
 from ameli.http.cookies import BROWSER_BINDING_COOKIE, set_cookie
-from ameli.http.models import documented
 
 app = create_app()
 
@@ -17,7 +18,8 @@ app = create_app()
     "/v1/franceconnect/login",
     summary="S'identifier avec FranceConnect",
     description="Redirige (302) vers FranceConnect. `return_to` doit figurer sur la liste autorisée.",
-    responses=documented(302, None, 422),
+    tags=[docs.FRANCECONNECT],
+    responses=docs.documented(302, None, errors.InvalidRequest, description="Vers FranceConnect"),
 )
 def franceconnect_login(return_to: Annotated[str, Query(description="Page du client où revenir")]):
     services = container()

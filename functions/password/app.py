@@ -6,13 +6,14 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
+from ameli.domain import errors
+from ameli.http import docs
 from ameli.http.api import bearer_token, create_app, entrypoint
 from ameli.http.models import (
     NextStepResponse,
     PasswordCheckRequest,
     PasswordCheckResponse,
     PasswordRequest,
-    documented,
 )
 
 app = create_app()
@@ -21,7 +22,9 @@ app = create_app()
 @app.post(
     "/v1/signups/<signup_id>/password/check",
     summary="Vérifier un code personnel sans l'enregistrer",
-    responses=documented(200, PasswordCheckResponse, 401, 409, 410),
+    tags=[docs.COMMON_STEPS],
+    security=docs.SIGNUP_TOKEN,
+    responses=docs.documented(200, PasswordCheckResponse, *docs.BODY_REFUSALS, *docs.SIGNUP_REFUSALS),
 )
 def check_password(signup_id: str, request: Annotated[PasswordCheckRequest, Body()]) -> PasswordCheckResponse:
     signup = container().signup_steps.authenticate(signup_id, bearer_token(app))
@@ -32,7 +35,10 @@ def check_password(signup_id: str, request: Annotated[PasswordCheckRequest, Body
 @app.post(
     "/v1/signups/<signup_id>/password",
     summary="Choisir son code personnel",
-    responses=documented(200, NextStepResponse, 401, 409, 410, 422),
+    tags=[docs.COMMON_STEPS],
+    security=docs.SIGNUP_TOKEN,
+    responses=docs.documented(200, NextStepResponse, *docs.BODY_REFUSALS, *docs.SIGNUP_REFUSALS,
+                              errors.PasswordRejected),
 )
 def choose_password(signup_id: str, request: Annotated[PasswordRequest, Body()]) -> NextStepResponse:
     signup = container().signup_steps.authenticate(signup_id, bearer_token(app))

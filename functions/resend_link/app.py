@@ -5,8 +5,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ameli.bootstrap import container
+from ameli.domain import errors
+from ameli.http import docs
 from ameli.http.api import create_app, entrypoint, json_response
-from ameli.http.models import LinkSentResponse, ResendRequest, documented
+from ameli.http.models import LinkSentResponse, ResendRequest
 
 app = create_app()
 
@@ -16,7 +18,10 @@ app = create_app()
     summary="Recevoir un nouveau lien de confirmation",
     description=("Au plus 5 nouveaux liens par compte en 24 heures, en plus de celui de la création : "
                  "au-delà, 429 TOO_MANY_ATTEMPTS avec `retry_after` (secondes)."),
-    responses=documented(202, LinkSentResponse, 401, 404, 409, 410, 422, 429),
+    tags=[docs.EMAIL_CONFIRMATION],
+    responses=docs.documented(202, LinkSentResponse, *docs.BODY_REFUSALS, errors.InvalidCredentials, errors.LinkInvalid,
+                              errors.AccountAlreadyActive, errors.EmailAlreadyUsed, errors.PendingEmailDeleted,
+                              errors.AccountLocked, errors.TooManyLinks),
 )
 def resend_link(request: Annotated[ResendRequest, Body()]):
     sent = container().new_links.resend(request.token, new_email=request.new_email, password=request.password)

@@ -4,8 +4,10 @@ from aws_lambda_powertools.event_handler import Response
 
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
+from ameli.domain import errors
+from ameli.http import docs
 from ameli.http.api import bearer_token, create_app, entrypoint, json_response
-from ameli.http.models import SignupStatusResponse, documented
+from ameli.http.models import ProofDisplay, SignupStatusResponse
 
 app = create_app()
 
@@ -13,16 +15,23 @@ app = create_app()
 @app.get(
     "/v1/signups/<signup_id>",
     summary="Où en est la création de compte",
-    responses=documented(200, SignupStatusResponse, 401, 410),
+    tags=[docs.COMMON_STEPS],
+    security=docs.SIGNUP_TOKEN,
+    responses=docs.documented(200, SignupStatusResponse, errors.SignupSessionInvalid, errors.SignupExpired),
 )
 def signup_status(signup_id: str):
     signup = container().signup_steps.authenticate(signup_id, bearer_token(app))
+    display = container().option1.proof_display(signup)
+    proof = ProofDisplay(iban_masked=display.iban_masked,
+                         carte_vitale_serial_prefix=display.carte_vitale_serial_prefix) if display else None
     return json_response(200, SignupStatusResponse(
-        next_step=signup.next_step, expires_at=to_rfc3339(signup.expires_at), email_suggestion=signup.email_suggestion))
+        next_step=signup.next_step, expires_at=to_rfc3339(signup.expires_at), email_suggestion=signup.email_suggestion,
+        proof=proof))
 
 
-@app.delete("/v1/signups/<signup_id>", summary="Annuler la création de compte",
-            responses=documented(204, None, 401, 410))
+@app.delete("/v1/signups/<signup_id>", summary="Annuler la création de compte", tags=[docs.COMMON_STEPS],
+            security=docs.SIGNUP_TOKEN,
+            responses=docs.documented(204, None, errors.SignupSessionInvalid, errors.SignupExpired))
 def cancel_signup(signup_id: str):
     container().signup_steps.cancel(container().signup_steps.authenticate(signup_id, bearer_token(app)))
     return Response(status_code=204)

@@ -6,8 +6,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
+from ameli.domain import errors
+from ameli.http import docs
 from ameli.http.api import create_app, entrypoint, json_response
-from ameli.http.models import ProofDisplay, StartSignupRequest, StartSignupResponse, documented
+from ameli.http.models import ProofDisplay, StartSignupRequest, StartSignupResponse
 
 app = create_app()
 
@@ -16,7 +18,9 @@ app = create_app()
     "/v1/signups",
     summary="Commencer la création de compte (carte Vitale + IBAN)",
     description="Refus uniforme 403 ONLINE_SIGNUP_UNAVAILABLE quel qu'en soit le motif.",
-    responses=documented(201, StartSignupResponse, 403, 422, 429),
+    tags=[docs.OPTION1],
+    responses=docs.documented(201, StartSignupResponse, *docs.BODY_REFUSALS, errors.OnlineSignupUnavailable,
+                              errors.TooManyAttempts),
 )
 def start_signup(request: Annotated[StartSignupRequest, Body()]):
     started = container().option1.start(request.identity())

@@ -6,8 +6,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
+from ameli.domain import errors
+from ameli.http import docs
 from ameli.http.api import bearer_token, create_app, entrypoint
-from ameli.http.models import NextStepResponse, ProofRequest, documented
+from ameli.http.models import NextStepResponse, ProofRequest
 
 app = create_app()
 
@@ -15,7 +17,10 @@ app = create_app()
 @app.post(
     "/v1/signups/<signup_id>/proof",
     summary="Prouver la possession de la carte Vitale et du RIB",
-    responses=documented(200, NextStepResponse, 401, 409, 410, 422, 429),
+    tags=[docs.OPTION1],
+    security=docs.SIGNUP_TOKEN,
+    responses=docs.documented(200, NextStepResponse, *docs.BODY_REFUSALS, *docs.SIGNUP_REFUSALS, errors.ProofMismatch,
+                              errors.AccountAlreadyExists, errors.TooManyAttempts),
 )
 def submit_proof(signup_id: str, request: Annotated[ProofRequest, Body()]) -> NextStepResponse:
     signup = container().signup_steps.authenticate(signup_id, bearer_token(app))

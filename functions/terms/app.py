@@ -6,14 +6,17 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
+from ameli.domain import errors
 from ameli.domain.terms import CURRENT_TERMS
+from ameli.http import docs
 from ameli.http.api import bearer_token, create_app, entrypoint, json_response
-from ameli.http.models import CancelledResponse, NextStepResponse, TermsAnswer, TermsResponse, documented
+from ameli.http.models import CancelledResponse, NextStepResponse, TermsAnswer, TermsResponse
 
 app = create_app()
 
 
-@app.get("/v1/terms", summary="Conditions d'utilisation en vigueur", responses=documented(200, TermsResponse))
+@app.get("/v1/terms", summary="Conditions d'utilisation en vigueur", tags=[docs.COMMON_STEPS],
+         responses=docs.documented(200, TermsResponse))
 def current_terms() -> TermsResponse:
     return TermsResponse(version=CURRENT_TERMS.version, title=CURRENT_TERMS.title, text=CURRENT_TERMS.text)
 
@@ -22,7 +25,10 @@ def current_terms() -> TermsResponse:
     "/v1/signups/<signup_id>/terms",
     summary="Accepter (ou refuser) les conditions d'utilisation",
     description="Avec `accepted: false`, la création de compte est close : réponse `status: cancelled`.",
-    responses=documented(200, NextStepResponse, 401, 409, 410, 422),
+    tags=[docs.COMMON_STEPS],
+    security=docs.SIGNUP_TOKEN,
+    responses=docs.documented(200, NextStepResponse, *docs.BODY_REFUSALS, *docs.SIGNUP_REFUSALS,
+                              errors.TermsVersionOutdated),
 )
 def answer_terms(signup_id: str, answer: Annotated[TermsAnswer, Body()]):
     signup = container().signup_steps.authenticate(signup_id, bearer_token(app))

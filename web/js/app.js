@@ -34,6 +34,7 @@ const SCREENS = {
   "/creer-mon-compte/code-personnel": later(steps, "password"),
   "/creer-mon-compte/coordonnees": later(steps, "contact"),
   "/creer-mon-compte/messagerie": later(steps, "checkMailbox"),
+  "/creer-mon-compte/modifier-adresse": later(steps, "correctAddress"),
   "/activation": later(activation, "confirm"),
   "/activation/compte-active": later(activation, "active"),
   "/activation/lien-expire": later(activation, "expired"),

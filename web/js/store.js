@@ -38,6 +38,20 @@ export const pending = slot("pending");
 export const session = slot("session");
 /** The last link sent: `{ email_masked, link_expires_at }`, shown on the "check your mailbox" pages. */
 export const lastLink = slot("lastLink");
+/**
+ * The right to correct the address just given, from the contact step's answer: `{ token, expires_at, email }`.
+ * The full address is the person's own, kept in this tab only while the right lasts (30 minutes), so the end
+ * screen can show it to be reread, also after the FranceConnect logout's round trip.
+ */
+export const correction = slot("correction");
+
+/** The correction right if it is still valid, else null (and forgotten). */
+export function liveCorrection() {
+  const current = correction.get();
+  if (current && Date.parse(current.expires_at) > Date.now()) return current;
+  if (current) correction.clear();
+  return null;
+}
 
 /** This tab finished a signup (the contact step answered): its step pages lead to "check your mailbox". */
 export const finished = slot("finished");

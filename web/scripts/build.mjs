@@ -26,7 +26,7 @@ const OUT = join(WEB, "dist");
 
 // The DSFR components whose markup the client builds (index.html and js/ui.js, js/screens/*).
 const COMPONENTS = ["alert", "button", "callout", "checkbox", "connect", "footer", "form", "header", "input",
-  "link", "logo", "modal", "password", "radio", "skiplink", "stepper", "table"];
+  "link", "logo", "modal", "password", "radio", "skiplink", "stepper", "table", "toggle"];
 
 const FONTS = [
   { file: "Marianne-Regular.woff2", weight: 400, out: "marianne-regular.woff2" },

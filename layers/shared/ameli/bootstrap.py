@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # imported where built, so each function loads only what it u
 
     from ameli.service.activation import Activation
     from ameli.service.confirmation_links import ConfirmationLinks
+    from ameli.service.consents import ConsentChoices
     from ameli.service.contact import ContactStep
     from ameli.service.franceconnect import FranceConnectService
     from ameli.service.login import Login
@@ -171,8 +172,8 @@ class Container:
     def contact_step(self) -> ContactStep:
         from ameli.service.contact import ContactStep
 
-        return ContactStep(clock=self.clock, accounts=self.account_repository, pseudonymizer=self.pseudonymizer,
-                           links=self.confirmation_links, telemetry=self.telemetry)
+        return ContactStep(clock=self.clock, accounts=self.account_repository, sessions=self.session_repository,
+                           pseudonymizer=self.pseudonymizer, links=self.confirmation_links, telemetry=self.telemetry)
 
     @cached_property
     def activation(self) -> Activation:
@@ -196,6 +197,13 @@ class Container:
 
         return NewLinks(clock=self.clock, accounts=self.account_repository, pseudonymizer=self.pseudonymizer,
                         links=self.confirmation_links, login=self.login, telemetry=self.telemetry)
+
+    @cached_property
+    def consent_choices(self) -> ConsentChoices:
+        from ameli.service.consents import ConsentChoices
+
+        return ConsentChoices(clock=self.clock, accounts=self.account_repository, login=self.login,
+                              telemetry=self.telemetry)
 
     @cached_property
     def safety_net(self) -> SafetyNet:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from ameli.domain.account import Account, ConfirmationLink
+from ameli.domain.account import Account, ConfirmationLink, Consent
 from ameli.domain.beneficiary import Beneficiary
 from ameli.domain.franceconnect import FranceConnectIdentity
 from ameli.domain.login_throttle import LoginThrottle
@@ -180,6 +180,9 @@ class AccountRepository(Protocol):
         """Record that this link's workflow started and its email left (if it is still the current one)."""
 
     def update_password_hash(self, nir_hash: str, password_hash: str) -> None: ...
+
+    def record_consents(self, nir_hash: str, consents: dict[str, Consent]) -> None:
+        """Set these consents of an active account, each on its own path (others untouched)."""
 
     def overdue_links(self, now: datetime, limit: int, not_before: datetime | None = None) -> list[OverdueLink]:
         """Pending accounts whose next deadline is at or before `now` (and not before `not_before`)."""

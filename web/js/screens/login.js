@@ -3,7 +3,7 @@
 import { api, fieldErrors } from "../api.js";
 import { h } from "../dom.js";
 import { problemText } from "../flow.js";
-import { maskEmail, maskPhone } from "../format.js";
+import { frenchDateTime, maskEmail, maskPhone } from "../format.js";
 import { lastLink, pending, session } from "../store.js";
 import {
   alert, button, buttons, formErrors, heading, linkButton, needHelp, page, passwordField, requiredNotice, showAlert,
@@ -92,10 +92,10 @@ export const login = {
   },
 };
 
-/** The pending login for a pending page, or redirects to the login page. */
+/** The pending login for a pending page, or redirects to the login page (any pending state may give another address). */
 function pendingOr(ctx, code) {
   const current = pending.get();
-  if (!current || (code && current.code !== code && !(code === "EMAIL_REQUIRED" && current.code === "LINK_EXPIRED"))) {
+  if (!current || (code && current.code !== code && code !== "EMAIL_REQUIRED")) {
     ctx.redirect(PATHS.login);
     return null;
   }
@@ -137,7 +137,7 @@ export const notConfirmed = {
     const current = pendingOr(ctx, "EMAIL_CONFIRMATION_PENDING");
     if (!current) return null;
     const slot = h("div", {});
-    const resend = button("Recevoir un nouveau lien", {
+    const resend = button("Recevoir un nouveau lien à la même adresse", {
       icon: "fr-icon-mail-line", onClick: () => whileBusy(resend, () => sendLink(ctx, current, {}, { slot })),
     });
     return page(
@@ -146,8 +146,12 @@ export const notConfirmed = {
       h("p", {}, "Votre compte sera actif dès que vous aurez cliqué sur le lien envoyé à l'adresse ",
         h("strong", {}, current.email_masked || "indiquée"), "."),
       h("p", {}, "Vous ne trouvez pas l'email ? Vérifiez votre dossier de courriers indésirables (spam), ",
-        "ou recevez un nouveau lien."),
-      buttons(linkButton("Retour à l'accueil", "/", { primary: false }), resend));
+        "ou recevez un nouveau lien. Si l'adresse est erronée, recevez le lien à une autre adresse : elle remplacera ",
+        "la précédente."),
+      h("ul", { class: "fr-btns-group" },
+        h("li", {}, resend),
+        h("li", {}, linkButton("Recevoir le lien à une autre adresse", PATHS.newAddress, { primary: false }))),
+      h("p", {}, h("a", { class: "fr-link", href: "/" }, "Retour à l'accueil")));
   },
 };
 
@@ -191,7 +195,7 @@ export const newAddress = {
     const errors = formErrors(slot, [email, emailConfirmation]);
     const form = h("form", { novalidate: true }, requiredNotice(), email.node, emailConfirmation.node,
       buttons(
-        deleted ? null : linkButton("Retour", PATHS.expired, { primary: false }),
+        deleted ? null : linkButton("Retour", PENDING_PATHS[current.code] || PATHS.login, { primary: false }),
         button("Valider", { type: "submit" })));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -244,17 +248,12 @@ export const account = {
       return page(heading("Mon compte ameli"), alert({ type: "error", title: answer.problem.title, text: problemText(answer.problem) }));
     }
     const data = answer.data;
-    const yesNo = (name) => (data.consents && data.consents[name] && data.consents[name].given ? "Oui" : "Non");
     const rows = [
       ["Adresse email", maskEmail(data.email)],
-      ["Informations promotionnelles par email", yesNo("email_marketing")],
       ["Téléphone portable", data.mobile_phone ? maskPhone(data.mobile_phone) : "Non renseigné"],
-      data.mobile_phone ? ["Informations promotionnelles par téléphone (portable)", yesNo("mobile_marketing_call")] : null,
-      data.mobile_phone ? ["Informations promotionnelles par SMS", yesNo("mobile_marketing_sms")] : null,
       ["Téléphone fixe", data.landline_phone ? maskPhone(data.landline_phone) : "Non renseigné"],
-      data.landline_phone ? ["Informations promotionnelles par téléphone (fixe)", yesNo("landline_marketing_call")] : null,
       ["Compte créé avec", METHODS[data.signup_method] || data.signup_method],
-    ].filter(Boolean);
+    ];
     const slot = h("div", {});
     const logout = button("Se déconnecter", {
       primary: false, icon: "fr-icon-logout-box-r-line",
@@ -271,9 +270,78 @@ export const account = {
       h("h2", { class: "fr-h4" }, "Mes coordonnées"),
       h("dl", { class: "account-details" },
         ...rows.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
+      consentChoices(ctx, current, data),
       buttons(logout));
   },
 };
+
+// Each consent a DSFR toggle; a phone's consents only with that phone (the API refuses them otherwise).
+const CONSENTS = [
+  { name: "email_marketing", label: "Par email" },
+  { name: "mobile_marketing_call", label: "Par téléphone, sur mon portable", phone: "mobile_phone" },
+  { name: "mobile_marketing_sms", label: "Par SMS, sur mon portable", phone: "mobile_phone" },
+  { name: "landline_marketing_call", label: "Par téléphone, sur mon fixe", phone: "landline_phone" },
+];
+
+function consentHint(consent) {
+  return consent ? `${consent.given ? "Accepté" : "Refusé"} le ${frenchDateTime(consent.at)}` : "Pas encore de choix";
+}
+
+/** "Mes choix" on the account page: the toggles, saved together with "Enregistrer mes choix". */
+function consentChoices(ctx, current, data) {
+  const slot = h("div", { "aria-live": "polite" });
+  const consents = { ...(data.consents || {}) };
+  const toggles = CONSENTS.filter((c) => !c.phone || data[c.phone]).map((c) => {
+    const id = `consent-${c.name}`;
+    const input = h("input", { class: "fr-toggle__input", type: "checkbox", id, name: c.name,
+      "aria-describedby": `${id}-hint` });
+    input.checked = Boolean(consents[c.name] && consents[c.name].given);
+    const hint = h("p", { class: "fr-hint-text", id: `${id}-hint` }, consentHint(consents[c.name]));
+    const node = h("div", { class: "fr-fieldset__element" },
+      h("div", { class: "fr-toggle" }, input,
+        h("label", { class: "fr-toggle__label", for: id, "data-fr-checked-label": "Oui", "data-fr-unchecked-label": "Non" },
+          c.label),
+        hint));
+    return { ...c, input, hint, node };
+  });
+  const save = button("Enregistrer mes choix", { type: "submit", primary: false });
+  const form = h("form", { novalidate: true },
+    h("fieldset", { class: "fr-fieldset", "aria-describedby": "consents-intro" },
+      h("legend", { class: "fr-fieldset__legend" },
+        "J'autorise l'Assurance Maladie à me communiquer des informations promotionnelles sur ses services :"),
+      ...toggles.map((t) => t.node)),
+    buttons(save));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    whileBusy(form, async () => {
+      const changes = {};
+      for (const t of toggles) {
+        if (t.input.checked !== Boolean(consents[t.name] && consents[t.name].given)) changes[t.name] = t.input.checked;
+      }
+      if (!Object.keys(changes).length) {
+        showAlert(slot, { type: "info", text: "Vos choix n'ont pas changé : il n'y a rien à enregistrer.", small: true });
+        return;
+      }
+      const answer = await api("PATCH", "/account/consents", { token: current.token, body: changes });
+      if (answer.ok) {
+        Object.assign(consents, answer.data.consents);
+        for (const t of toggles) t.hint.textContent = consentHint(consents[t.name]);
+        showAlert(slot, { type: "success", text: "Vos choix sont enregistrés.", small: true });
+      } else if (answer.status === 401) {
+        session.clear();
+        ctx.navigate(PATHS.login, { flash: SESSION_OVER });
+      } else {
+        showAlert(slot, { type: "error", title: answer.problem.title, text: problemText(answer.problem) });
+      }
+    });
+  });
+  return h("section", { class: "fr-mt-4w", "aria-labelledby": "consents-title" },
+    h("h2", { class: "fr-h4", id: "consents-title" }, "Mes choix d'informations promotionnelles"),
+    h("p", { id: "consents-intro" }, "Vous pouvez changer ces choix à tout moment. Ils ne concernent que les informations ",
+      "promotionnelles : les messages sur vos remboursements et vos droits vous parviennent toujours."),
+    slot,
+    form);
+}
 
 /** Until the reset flow exists: how to get a new code personnel today, said plainly. */
 export const forgotten = {

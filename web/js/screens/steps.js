@@ -5,7 +5,7 @@ import { h } from "../dom.js";
 import { STEP_PATHS, START_PATH, problemText, resumeSignup, signupPath, signupProblemRedirect } from "../flow.js";
 import { frenchDateTime } from "../format.js";
 import { comeBack, leaveFor } from "../router.js";
-import { finished, lastLink, logoutState, signup } from "../store.js";
+import { correction, finished, lastLink, liveCorrection, logoutState, signup } from "../store.js";
 import {
   YES_NO, alert, button, buttons, disclosure, formErrors, heading, linkButton, page, passwordField, radioGroup,
   requiredNotice, showAlert, stepper, textField, whileBusy,
@@ -459,6 +459,12 @@ export const contact = {
           signup.clear(); // the signup token is dead now: the person is logged out
           finished.set({ at: Date.now() }); // Back on a step page now leads to "check your mailbox"
           lastLink.set({ email_masked: answer.data.email_masked, link_expires_at: answer.data.link_expires_at });
+          if (answer.data.correction_token) {
+            correction.set({ token: answer.data.correction_token, expires_at: answer.data.correction_expires_at,
+              email: answer.data.email });
+          } else {
+            correction.clear();
+          }
           if (answer.data.franceconnect_logout_url) {
             // End the FranceConnect session too; FranceConnect comes back to the "check your mailbox" page
             // with the logout's `state`, kept here to check that return (checkMailbox).
@@ -522,22 +528,114 @@ export const checkMailbox = {
     if (comeBack(STEP_PATHS.done)) return page(heading("Consultez votre messagerie"), h("p", {}, "Chargement…"));
     const sent = lastLink.get();
     const until = sent ? frenchDateTime(sent.link_expires_at) : "";
+    const right = liveCorrection();
+    // While the address can still be corrected, it is shown in full, to be reread (GOV.UK's "check answers").
+    const address = right
+      ? [h("p", { class: "fr-mb-1w" }, "Nous venons de vous envoyer un email à l'adresse :"),
+        h("p", { class: "email-address fr-text--lg" }, h("strong", {}, right.email))]
+      : [h("p", {}, sent
+        ? ["Nous venons de vous envoyer un email à l'adresse ", h("strong", { class: "email-masked" }, sent.email_masked), "."]
+        : "Nous venons de vous envoyer un email.")];
+    const correct = right
+      ? h("div", { class: "fr-callout fr-mb-3w" },
+        h("p", { class: "fr-callout__title" }, "Une erreur dans l'adresse ?"),
+        h("p", { class: "fr-callout__text fr-text--md" }, "Corrigez-la maintenant, sans tout recommencer : un nouveau ",
+          "lien partira à la bonne adresse, et le lien déjà envoyé ne fonctionnera plus."),
+        h("p", { class: "fr-mt-2w fr-mb-0" }, linkButton("Modifier l'adresse", CORRECTION_PATH, { primary: false })))
+      : null;
     return page(
       heading("Consultez votre messagerie"),
+      ctx.takeFlash(),
       h("div", { class: "fr-alert fr-alert--success fr-mb-3w" },
         h("p", { class: "fr-alert__title" }, "Votre compte ameli est créé"),
         h("p", {}, "Vous avez été déconnecté. Il reste à activer votre compte.")),
-      h("p", {}, sent
-        ? ["Nous venons de vous envoyer un email à l'adresse ", h("strong", { class: "email-masked" }, sent.email_masked), "."]
-        : "Nous venons de vous envoyer un email."),
+      ...address,
       h("p", {}, "Ouvrez-le et cliquez sur le lien qu'il contient : votre compte sera alors activé, et utilisable sur ",
         "le site comme dans l'application ameli."),
       until ? h("p", {}, h("strong", {}, `Ce lien est valable jusqu'au ${until}.`)) : null,
+      correct,
       h("div", { class: "fr-callout fr-mb-3w" },
         h("p", { class: "fr-callout__title" }, "Vous n'avez pas reçu l'email ?"),
         h("p", { class: "fr-callout__text fr-text--md" }, "Vérifiez votre dossier de courriers indésirables (spam). ",
           "Vous pouvez aussi vous connecter avec votre numéro de sécurité sociale et votre code personnel ",
           "pour recevoir un nouveau lien.")),
       buttons(linkButton("Retour à l'accueil", "/", { primary: false }), linkButton("Se connecter", "/connexion")));
+  },
+};
+
+// -- Corriger l'adresse tant que le lien n'a pas servi (le droit de correction de l'étape contact) -----------
+
+export const CORRECTION_PATH = "/creer-mon-compte/modifier-adresse";
+
+export const correctAddress = {
+  title: "Modifier mon adresse email",
+  render(ctx) {
+    const right = liveCorrection();
+    if (!right) {
+      ctx.redirect(STEP_PATHS.done);
+      return null;
+    }
+    const slot = h("div", {});
+    const email = textField({
+      name: "email", label: "Saisissez votre adresse email", type: "email", hint: "Format attendu : nom@domaine.fr",
+      value: right.email, attrs: { autocomplete: "email", inputmode: "email", autocapitalize: "off" },
+    });
+    const emailConfirmation = textField({
+      name: "email_confirmation", label: "Je confirme mon adresse email", type: "email",
+      attrs: { autocomplete: "email", inputmode: "email", autocapitalize: "off" },
+    });
+    const errors = formErrors(slot, [email, emailConfirmation]);
+    const form = h("form", { novalidate: true }, requiredNotice(), email.node, emailConfirmation.node,
+      buttons(linkButton("Retour", STEP_PATHS.done, { primary: false }),
+        button("Envoyer le lien à cette adresse", { type: "submit" })));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      whileBusy(form, async () => {
+        const problems = [];
+        if (!email.value().trim()) problems.push({ field: "email", message: "Saisissez votre adresse email." });
+        if (!emailConfirmation.value().trim()) {
+          problems.push({ field: "email_confirmation", message: "Saisissez de nouveau votre adresse email pour la confirmer." });
+        }
+        if (problems.length) {
+          errors.show(problems);
+          return;
+        }
+        errors.clear();
+        const body = { email: email.value().trim(), email_confirmation: emailConfirmation.value().trim() };
+        const answer = await api("POST", "/account/email", { token: right.token, body });
+        if (answer.ok) {
+          correction.set({ ...right, email: body.email });
+          lastLink.set({ email_masked: answer.data.email_masked, link_expires_at: answer.data.link_expires_at });
+          ctx.navigate(STEP_PATHS.done, {
+            replace: true,
+            flash: { type: "success", text: "Un nouveau lien vous a été envoyé à cette adresse. Le lien précédent ne fonctionne plus." },
+          });
+          return;
+        }
+        const { problem } = answer;
+        if (answer.status === 401 || problem.code === "ACCOUNT_ALREADY_ACTIVE") {
+          correction.clear();
+          ctx.navigate(answer.status === 401 ? "/connexion" : STEP_PATHS.done, {
+            flash: answer.status === 401
+              ? { type: "warning", text: "Le délai pour corriger l'adresse est dépassé. Connectez-vous avec votre "
+                + "numéro de sécurité sociale et votre code personnel pour recevoir le lien à une autre adresse." }
+              : { type: "info", text: problem.detail },
+          });
+        } else if (problem.code === "EMAIL_ALREADY_USED") {
+          errors.show([{ field: "email", message: problem.detail }]);
+        } else if (fieldErrors(problem).length) {
+          errors.show(fieldErrors(problem));
+        } else {
+          showAlert(slot, { title: problem.title, text: problemText(problem) });
+        }
+      });
+    });
+    return page(
+      heading("Modifier mon adresse email"),
+      slot,
+      h("p", {}, "Corrigez l'adresse, puis confirmez-la. Le lien d'activation partira à cette adresse, qui remplacera ",
+        "la précédente ; le lien déjà envoyé ne fonctionnera plus."),
+      h("p", {}, "Cette adresse doit être la vôtre : elle ne peut pas servir pour un autre compte ameli."),
+      form);
   },
 };

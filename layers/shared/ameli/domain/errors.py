@@ -209,3 +209,12 @@ class FieldValidationError(ValueError):
         super().__init__(code)
         self.code = code
         self.message = message
+
+
+# Answers about the request body itself (ameli.http.bodies): what the person's client sent cannot be read.
+class UnsupportedMediaType(AppError):
+    detail = "Le contenu doit être envoyé au format JSON, encodé en UTF-8 (Content-Type: application/json)."
+
+
+class BodyTooLarge(AppError):
+    detail = "Le contenu envoyé est trop volumineux."

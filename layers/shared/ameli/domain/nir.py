@@ -125,15 +125,16 @@ def nir_matches_birth_date(nir: Nir, birth_date: date) -> bool:
 def parse_birth_date(raw: str, today: date) -> date:
     """Parse an ISO `YYYY-MM-DD` birth date: a real calendar date, not after `today`.
 
-    Codes: REQUIRED, INVALID_DATE, FUTURE_DATE.
+    Codes: REQUIRED, INVALID_FORMAT (not `YYYY-MM-DD`), INVALID_DATE (no such day), FUTURE_DATE.
     """
     text = (raw or "").strip()
     if not text:
         raise FieldValidationError("REQUIRED", "Indiquez votre date de naissance.")
     match = _ISO_DATE.match(text)
+    if not match:  # `18/12/1962` is a real date in the wrong format: say which format is expected
+        raise FieldValidationError(
+            "INVALID_FORMAT", "La date de naissance doit être au format AAAA-MM-JJ, par exemple 1962-12-18.")
     try:
-        if not match:
-            raise ValueError(text)
         parsed = date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
         raise FieldValidationError(

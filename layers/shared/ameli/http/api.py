@@ -15,6 +15,8 @@ from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel
 
 from ameli.domain.errors import AppError, InvalidRequest, NotFound, ServiceUnavailable
+from ameli.http.bodies import JsonRequestValidation
+from ameli.http.docs import security_schemes
 from ameli.http.problems import PROBLEM_TYPE_BASE, field_issue, problem, problem_of
 from ameli.observability import logger
 from ameli.settings import allowed_origins, running_in_lambda
@@ -29,6 +31,9 @@ def create_app() -> APIGatewayRestResolver:
     origins = allowed_origins()
     cors = CORSConfig(allow_origin=origins[0], extra_origins=list(origins[1:]), max_age=600) if origins else None
     app = APIGatewayRestResolver(enable_validation=True, cors=cors)
+    # The body read as ameli.http.bodies says (Powertools' constructor is untyped).
+    app._request_validation_middleware = JsonRequestValidation()  # type: ignore[no-untyped-call]
+    app.configure_openapi(security_schemes=security_schemes())  # the bearer schemes its routes name
 
     @app.exception_handler(AppError)
     def _app_error(error: AppError) -> Response[str]:

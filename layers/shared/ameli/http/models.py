@@ -7,9 +7,9 @@ value objects and every field error comes back in French with the codes of api.m
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from ameli.clock import to_rfc3339
 from ameli.domain.beneficiary import DeclaredIdentity
@@ -176,6 +176,8 @@ class NextStepResponse(BaseModel):
 
 
 class SignupStatusResponse(NextStepResponse):
+    proof: ProofDisplay | None = Field(
+        default=None, description="Option 1, tant que `next_step` vaut `proof` : ce que l'écran de preuve affiche")
     email_suggestion: str | None = Field(
         default=None, description="FranceConnect : l'adresse connue du fournisseur d'identité, pour préremplir")
 
@@ -198,8 +200,15 @@ class PasswordCheckResponse(BaseModel):
 
 class ContactResponse(BaseModel):
     status: Literal["pending_email_confirmation"]
+    email: str = Field(description="L'adresse complète, pour que la personne la relise sur l'écran de fin "
+                                   "(sa propre adresse, dans sa propre session ; jamais journalisée)",
+                       examples=["paul.venturi@example.fr"])
     email_masked: str
     link_expires_at: str
+    correction_token: str | None = Field(
+        default=None, description="Bearer de POST /v1/account/email : corriger l'adresse sans le code personnel, "
+                                  "jusqu'à `correction_expires_at` (absent si ce droit n'a pu être donné)")
+    correction_expires_at: str | None = None
     franceconnect_logout_url: str | None = None
 
 
@@ -223,21 +232,6 @@ class Problem(BaseModel):
     code: str
     detail: str
     errors: list[FieldProblem] | None = None
-
-
-def documented(success: int, model: type[BaseModel] | None, *errors: int) -> dict[int, Any]:
-    """The `responses=` of a route: its success body and the problem bodies it may answer."""
-    responses: dict[int, Any] = {
-        success: {"description": "Succès", **({"content": {"application/json": {"model": model}}} if model else {})}
-    }
-    for status in errors:
-        responses[status] = {"description": "Erreur", "content": {"application/problem+json": {"model": Problem}}}
-    # Any call may meet a failing dependency: 503 with `retry_after`, and the same request may be retried.
-    responses[503] = {
-        "description": "Service momentanément indisponible : réessayer la même requête après `retry_after` secondes",
-        "content": {"application/problem+json": {"model": Problem}},
-    }
-    return responses
 
 
 # -- email confirmation, login, account ----------------------------------------------------------
@@ -305,3 +299,21 @@ class AccountResponse(BaseModel):
     consents: dict[str, ConsentView]
     terms_version: str
     signup_method: str
+
+
+class ConsentsRequest(_Request):
+    """The choices to change; a consent left out keeps its answer."""
+
+    email_marketing: bool | None = Field(default=None, description="Informations promotionnelles par email")
+    mobile_marketing_call: bool | None = Field(default=None, description="Appels promotionnels sur le mobile")
+    mobile_marketing_sms: bool | None = Field(default=None, description="SMS promotionnels")
+    landline_marketing_call: bool | None = Field(default=None, description="Appels promotionnels sur le fixe")
+
+    @model_validator(mode="after")
+    def _at_least_one(self) -> ConsentsRequest:
+        if not self.choices():
+            raise field_error("REQUIRED", "Indiquez au moins un choix à modifier.")
+        return self
+
+    def choices(self) -> dict[str, bool]:
+        return {name: given for name, given in self.model_dump().items() if given is not None}

@@ -53,12 +53,52 @@ PROBLEMS: dict[type[AppError], Problem] = {
     errors.LoginLinkExpired: Problem(403, "LINK_EXPIRED", "Ce lien n'est plus actif"),
     errors.EmailRequired: Problem(403, "EMAIL_REQUIRED", "Adresse email à renseigner"),
     errors.ServiceUnavailable: Problem(503, "SERVICE_UNAVAILABLE", "Service momentanément indisponible"),
+    errors.UnsupportedMediaType: Problem(415, "UNSUPPORTED_MEDIA_TYPE", "Format de contenu non pris en charge"),
+    errors.BodyTooLarge: Problem(413, "BODY_TOO_LARGE", "Contenu trop volumineux"),
     # Routing answers: their values stay on the classes, which the emulated API Gateway reads too.
     errors.NotFound: Problem(errors.NotFound.status, errors.NotFound.code, errors.NotFound.title),
     errors.MethodNotAllowed: Problem(errors.MethodNotAllowed.status, errors.MethodNotAllowed.code,
                                      errors.MethodNotAllowed.title),
 }
 _UNLISTED = Problem(400, "BAD_REQUEST", "Requête refusée")
+
+
+@dataclass(frozen=True)
+class Member:
+    """An extra member of a problem (api.md: "extra members are allowed where listed")."""
+
+    schema: dict[str, Any]
+    example: Any
+    always: bool = True  # present in every answer of that code
+
+
+_RETRY_AFTER = Member({"type": "integer", "minimum": 1, "description": "Secondes à attendre avant de réessayer"}, 86400)
+_NEXT_STEP = Member({"enum": ["proof", "terms", "password", "contact", "done", "login"],
+                     "description": "L'étape à poursuivre (`login` : se connecter)"}, "terms")
+_RESEND_OPTIONS = Member({"type": "array", "items": {"enum": ["same_address", "other_address"]},
+                          "description": "Recevoir un nouveau lien : à la même adresse, ou à une autre"},
+                         ["same_address", "other_address"])
+_PENDING_TOKEN = {
+    "pending_token": Member({"type": "string", "description": "Jeton de POST /v1/account/email (Bearer)"},
+                            "q3Xk…"),
+    "pending_token_expires_at": Member({"type": "string", "format": "date-time"}, "2026-04-01T10:15:00Z"),
+}
+_EMAIL_MASKED = Member({"type": "string", "description": "L'adresse en attente, masquée"}, "p***@example.fr")
+
+# The extra members each refusal carries: the OpenAPI documents them per operation (ameli.http.docs).
+PROBLEM_MEMBERS: dict[type[AppError], dict[str, Member]] = {
+    errors.ProofMismatch: {"attempts_left": Member(
+        {"type": "integer", "minimum": 1, "description": "Essais restants avant le blocage de 24 heures"}, 2)},
+    errors.TooManyAttempts: {"retry_after": _RETRY_AFTER},
+    errors.AccountLocked: {"retry_after": _RETRY_AFTER},
+    errors.StepNotAllowed: {"next_step": _NEXT_STEP},
+    errors.AccountAlreadyExists: {"next_step": Member(_NEXT_STEP.schema, "login")},
+    errors.TermsVersionOutdated: {"current_version": Member({"type": "string"}, "2020-04")},
+    errors.LinkExpired: {"resend_options": _RESEND_OPTIONS},
+    errors.EmailConfirmationPending: {**_PENDING_TOKEN, "email_masked": _EMAIL_MASKED},
+    errors.LoginLinkExpired: {**_PENDING_TOKEN, "email_masked": _EMAIL_MASKED, "resend_options": _RESEND_OPTIONS},
+    errors.EmailRequired: _PENDING_TOKEN,
+}
 
 
 def problem_of(error: AppError) -> Problem:

@@ -11,9 +11,11 @@ from ameli.clock import Clock
 from ameli.domain import errors
 from ameli.domain.account import Account, AccountState, ConfirmationLink, Consent
 from ameli.domain.contact import ContactDetails, Email
+from ameli.domain.session import CORRECTION_TOKEN_DURATION, Session
 from ameli.domain.signup import Signup
 from ameli.domain.terms import CONSENT_WORDING_VERSION
-from ameli.ports import AccountRepository, Pseudonymizer, Telemetry
+from ameli.ports import AccountRepository, Pseudonymizer, SessionRepository, Telemetry
+from ameli.service import tokens
 from ameli.service.confirmation_links import ConfirmationLinks
 
 
@@ -21,33 +23,54 @@ from ameli.service.confirmation_links import ConfirmationLinks
 class PendingAccountCreated:
     account: Account
     email_masked: str
+    correction_expires_at: datetime | None = None  # when the correction right ends (None: not given)
 
 
 class ContactStep:
-    def __init__(self, *, clock: Clock, accounts: AccountRepository, pseudonymizer: Pseudonymizer,
-                 links: ConfirmationLinks, telemetry: Telemetry) -> None:
+    def __init__(self, *, clock: Clock, accounts: AccountRepository, sessions: SessionRepository,
+                 pseudonymizer: Pseudonymizer, links: ConfirmationLinks, telemetry: Telemetry) -> None:
         self.clock = clock
         self.accounts = accounts
+        self.sessions = sessions
         self.pseudonymizer = pseudonymizer
         self.links = links
         self.telemetry = telemetry
 
-    def give_contact(self, signup: Signup, contact: ContactDetails) -> PendingAccountCreated:
+    def give_contact(self, signup: Signup, contact: ContactDetails,
+                     correction_token: str | None = None) -> PendingAccountCreated:
+        """The pending account; with `correction_token`, also the right to correct its address for
+        `CORRECTION_TOKEN_DURATION` without the password (a typo seen on the end screen)."""
         if signup.next_step == "done":  # a retry after the account was committed: deliver its link
             return self._resume(signup)
         signup.ensure_step_allowed("contact")
         now = self.clock.now()
         account_id = str(uuid.uuid4())
+        correction_expires_at: datetime | None = None
 
         def create_account(link: ConfirmationLink) -> Account:
+            nonlocal correction_expires_at
             account = self._pending_account(account_id, signup, contact.email, link, now)
             account = _with_contact(account, contact, now)
             self.accounts.create_from_signup(signup, account)
             self.telemetry.count("AccountCreated", method=signup.method)
+            if correction_token:
+                correction_expires_at = self._give_correction_right(account, correction_token, now)
             return account
 
         sent = self.links.issue(account_id, create_account)
-        return PendingAccountCreated(account=sent.account, email_masked=sent.email_masked)
+        return PendingAccountCreated(account=sent.account, email_masked=sent.email_masked,
+                                     correction_expires_at=correction_expires_at)
+
+    def _give_correction_right(self, account: Account, token: str, now: datetime) -> datetime | None:
+        """Only once the account exists: a right never points to another signup's account. A failure
+        here costs only the shortcut (login then gives another address), never the account."""
+        expires_at = now + CORRECTION_TOKEN_DURATION
+        try:
+            self.sessions.open_session(Session(tokens.token_hash(token), "correction", account.nir_hash, expires_at))
+        except Exception:  # noqa: BLE001 - the account and its link must not fail for a convenience
+            self.telemetry.count("CorrectionRightFailed")
+            return None
+        return expires_at
 
     def _resume(self, signup: Signup) -> PendingAccountCreated:
         account = self.accounts.get_account(signup.nir_hash)

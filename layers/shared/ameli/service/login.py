@@ -69,10 +69,10 @@ class Login:
             raise errors.AuthenticationRequired()
         return account
 
-    def account_of_session(self, token: str | None, kind: str) -> Account:
-        """The account of a valid bearer token of that kind ("session" or "pending"), or a 401."""
+    def account_of_session(self, token: str | None, *kinds: str) -> Account:
+        """The account of a valid bearer token of one of these kinds ("session", "pending", "correction"), or a 401."""
         session = self.sessions.find_session(tokens.token_hash(token)) if token else None
-        if session is None or not session.is_valid(self.clock.now(), kind):
+        if session is None or not session.is_valid(self.clock.now(), *kinds):
             raise errors.AuthenticationRequired()
         account = self.accounts.get_account(session.nir_hash)
         if account is None:

@@ -45,8 +45,9 @@ class NewLinks:
         return self._send(account, self._new_address(new_email))
 
     def send_after_login(self, pending_token: str | None, *, email: Email | None) -> LinkSent:
-        """With the pending token of a login: resend to the pending address, or to a new one."""
-        account = self.login.account_of_session(pending_token, "pending")
+        """With the pending token of a login, or the correction right of the contact step (a mistyped
+        address, just after the signup): resend to the pending address, or to a new one."""
+        account = self.login.account_of_session(pending_token, "pending", "correction")
         state = account.state_at(self.clock.now())
         if state is AccountState.ACTIVE:
             raise errors.AccountAlreadyActive()

@@ -20,6 +20,12 @@ COUNT_RETRIES = 4
 
 
 @dataclass(frozen=True)
+class ProofDisplay:
+    iban_masked: str
+    carte_vitale_serial_prefix: str
+
+
+@dataclass(frozen=True)
 class StartedSignup:
     signup: Signup
     signup_token: str
@@ -60,6 +66,17 @@ class Option1Signup:
             iban_masked=mask_iban(beneficiary.iban),
             carte_vitale_serial_prefix=carte_vitale_serial_prefix(beneficiary.carte_vitale.serial),
         )
+
+    def proof_display(self, signup: Signup) -> ProofDisplay | None:
+        """What the proof screen shows again (a client resuming after a restart), while proof is the next step.
+
+        Read again from the registry: the signup never holds the IBAN nor the card serial."""
+        if signup.method != "carte_vitale" or signup.next_step != "proof":
+            return None
+        beneficiary = self.registry.find_by_nir(signup.nir)
+        if beneficiary is None or beneficiary.iban is None or beneficiary.carte_vitale is None:
+            return None  # changed in the registry since the identity step: the proof will be refused
+        return ProofDisplay(mask_iban(beneficiary.iban), carte_vitale_serial_prefix(beneficiary.carte_vitale.serial))
 
     def submit_proof(self, signup: Signup, proof: ProofTails) -> Signup:
         """The signup at the terms step, if both tails match. Every attempt counts as a failure

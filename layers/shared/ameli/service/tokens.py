@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -9,6 +10,13 @@ import secrets
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def derived_token(secret: str, purpose: str) -> str:
+    """A second bearer secret computed from `secret`: whoever holds `secret` (and only them) can compute
+    it again, so a replayed answer can carry it without the server ever storing it in clear."""
+    digest = hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def token_hash(token: str) -> str:

@@ -317,6 +317,27 @@ class DynamoAccountRepository:
             ExpressionAttributeValues={":hash": {"S": password_hash}},
         )
 
+    def record_consents(self, nir_hash: str, consents: dict[str, Consent]) -> None:
+        """Each consent on its own map path, so that two changes made at once both stay; only while the
+        account is active (the write's own condition, whatever was read before)."""
+        names = {f"#c{i}": name for i, name in enumerate(consents)}
+        values = {f":c{i}": serialize({"given": c.given, "at": to_rfc3339(c.at), "wording_version": c.wording_version})
+                  for i, c in enumerate(consents.values())}
+        try:
+            self.client.update_item(
+                TableName=self.accounts_table,
+                Key=key(account_key(nir_hash)),
+                UpdateExpression="SET " + ", ".join(
+                    f"consents.{name} = {value}" for name, value in zip(names, values, strict=True)),
+                ConditionExpression="#status = :active",
+                ExpressionAttributeNames={"#status": "status", **names},
+                ExpressionAttributeValues={":active": {"S": STATUS_ACTIVE}, **values},
+            )
+        except ClientError as error:
+            if condition_failed(error):
+                raise errors.AuthenticationRequired() from None
+            raise
+
     def overdue_links(self, now: datetime, limit: int, not_before: datetime | None = None) -> list[OverdueLink]:
         """Pending accounts whose deadline is at or before `now` (the safety net), from the sparse index."""
         overdue: list[OverdueLink] = []

@@ -1,0 +1,63 @@
+"""What the OpenAPI promises an app team, checked against the real handlers (issue 13, item 9)."""
+
+import jsonschema
+import pytest
+
+from scripts.openapi import build_openapi
+from tests.functional.conftest import VENTURI_IDENTITY, VENTURI_PROOF
+from tests.people import PASSWORD
+
+
+@pytest.fixture(scope="module")
+def document():
+    return build_openapi()
+
+
+def assert_documented(document, method: str, path: str, answer) -> None:
+    """The answer's status is listed for the operation, and its body matches that answer's schema."""
+    documented = document["paths"][path][method]["responses"]
+    assert str(answer.status) in documented, (path, answer.status)
+    content = documented[str(answer.status)]["content"]
+    media_type = "application/problem+json" if answer.status >= 400 else "application/json"
+    assert answer.headers["Content-Type"] == media_type
+    jsonschema.validate(answer.body, {**content[media_type]["schema"], "components": document["components"]})
+    if media_type == "application/problem+json":
+        assert answer.body["code"] in content[media_type]["examples"]
+
+
+def test_get_signup_gives_the_proof_display_again_while_proof_is_next(api, document):
+    started = api.post("/v1/signups", VENTURI_IDENTITY).body
+    path = f"/v1/signups/{started['signup_id']}"
+    resumed = api.get(path, started["signup_token"])
+    assert resumed.status == 200
+    assert resumed.body["next_step"] == "proof" and resumed.body["proof"] == started["proof"]
+    assert_documented(document, "get", "/v1/signups/{signup_id}", resumed)
+    assert api.post(f"{path}/proof", VENTURI_PROOF, started["signup_token"]).status == 200
+    after = api.get(path, started["signup_token"]).body
+    assert after["next_step"] == "terms" and "proof" not in after
+
+
+def test_refusals_are_the_documented_ones_with_their_members(api, document):
+    started = api.post("/v1/signups", VENTURI_IDENTITY).body
+    path, token = f"/v1/signups/{started['signup_id']}", started["signup_token"]
+    route = "/v1/signups/{signup_id}/proof"
+    mismatch = api.post(f"{path}/proof", {**VENTURI_PROOF, "iban_last7": "0000000"}, token)
+    assert mismatch.body["code"] == "PROOF_MISMATCH" and mismatch.body["attempts_left"] == 2
+    assert_documented(document, "post", route, mismatch)
+    assert_documented(document, "post", route, api.post(f"{path}/proof", VENTURI_PROOF, "wrong-token"))
+    early = api.give_contact(started["signup_id"], token, "paul.venturi@example.fr")
+    assert early.body["code"] == "STEP_NOT_ALLOWED" and early.body["next_step"] == "proof"
+    assert_documented(document, "post", "/v1/signups/{signup_id}/contact", early)
+    unreadable = api.call("POST", f"{path}/proof", data=b"[", headers={"Authorization": f"Bearer {token}",
+                                                                       "Content-Type": "application/json"})
+    assert_documented(document, "post", route, unreadable)
+    plain = api.call("POST", f"{path}/proof", data=b"x", headers={"Content-Type": "text/plain"})
+    assert_documented(document, "post", route, plain)
+
+
+def test_a_pending_login_answer_is_the_documented_one(api, document):
+    api.sign_up()
+
+    pending = api.post("/v1/sessions", {"nir": VENTURI_IDENTITY["nir"], "password": PASSWORD})
+    assert pending.status == 403 and pending.body["pending_token"]
+    assert_documented(document, "post", "/v1/sessions", pending)
