@@ -2,7 +2,7 @@
 and every dependency failing on demand (the fault switch). Issue 10, item 8.
 
 The behaviour asserted is the spec's (journey.md, api.md) and the hardening issue's (12). The tests that
-fail until issue 12 is fixed are marked `xfail(strict=True)`: they turn into failures once it is fixed,
+fail until issue 12 is fixed are marked `xfail(strict=True)` (none is left: FAILING_NOW is empty): they turn into failures once fixed,
 and the fixer removes the mark.
 """
 
