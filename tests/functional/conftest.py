@@ -151,3 +151,29 @@ def short_api(process_environment):
     stack = _stack("PT3S", "PT9S")
     yield stack
     stack.stack.close()
+
+
+class _CurrentStdout:
+    """Writes to whatever sys.stdout is when a line is logged: pytest swaps it between phases and tests."""
+
+    def write(self, text: str) -> int:
+        import sys
+
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        import sys
+
+        sys.stdout.flush()
+
+
+@pytest.fixture
+def logs(capfd):
+    """The product's log lines of this test, read with `logs.readouterr()`.
+
+    The logger's handler is bound to a stream once per process, and a previous test's capture may have
+    closed that stream: the handler is pointed at the current sys.stdout instead, resolved at each line."""
+    from ameli.observability import logger
+
+    logger.registered_handler.stream = _CurrentStdout()
+    return capfd

@@ -2,7 +2,6 @@
 address and can correct it while the link is unused; the pending login offers both the same and
 another address."""
 
-import sys
 
 from tests.functional.conftest import VENTURI_IDENTITY
 from tests.people import PASSWORD
@@ -14,10 +13,7 @@ def correct(api, token, address=RIGHT):
     return api.post("/v1/account/email", {"email": address, "email_confirmation": address}, token)
 
 
-def test_the_end_screen_gets_the_full_address_and_corrects_it_without_the_password(api, capfd):
-    from ameli.observability import logger
-
-    logger.registered_handler.setStream(sys.stdout)
+def test_the_end_screen_gets_the_full_address_and_corrects_it_without_the_password(api, logs):
     signup_id, signup_token = api.signup_until_contact()
     created = api.give_contact(signup_id, signup_token, TYPO)
     assert created.status == 201
@@ -34,7 +30,7 @@ def test_the_end_screen_gets_the_full_address_and_corrects_it_without_the_passwo
     # The link has served: the right ends with it.
     assert correct(api, correction, "autre@example.fr").body["code"] == "ACCOUNT_ALREADY_ACTIVE"
 
-    logged = capfd.readouterr()
+    logged = logs.readouterr()
     everything = logged.out + logged.err
     assert "correlation_id" in everything
     for secret in (TYPO, RIGHT, "paul.venturi", correction, signup_token, typo_link):

@@ -20,12 +20,7 @@ def _tails(nir: str) -> dict:
     return {"iban_last7": person["iban"][-7:], "carte_vitale_serial_last11": person["carte_vitale"]["serial"][-11:]}
 
 
-def test_a_whole_journey_logs_no_personal_data_nor_secret(api, capfd):
-    import sys
-
-    from ameli.observability import logger
-
-    logger.registered_handler.setStream(sys.stdout)  # bound once per process: point it at this capture
+def test_a_whole_journey_logs_no_personal_data_nor_secret(api, logs):
     email, phone, wrong_password = "paul.venturi@example.fr", "06 12 34 56 78", "Faux-Code-99"
     refused = api.post("/v1/signups", {**VENTURI_IDENTITY, "birth_date": "1963-12-18"})  # inconsistent date
     assert refused.status == 422
@@ -48,7 +43,7 @@ def test_a_whole_journey_logs_no_personal_data_nor_secret(api, capfd):
     assert api.get("/v1/account", session).status == 200
     assert api.call("DELETE", "/v1/sessions/current", token=session).status == 204
 
-    logged = capfd.readouterr()
+    logged = logs.readouterr()
     everything = (logged.out + logged.err).lower()
     assert "signupstarted" in everything and "correlation_id" in everything  # the logs were captured
     secrets = {
