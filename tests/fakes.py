@@ -70,9 +70,10 @@ class InMemoryTables:
 
 
 class InMemorySignupRepository:
-    def __init__(self, tables: InMemoryTables) -> None:
+    def __init__(self, tables: InMemoryTables, registry: InMemoryRegistry | None = None) -> None:
         self.tables = tables
         self.signups = tables.signups
+        self.registry = registry or InMemoryRegistry()  # the proof step's batched read takes its beneficiary
 
     def create(self, signup: Signup) -> None:
         with self.tables.lock:
@@ -99,8 +100,8 @@ class InMemorySignupRepository:
     def load_attempts(self, nir_hash: str) -> ProofAttempts:
         return self.tables.attempts.get(nir_hash, ProofAttempts())
 
-    def load_proof_guard(self, nir_hash: str) -> ProofGuard:
-        return ProofGuard(self.load_attempts(nir_hash), self.account_exists(nir_hash))
+    def load_proof_guard(self, nir_hash: str, nir: str) -> ProofGuard:
+        return ProofGuard(self.load_attempts(nir_hash), self.account_exists(nir_hash), self.registry.find_by_nir(nir))
 
     def count_proof_attempt(self, nir_hash: str, seen: ProofAttempts,
                             counted: ProofAttempts) -> tuple[bool, ProofAttempts]:
@@ -404,7 +405,7 @@ class FakeWorld:
         self.settings = settings_for_tests()
         self.registry = InMemoryRegistry(self.beneficiaries)
         self.tables = InMemoryTables()
-        self.signup_store = InMemorySignupRepository(self.tables)
+        self.signup_store = InMemorySignupRepository(self.tables, self.registry)
         self.account_store = InMemoryAccountRepository(self.tables)
         self.session_store = InMemorySessionRepository(self.tables)
         self.mailer = RecordingMailer()

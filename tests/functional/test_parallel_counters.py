@@ -147,17 +147,23 @@ def test_a_slow_wrong_proof_never_erases_a_lock_set_meanwhile(api):
     started = [api.post("/v1/signups", VENTURI_IDENTITY).body for _ in range(4)]
     slow, *others = [services.signup_steps.authenticate(s["signup_id"], s["signup_token"]) for s in started]
     wrong = values.proof({**VENTURI_PROOF, "iban_last7": "0000000"})
-    registry = services.option1.registry
+    signups = services.option1.signups
     release, reached = threading.Event(), threading.Event()
 
-    class SlowRegistry:
-        def find_by_nir(self, nir):
+    class SlowAfterReading:
+        """The attempts (with the registry's beneficiary) are read; then the slow request waits."""
+
+        def __getattr__(self, name):
+            return getattr(signups, name)
+
+        def load_proof_guard(self, nir_hash, nir):
+            guard = signups.load_proof_guard(nir_hash, nir)
             if threading.current_thread().name == "slow":
                 reached.set()
                 release.wait(10)
-            return registry.find_by_nir(nir)
+            return guard
 
-    services.option1.registry = SlowRegistry()
+    services.option1.signups = SlowAfterReading()
     result: list[str] = []
 
     def slow_submit() -> None:

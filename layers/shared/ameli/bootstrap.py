@@ -84,7 +84,8 @@ class Container:
     def signup_repository(self) -> SignupRepository:
         from ameli.adapters.dynamodb.signups import DynamoSignupRepository
 
-        return DynamoSignupRepository(self.dynamodb, self.settings.signups_table, self.settings.accounts_table)
+        return DynamoSignupRepository(self.dynamodb, self.settings.signups_table, self.settings.accounts_table,
+                                      self.settings.registry_table)
 
     @cached_property
     def account_repository(self) -> AccountRepository:

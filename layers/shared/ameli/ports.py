@@ -62,10 +62,12 @@ class FranceConnectClient(Protocol):
 
 @dataclass(frozen=True)
 class ProofGuard:
-    """What the proof step must know besides the registry: the per-NIR lock and an existing account."""
+    """What the proof step reads, in one request: the per-NIR lock, an existing account, and the
+    registry's beneficiary (compared only once the attempt is counted)."""
 
     attempts: ProofAttempts
     account_exists: bool
+    beneficiary: Beneficiary | None
 
 
 class SignupRepository(Protocol):
@@ -88,7 +90,7 @@ class SignupRepository(Protocol):
 
     def load_attempts(self, nir_hash: str) -> ProofAttempts: ...
 
-    def load_proof_guard(self, nir_hash: str) -> ProofGuard: ...
+    def load_proof_guard(self, nir_hash: str, nir: str) -> ProofGuard: ...
 
     def count_proof_attempt(self, nir_hash: str, seen: ProofAttempts,
                             counted: ProofAttempts) -> tuple[bool, ProofAttempts]:

@@ -83,9 +83,9 @@ class Option1Signup:
         before the tails are compared; a right one then takes its count back."""
         signup.ensure_step_allowed("proof")
         now = self.clock.now().replace(microsecond=0)  # as stored: a right attempt finds its own count
-        guard = self.signups.load_proof_guard(signup.nir_hash)
+        guard = self.signups.load_proof_guard(signup.nir_hash, signup.nir)  # read with the registry's beneficiary
         counted = self._count_attempt(signup.nir_hash, guard.attempts, now)
-        beneficiary = self.registry.find_by_nir(signup.nir)
+        beneficiary = guard.beneficiary  # compared only now that the attempt is counted
         if beneficiary is None or not proof_matches(beneficiary, proof.iban_last7, proof.serial_last11):
             self._refuse_proof(counted, now)
         if guard.account_exists:

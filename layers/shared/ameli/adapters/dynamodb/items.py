@@ -64,6 +64,23 @@ def put_if_version(client: Any, table: str, item: Item, seen_version: str | None
     return None
 
 
+def batch_get(client: Any, request_items: dict[str, Any], attempts: int = 3) -> dict[str, list[Item]]:
+    """`BatchGetItem`, every key answered: DynamoDB may leave some unprocessed (throttling), and a key
+    read as absent would decide wrongly (a right proof refused, a lock missed). Asks again for those;
+    still unprocessed after `attempts`, it raises as a throttled request does."""
+    found: dict[str, list[Item]] = {}
+    pending = request_items
+    for _ in range(attempts):
+        response = client.batch_get_item(RequestItems=pending)
+        for table, items in response.get("Responses", {}).items():
+            found.setdefault(table, []).extend(items)
+        pending = response.get("UnprocessedKeys") or {}
+        if not pending:
+            return found
+    raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException",
+                                 "Message": "keys left unprocessed"}}, "BatchGetItem")
+
+
 class TransactionCancelled(Exception):
     """A transaction DynamoDB cancelled; `failed` names the items whose condition did not hold."""
 

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from ameli.adapters.dynamodb.items import from_item, to_item
+from ameli.adapters.dynamodb.items import Item, from_item, to_item
 from ameli.adapters.keys import BIRTH_NAME_INDEX
 from ameli.domain.beneficiary import Beneficiary
 from ameli.domain.franceconnect import birth_name_key
+
+
+def registry_key(nir: str) -> Item:
+    return {"nir": {"S": nir}}
+
+
+def beneficiary_from_item(item: Item) -> Beneficiary:
+    return Beneficiary.from_dict(from_item(item))
 
 
 class DynamoBeneficiaryRegistry:
@@ -16,8 +24,8 @@ class DynamoBeneficiaryRegistry:
         self.table = table
 
     def find_by_nir(self, nir: str) -> Beneficiary | None:
-        item = self.client.get_item(TableName=self.table, Key={"nir": {"S": nir}}).get("Item")
-        return Beneficiary.from_dict(from_item(item)) if item else None
+        item = self.client.get_item(TableName=self.table, Key=registry_key(nir)).get("Item")
+        return beneficiary_from_item(item) if item else None
 
     def find_by_birth_name(self, birth_name_key: str, birth_date_prefix: str) -> list[Beneficiary]:
         # Every page: a common name has thousands of bearers (about 230,000 MARTINs), and a person
@@ -28,7 +36,7 @@ class DynamoBeneficiaryRegistry:
             KeyConditionExpression="birth_name_key = :name AND begins_with(birth_date, :born)",
             ExpressionAttributeValues={":name": {"S": birth_name_key}, ":born": {"S": birth_date_prefix}},
         )
-        return [Beneficiary.from_dict(from_item(item)) for page in pages for item in page.get("Items", [])]
+        return [beneficiary_from_item(item) for page in pages for item in page.get("Items", [])]
 
     def put_all(self, beneficiaries: list[Beneficiary]) -> None:
         """Loads an extract (used by the fixture loader and operators' import job)."""

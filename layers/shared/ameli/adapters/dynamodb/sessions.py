@@ -11,7 +11,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ameli.adapters.dynamodb.accounts import account_from_item
-from ameli.adapters.dynamodb.items import GRACE, Item, Transaction, epoch, from_item, key, put_if_version, to_item
+from ameli.adapters.dynamodb.items import (
+    GRACE,
+    Item,
+    Transaction,
+    batch_get,
+    epoch,
+    from_item,
+    key,
+    put_if_version,
+    to_item,
+)
 from ameli.adapters.keys import account_key, login_throttle_key, session_key
 from ameli.clock import from_rfc3339, to_rfc3339
 from ameli.domain.account import Account
@@ -42,11 +52,10 @@ class DynamoSessionRepository:
         self.accounts_table = accounts_table
 
     def load_for_login(self, nir_hash: str) -> tuple[Account | None, LoginThrottle]:
-        response = self.client.batch_get_item(RequestItems={
+        found = batch_get(self.client, {
             self.accounts_table: {"Keys": [key(account_key(nir_hash))], "ConsistentRead": True},
             self.signups_table: {"Keys": [key(login_throttle_key(nir_hash))], "ConsistentRead": True},
         })
-        found = response.get("Responses", {})
         accounts = found.get(self.accounts_table, [])
         throttles = found.get(self.signups_table, [])
         account = account_from_item(accounts[0]) if accounts else None

@@ -1,8 +1,9 @@
 """The signup-in-progress aggregate (signups table): the signup itself, its NIR's proof attempts,
 and the FranceConnect state that leads to it.
 
-Two reads look at the accounts table by key only (an account exists for this NIR?), batched where a
-step must stay within its DynamoDB budget; this repository never writes there.
+Two reads look at the accounts table by key only (an account exists for this NIR?); the proof step's
+read also takes the registry's beneficiary, in the same batch, to stay within its DynamoDB budget. This
+repository never writes to either table.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ameli.adapters.dynamodb.items import (
     Item,
     Transaction,
     TransactionCancelled,
+    batch_get,
     condition_failed,
     epoch,
     from_item,
@@ -26,6 +28,7 @@ from ameli.adapters.dynamodb.items import (
     put_if_version,
     to_item,
 )
+from ameli.adapters.dynamodb.registry import beneficiary_from_item, registry_key
 from ameli.adapters.keys import account_key, franceconnect_state_key, proof_attempts_key, signup_key
 from ameli.clock import from_rfc3339, to_rfc3339
 from ameli.domain import errors
@@ -94,10 +97,11 @@ def attempts_item(nir_hash: str, attempts: ProofAttempts, version: str) -> Item:
 
 
 class DynamoSignupRepository:
-    def __init__(self, client: Any, signups_table: str, accounts_table: str) -> None:
+    def __init__(self, client: Any, signups_table: str, accounts_table: str, registry_table: str) -> None:
         self.client = client
         self.signups_table = signups_table
         self.accounts_table = accounts_table
+        self.registry_table = registry_table
 
     # -- the signup
     def create(self, signup: Signup) -> None:
@@ -142,21 +146,20 @@ class DynamoSignupRepository:
         ).get("Item")
         return attempts_from_item(item)
 
-    def load_proof_guard(self, nir_hash: str) -> ProofGuard:
-        """The attempt counter and whether an account exists, in one request."""
-        response = self.client.batch_get_item(RequestItems={
+    def load_proof_guard(self, nir_hash: str, nir: str) -> ProofGuard:
+        """The attempt counter, whether an account exists and the registry's beneficiary, in one request."""
+        found = batch_get(self.client, {
             self.signups_table: {"Keys": [key(proof_attempts_key(nir_hash))], "ConsistentRead": True},
-            self.accounts_table: {
-                "Keys": [key(account_key(nir_hash))],
-                "ConsistentRead": True,
-                "ProjectionExpression": "pk",
-            },
+            self.accounts_table: {"Keys": [key(account_key(nir_hash))], "ConsistentRead": True,
+                                  "ProjectionExpression": "pk"},
+            self.registry_table: {"Keys": [registry_key(nir)]},
         })
-        found = response.get("Responses", {})
-        attempts_items = found.get(self.signups_table, [])
+        attempts = found.get(self.signups_table, [])
+        beneficiaries = found.get(self.registry_table, [])
         return ProofGuard(
-            attempts=attempts_from_item(attempts_items[0] if attempts_items else None),
+            attempts=attempts_from_item(attempts[0] if attempts else None),
             account_exists=bool(found.get(self.accounts_table)),
+            beneficiary=beneficiary_from_item(beneficiaries[0]) if beneficiaries else None,
         )
 
     def count_proof_attempt(self, nir_hash: str, seen: ProofAttempts,
