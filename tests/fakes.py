@@ -146,7 +146,7 @@ class InMemoryAccountRepository:
         found = self.links.get(token_hash)
         return (self.accounts[found[0]], found[1]) if found else None
 
-    def create_from_signup(self, signup: Signup, account: Account) -> None:
+    def create_from_signup(self, signup: Signup, account: Account, correction: Session | None = None) -> None:
         assert account.link is not None and account.email_key is not None
         with self.lock:
             current = self.tables.signups.get(signup.signup_id)
@@ -160,6 +160,8 @@ class InMemoryAccountRepository:
             self.email_owners[account.email_key] = account.nir_hash
             self.links[account.link.token_hash] = (account.nir_hash, account.link.number)
             self.tables.signups[signup.signup_id] = replace(current, next_step="done", password_hash=None)
+            if correction is not None:
+                self.tables.sessions[correction.token_hash] = correction
 
     def activate(self, account: Account, link_number: int, now: datetime) -> bool:
         # The adapter's condition, imitated: tests/functional/test_account_repository.py checks the real one.

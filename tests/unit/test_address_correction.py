@@ -80,14 +80,17 @@ def test_an_address_already_taken_is_refused_and_the_pending_one_kept(world):
     assert next(iter(world.account_store.accounts.values())).email == "paul@exmaple.fr"
 
 
-def test_a_failure_to_give_the_right_costs_only_the_right(world):
-    def broken(session):
-        raise RuntimeError("DynamoDB unavailable")
-
-    world.session_store.open_session = broken
-    created = world.contact_step.give_contact(until_contact(world), values.contact("paul@example.fr"), CORRECTION)
-    assert created.correction_expires_at is None and created.account.status is AccountState.PENDING_EMAIL_CONFIRMATION
-    assert len(world.mailer.sent) == 1 and ("CorrectionRightFailed", {}) in world.telemetry.counts
+def test_the_right_is_opened_by_the_accounts_own_write_and_only_with_it(world):
+    taken = world.pseudonymizer.email_hash(values.email("claimed@example.fr").uniqueness_key)
+    world.account_store.email_owners[taken] = "another-account"
+    signup = until_contact(world)
+    with pytest.raises(errors.EmailAlreadyUsed):
+        world.contact_step.give_contact(signup, values.contact("claimed@example.fr"), CORRECTION)
+    assert world.tables.sessions == {}  # no account, no right
+    created = world.contact_step.give_contact(signup, values.contact("paul@example.fr"), CORRECTION)
+    [right] = world.tables.sessions.values()
+    assert right.kind == "correction" and right.nir_hash == created.account.nir_hash
+    assert right.expires_at == created.correction_expires_at
 
 
 def test_the_derived_token_is_stable_and_depends_on_its_secret():

@@ -173,7 +173,7 @@ class Container:
     def contact_step(self) -> ContactStep:
         from ameli.service.contact import ContactStep
 
-        return ContactStep(clock=self.clock, accounts=self.account_repository, sessions=self.session_repository,
+        return ContactStep(clock=self.clock, accounts=self.account_repository,
                            pseudonymizer=self.pseudonymizer, links=self.confirmation_links, telemetry=self.telemetry)
 
     @cached_property

@@ -163,8 +163,9 @@ class AccountRepository(Protocol):
     def find_by_link(self, token_hash: str) -> tuple[Account, int] | None:
         """The account a link belongs to, with that link's number (compare with `account.link`)."""
 
-    def create_from_signup(self, signup: Signup, account: Account) -> None:
-        """Atomically: create the account, claim its email, register its link, end the signup.
+    def create_from_signup(self, signup: Signup, account: Account, correction: Session | None = None) -> None:
+        """Atomically: create the account, claim its email, register its link, end the signup, and
+        open the `correction` session if given.
 
         Raises `EmailAlreadyUsed`, `AccountAlreadyExists` or `StepNotAllowed`.
         """

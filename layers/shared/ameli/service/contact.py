@@ -14,7 +14,7 @@ from ameli.domain.contact import ContactDetails, Email
 from ameli.domain.session import CORRECTION_TOKEN_DURATION, Session
 from ameli.domain.signup import Signup
 from ameli.domain.terms import CONSENT_WORDING_VERSION
-from ameli.ports import AccountRepository, Pseudonymizer, SessionRepository, Telemetry
+from ameli.ports import AccountRepository, Pseudonymizer, Telemetry
 from ameli.service import tokens
 from ameli.service.confirmation_links import ConfirmationLinks
 
@@ -27,11 +27,10 @@ class PendingAccountCreated:
 
 
 class ContactStep:
-    def __init__(self, *, clock: Clock, accounts: AccountRepository, sessions: SessionRepository,
-                 pseudonymizer: Pseudonymizer, links: ConfirmationLinks, telemetry: Telemetry) -> None:
+    def __init__(self, *, clock: Clock, accounts: AccountRepository, pseudonymizer: Pseudonymizer,
+                 links: ConfirmationLinks, telemetry: Telemetry) -> None:
         self.clock = clock
         self.accounts = accounts
-        self.sessions = sessions
         self.pseudonymizer = pseudonymizer
         self.links = links
         self.telemetry = telemetry
@@ -45,32 +44,20 @@ class ContactStep:
         signup.ensure_step_allowed("contact")
         now = self.clock.now()
         account_id = str(uuid.uuid4())
-        correction_expires_at: datetime | None = None
+        # Opened by the account's own transaction: a right never points to another signup's account,
+        # and costs no request of its own.
+        correction = Session(tokens.token_hash(correction_token), "correction", signup.nir_hash,
+                             now + CORRECTION_TOKEN_DURATION) if correction_token else None
 
         def create_account(link: ConfirmationLink) -> Account:
-            nonlocal correction_expires_at
-            account = self._pending_account(account_id, signup, contact.email, link, now)
-            account = _with_contact(account, contact, now)
-            self.accounts.create_from_signup(signup, account)
+            account = _with_contact(self._pending_account(account_id, signup, contact.email, link, now), contact, now)
+            self.accounts.create_from_signup(signup, account, correction)
             self.telemetry.count("AccountCreated", method=signup.method)
-            if correction_token:
-                correction_expires_at = self._give_correction_right(account, correction_token, now)
             return account
 
         sent = self.links.issue(account_id, create_account)
         return PendingAccountCreated(account=sent.account, email_masked=sent.email_masked,
-                                     correction_expires_at=correction_expires_at)
-
-    def _give_correction_right(self, account: Account, token: str, now: datetime) -> datetime | None:
-        """Only once the account exists: a right never points to another signup's account. A failure
-        here costs only the shortcut (login then gives another address), never the account."""
-        expires_at = now + CORRECTION_TOKEN_DURATION
-        try:
-            self.sessions.open_session(Session(tokens.token_hash(token), "correction", account.nir_hash, expires_at))
-        except Exception:  # noqa: BLE001 - the account and its link must not fail for a convenience
-            self.telemetry.count("CorrectionRightFailed")
-            return None
-        return expires_at
+                                     correction_expires_at=correction.expires_at if correction else None)
 
     def _resume(self, signup: Signup) -> PendingAccountCreated:
         account = self.accounts.get_account(signup.nir_hash)

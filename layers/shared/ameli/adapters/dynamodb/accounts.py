@@ -1,8 +1,9 @@
 """The account aggregate (accounts table): an account, the claim of its email address and its links.
 
-An account is created from a signup in one transaction that also ends that signup (the only write
-outside this table). Its `status` and deadlines are also written by the confirmation workflow
-(statemachine/confirmation.asl.json), with the same keys and status strings (`ameli.adapters.keys`).
+An account is created from a signup in one transaction that also ends that signup and opens its
+correction right (the only writes outside this table). Its `status` and deadlines are also written by
+the confirmation workflow (statemachine/confirmation.asl.json), with the same keys and status strings
+(`ameli.adapters.keys`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ameli.adapters.dynamodb.items import (
     from_item,
     key,
     serialize,
+    session_item,
     to_item,
 )
 from ameli.adapters.keys import (
@@ -37,6 +39,7 @@ from ameli.adapters.keys import (
 from ameli.clock import from_rfc3339, to_rfc3339
 from ameli.domain import errors
 from ameli.domain.account import Account, AccountState, ConfirmationLink, Consent
+from ameli.domain.session import Session
 from ameli.domain.signup import Signup
 from ameli.ports import NewAddress, OverdueLink
 
@@ -176,10 +179,13 @@ class DynamoAccountRepository:
         ).get("Item")
         return (account_from_item(account_item), int(link["number"])) if account_item else None
 
-    def create_from_signup(self, signup: Signup, account: Account) -> None:
-        """Atomically: the account, its email claim, its first link, and the end of the signup."""
+    def create_from_signup(self, signup: Signup, account: Account, correction: Session | None = None) -> None:
+        """Atomically: the account, its email claim, its first link, the end of the signup, and the
+        `correction` right if given (a session in the signups table)."""
         assert account.link is not None and account.email_key is not None
         tx = Transaction()
+        if correction is not None:
+            tx.add("correction", "Put", TableName=self.signups_table, Item=session_item(correction))
         new = "attribute_not_exists(pk)"
         tx.add("account", "Put", TableName=self.accounts_table, Item=account_to_item(account), ConditionExpression=new)
         tx.add("email_claim", "Put", TableName=self.accounts_table,

@@ -1,5 +1,6 @@
-"""What every DynamoDB repository shares: item (de)serialisation, garbage-collection deadlines, and
-transactions whose items have names, so a cancellation says by name which condition failed."""
+"""What every DynamoDB repository shares: item (de)serialisation, garbage-collection deadlines,
+transactions whose items have names, so a cancellation says by name which condition failed, and the
+session record (opened at login, or with the account by the contact step's transaction)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ from typing import Any, TypeVar
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
+
+from ameli.adapters.keys import session_key
+from ameli.clock import to_rfc3339
+from ameli.domain.session import Session
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -41,6 +46,16 @@ def epoch(moment: datetime) -> int:
 
 def key(pk: str) -> Item:
     return {"pk": {"S": pk}}
+
+
+def session_item(session: Session) -> Item:
+    return to_item({
+        "pk": session_key(session.token_hash),
+        "kind": session.kind,
+        "nir_hash": session.nir_hash,
+        "expires_at": to_rfc3339(session.expires_at),
+        "ttl": epoch(session.expires_at + GRACE),
+    })
 
 
 def condition_failed(error: ClientError) -> bool:

@@ -20,6 +20,7 @@ from ameli.adapters.dynamodb.items import (
     from_item,
     key,
     put_if_version,
+    session_item,
     to_item,
 )
 from ameli.adapters.keys import account_key, login_throttle_key, session_key
@@ -79,13 +80,7 @@ class DynamoSessionRepository:
     def open_session(self, session: Session) -> None:
         """Store the session and reset the NIR's failure count, together."""
         tx = Transaction()
-        tx.add("session", "Put", TableName=self.signups_table, Item=to_item({
-            "pk": session_key(session.token_hash),
-            "kind": session.kind,
-            "nir_hash": session.nir_hash,
-            "expires_at": to_rfc3339(session.expires_at),
-            "ttl": epoch(session.expires_at + GRACE),
-        }))
+        tx.add("session", "Put", TableName=self.signups_table, Item=session_item(session))
         tx.add("throttle", "Delete", TableName=self.signups_table, Key=key(login_throttle_key(session.nir_hash)))
         tx.write(self.client)
 
