@@ -198,12 +198,13 @@ class InMemoryAccountRepository:
             )
             self.links[link.token_hash] = (account.nir_hash, link.number)
 
-    def mark_link_delivered(self, account: Account, link_number: int) -> None:
+    def record_email_sent(self, account: Account, link_number: int, *, workflow_started: bool) -> None:
         with self.lock:
             current = self.accounts[account.nir_hash]
             if current.link is not None and current.link.number == link_number \
                     and current.status is AccountState.PENDING_EMAIL_CONFIRMATION:
-                self.accounts[account.nir_hash] = replace(current, link=replace(current.link, delivered=True))
+                mark = {"delivered": True} if workflow_started else {"emailed": True}
+                self.accounts[account.nir_hash] = replace(current, link=replace(current.link, **mark))
 
     def update_password_hash(self, nir_hash: str, password_hash: str) -> None:
         self.accounts[nir_hash] = replace(self.accounts[nir_hash], password_hash=password_hash)
@@ -311,10 +312,24 @@ class RecordingWorkflow:
     stopped: list[tuple[str, int]] = field(default_factory=list)
     caught_up: list[OverdueLink] = field(default_factory=list)
     claims_to_release: list[str | None] = field(default_factory=list)  # each start's email claim (its 21-day effect)
+    started_emailed: list[tuple[str, int]] = field(default_factory=list)  # the starts made once SES accepted
 
-    def start(self, account: Account, link: ConfirmationLink) -> None:
+    # Given, an `emailed` start records the delivery, as the state machine's first state does.
+    accounts: InMemoryAccountRepository | None = None
+
+    def start(self, account: Account, link: ConfirmationLink, *, emailed: bool) -> bool:
+        if (account.account_id, link.number) in self.started:
+            return False  # the execution name is taken
         self.started.append((account.account_id, link.number))
         self.claims_to_release.append(account.email_key)
+        if emailed:
+            self.started_emailed.append((account.account_id, link.number))
+        if emailed and self.accounts is not None:
+            self.accounts.record_email_sent(account, link.number, workflow_started=True)
+        return True
+
+    def emailed(self, account: Account, link: ConfirmationLink) -> bool:
+        return (account.account_id, link.number) in self.started_emailed
 
     def stop(self, account: Account, link_number: int) -> None:
         self.stopped.append((account.account_id, link_number))
@@ -411,7 +426,7 @@ class FakeWorld:
         self.account_store = InMemoryAccountRepository(self.tables)
         self.session_store = InMemorySessionRepository(self.tables)
         self.mailer = RecordingMailer()
-        self.workflow = RecordingWorkflow()
+        self.workflow = RecordingWorkflow(accounts=self.account_store)
         self.hasher = PlainHasher()
         self.pseudonymizer = FakePseudonymizer()
         self.telemetry = CountingTelemetry()

@@ -179,8 +179,9 @@ class AccountRepository(Protocol):
         Raises `EmailAlreadyUsed`, or `LinkInvalid` when the account changed meanwhile.
         """
 
-    def mark_link_delivered(self, account: Account, link_number: int) -> None:
-        """Record that this link's workflow started and its email left (if it is still the current one)."""
+    def record_email_sent(self, account: Account, link_number: int, *, workflow_started: bool) -> None:
+        """Record that SES accepted this link's email (if it is still the current one): delivered if its
+        workflow runs, else `emailed` (a retry or the safety net starts the workflow, not another email)."""
 
     def update_password_hash(self, nir_hash: str, password_hash: str) -> None: ...
 
@@ -214,8 +215,13 @@ class SessionRepository(Protocol):
 
 
 class ConfirmationWorkflow(Protocol):
-    def start(self, account: Account, link: ConfirmationLink) -> None:
-        """Start the deadline workflow of this link (idempotent: the execution name is deterministic)."""
+    def start(self, account: Account, link: ConfirmationLink, *, emailed: bool) -> bool:
+        """Start the deadline workflow of this link; False if it already had one (the execution name is
+        deterministic). Started `emailed` (only once SES accepted the email), its first state records the
+        delivery; else it only applies the deadlines (an address never reached is released all the same)."""
+
+    def emailed(self, account: Account, link: ConfirmationLink) -> bool:
+        """Whether this link's workflow was started `emailed` (so its email left)."""
 
     def stop(self, account: Account, link_number: int) -> None:
         """Stop the workflow of a link that was confirmed or replaced (saves its remaining transitions)."""

@@ -56,11 +56,14 @@ def execution_name(account_id: str, link_number: int) -> str:
     return f"link-{account_id}-{link_number}"
 
 
-def workflow_input(nir_hash: str, email_key: str | None, link: ConfirmationLink) -> str:
+def workflow_input(nir_hash: str, email_key: str | None, link: ConfirmationLink, *, emailed: bool) -> str:
     return json.dumps({
         "account_pk": account_key(nir_hash),
         "email_claim_pk": email_claim_key(email_key or ""),
         "link_number": link.number,
+        # The link whose email SES accepted before this start (its first state records the delivery);
+        # 0 when the execution only applies deadlines: no link has number 0.
+        "emailed_link_number": link.number if emailed else 0,
         "link_expires_at": to_rfc3339(link.expires_at),
         "retention_until": to_rfc3339(link.retention_until),
     })
@@ -73,32 +76,44 @@ class StepFunctionsConfirmationWorkflow:
         self.client = client
         self.state_machine_arn = state_machine_arn
 
-    def _start(self, name: str, payload: str) -> None:
+    def _start(self, name: str, payload: str) -> bool:
         try:
             self.client.start_execution(stateMachineArn=self.state_machine_arn, name=name, input=payload)
         except ClientError as error:
             if error.response["Error"]["Code"] != "ExecutionAlreadyExists":
                 raise
+            return False
+        return True
 
-    def start(self, account: Account, link: ConfirmationLink) -> None:
-        payload = workflow_input(account.nir_hash, account.email_key, link)
-        self._start(execution_name(account.account_id, link.number), payload)
+    def start(self, account: Account, link: ConfirmationLink, *, emailed: bool) -> bool:
+        payload = workflow_input(account.nir_hash, account.email_key, link, emailed=emailed)
+        return self._start(execution_name(account.account_id, link.number), payload)
+
+    def emailed(self, account: Account, link: ConfirmationLink) -> bool:
+        try:
+            execution = self.client.describe_execution(executionArn=self._execution_arn(account, link.number))
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ExecutionDoesNotExist":
+                raise
+            return False
+        return bool(json.loads(execution["input"]).get("emailed_link_number") == link.number)
+
+    def _execution_arn(self, account: Account, link_number: int) -> str:
+        arn = self.state_machine_arn.replace(":stateMachine:", ":execution:", 1)
+        return f"{arn}:{execution_name(account.account_id, link_number)}"
 
     def stop(self, account: Account, link_number: int) -> None:
         # Stopping is an optimisation (the workflow's own conditions make it a no-op anyway): never fail on it.
-        arn = self.state_machine_arn.replace(":stateMachine:", ":execution:", 1)
         try:
-            self.client.stop_execution(
-                executionArn=f"{arn}:{execution_name(account.account_id, link_number)}",
-                cause="confirmed or replaced",
-            )
+            self.client.stop_execution(executionArn=self._execution_arn(account, link_number),
+                                       cause="confirmed or replaced")
         except Exception as error:  # noqa: BLE001 - the account change is already committed
             logger.warning("workflow not stopped", extra={"error": type(error).__name__})
 
     def catch_up(self, overdue: OverdueLink, now: datetime) -> None:
         # Its Wait states are already past: the execution applies the overdue effect at once.
         name = f"{execution_name(overdue.account_id, overdue.link.number)}-catchup-{now:%Y%m%d%H%M}"
-        self._start(name, workflow_input(overdue.nir_hash, overdue.email_key, overdue.link))
+        self._start(name, workflow_input(overdue.nir_hash, overdue.email_key, overdue.link, emailed=False))
 
 
 class HmacPseudonymizer:

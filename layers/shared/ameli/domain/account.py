@@ -33,7 +33,8 @@ class ConfirmationLink:
     sent_at: datetime
     expires_at: datetime
     retention_until: datetime
-    delivered: bool = False  # its workflow started and its email accepted by SES
+    delivered: bool = False  # its email accepted by SES and its workflow started (the workflow records it)
+    emailed: bool = False  # its email accepted by SES while its workflow could not start (yet)
 
     @classmethod
     def issue(cls, token_hash: str, number: int, now: datetime, validity: timedelta,

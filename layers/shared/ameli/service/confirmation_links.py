@@ -1,10 +1,18 @@
-"""Issuing a confirmation link: the one place that makes a token, saves the link, starts its deadline
-workflow, emails it and masks the address (journey.md section 3).
+"""Issuing a confirmation link: the one place that makes a token, saves the link, emails it, starts its
+deadline workflow and masks the address (journey.md section 3).
 
-Saving and delivering are decoupled: the link is committed first (undelivered), then its workflow
-starts and its email leaves, then it is recorded as delivered. If SES or Step Functions fail, the
-request answers 503 and its retry delivers the same link (the token is derived from the account id
-and link number, never stored); the daily safety net delivers any link still undelivered.
+Saving and delivering are decoupled. The link is committed first, undelivered (due at once for the
+daily safety net); then its email leaves; then its workflow starts, and its first state records the
+delivery, so a request that goes well writes nothing after SES (the DynamoDB budget). The workflow
+starts only once SES has accepted the email: an execution started `emailed` is the proof it left.
+- SES fails: the workflow starts for the deadlines only (an address never reached is still released at
+  21 days) and the request answers 503; its retry, or the safety net, sends the same link (the token
+  is derived from the account id and link number, never stored) and records the delivery itself.
+- Step Functions fails after SES: the request records the link `emailed` and answers 503; the retry or
+  the safety net starts the workflow without emailing again.
+- A function dying between SES accepting the email and the workflow start: the retry sends the same
+  link a second time. SES has no idempotency key; the same link twice (either email works) is the
+  safe side of a lost one.
 
 Used by the contact step (first link), the resend from an expired link, and the new link asked for
 after a login. The caller only says how to save the link (its own transactional write). Every new
@@ -14,6 +22,7 @@ same conditional write as the link (`Account.new_links_with`).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -73,7 +82,7 @@ class ConfirmationLinks:
         saved = save(link)
         if account is not None and account.link is not None:
             self.workflow.stop(saved, account.link.number)
-        return self.deliver(saved)
+        return self._deliver(saved, new=True)
 
     def undelivered(self, account: Account) -> bool:
         """Whether the account's current link was saved but not delivered, and may still confirm."""
@@ -82,17 +91,40 @@ class ConfirmationLinks:
             and account.state_at(self.clock.now()) is AccountState.PENDING_EMAIL_CONFIRMATION
 
     def deliver(self, account: Account) -> LinkSent:
-        """The account's current link on its way: its deadline workflow started, its email sent, both
-        recorded. Safe to call again after a failure (a retried request, the safety net): the
-        execution name is deterministic, the token is derived again, and a link recorded as
-        delivered is not emailed twice. A failing dependency raises: the link stays saved, undelivered."""
+        """The account's current link on its way again, after a failure (a retried request, the safety
+        net): a link delivered or emailed is not emailed twice, nor one whose `emailed` workflow runs
+        (its first state had not recorded it yet). A failing dependency raises, the link saved as far
+        as it got."""
+        return self._deliver(account, new=False)
+
+    def _deliver(self, account: Account, *, new: bool) -> LinkSent:
         link = account.link
         assert link is not None and account.email is not None
-        if not link.delivered:
-            self.workflow.start(account, link)
-            token = self.pseudonymizer.link_token(account.account_id, link.number)
+        if not link.delivered and not link.emailed and not new and self.workflow.emailed(account, link):
+            self.accounts.record_email_sent(account, link.number, workflow_started=True)
+        elif not link.delivered:
+            if not link.emailed:
+                self._email(account, link)
+            try:
+                started = self.workflow.start(account, link, emailed=True)
+            except Exception:
+                if not link.emailed:  # the retry starts the workflow, without emailing again
+                    self.accounts.record_email_sent(account, link.number, workflow_started=False)
+                raise
+            if not started:  # a workflow for its deadlines alone runs already: it cannot record the email
+                self.accounts.record_email_sent(account, link.number, workflow_started=True)
+        account = replace(account, link=replace(link, delivered=True))
+        return LinkSent(account, mask_email(account.email or ""), link.expires_at)
+
+    def _email(self, account: Account, link: ConfirmationLink) -> None:
+        token = self.pseudonymizer.link_token(account.account_id, link.number)
+        assert account.email is not None
+        try:
             self.mailer.send(confirmation_email(account.email, confirmation_url(self.web_base_url, token),
                                                 link.expires_at))
-            self.accounts.mark_link_delivered(account, link.number)
-            account = replace(account, link=replace(link, delivered=True))
-        return LinkSent(account, mask_email(account.email or ""), link.expires_at)
+        except Exception:
+            # The deadlines run even if the email never leaves: the address is released at 21 days. The
+            # email's own failure is what the caller sees (a failing start changes nothing to it).
+            with contextlib.suppress(Exception):
+                self.workflow.start(account, link, emailed=False)
+            raise

@@ -35,14 +35,15 @@ class NewLinks:
             raise errors.AccountAlreadyActive()
         if account.link is None or account.state_at(self.clock.now()) is AccountState.EMAIL_REQUIRED:
             raise errors.PendingEmailDeleted()
-        if account.link.number == link_number + 1 and self.links.undelivered(account):
-            return self.links.deliver(account)  # a retry: the link this request made was not delivered
+        new_address = self._new_address(new_email) if new_email is not None else None
+        if account.link.number == link_number + 1 and self._retried(account, new_address):
+            return self.links.deliver(account)
         if account.link.number != link_number:
             raise errors.LinkInvalid()
-        if new_email is None:
+        if new_address is None:
             return self._send(account, None)
         self.login.check_account_password(account, password)
-        return self._send(account, self._new_address(new_email))
+        return self._send(account, new_address)
 
     def send_after_login(self, pending_token: str | None, *, email: Email | None) -> LinkSent:
         """With the pending token of a login, or the correction right of the contact step (a mistyped
@@ -51,14 +52,22 @@ class NewLinks:
         state = account.state_at(self.clock.now())
         if state is AccountState.ACTIVE:
             raise errors.AccountAlreadyActive()
-        if self.links.undelivered(account):
-            return self.links.deliver(account)  # a retry: the last link made was not delivered
-        if email is None:
+        new_address = self._new_address(email) if email is not None else None
+        if self._retried(account, new_address):
+            return self.links.deliver(account)
+        if new_address is None:
             if state is AccountState.EMAIL_REQUIRED:
                 raise errors.InvalidRequest(errors=[errors.FieldIssue(
                     "email", "REQUIRED", "Votre adresse précédente a été supprimée : indiquez une adresse email.")])
             return self._send(account, None)
-        return self._send(account, self._new_address(email))
+        return self._send(account, new_address)
+
+    def _retried(self, account: Account, new_address: NewAddress | None) -> bool:
+        """Whether this request already made the current link, which is not delivered yet: the same
+        request again (to the address it set) after a failure, or while the workflow has not yet
+        recorded the delivery. A request for another address makes a new link."""
+        same_target = new_address is None or new_address.email_key == account.email_key
+        return same_target and self.links.undelivered(account)
 
     def _new_address(self, email: Email) -> NewAddress:
         return NewAddress(email.address, self.pseudonymizer.email_hash(email.uniqueness_key))

@@ -44,6 +44,10 @@ class SafetyNet:
         if account is None or account.link is None or account.link.number != overdue.link.number \
                 or not self.links.undelivered(account):
             return False
-        self.links.deliver(account)
+        try:
+            self.links.deliver(account)
+        except Exception:  # noqa: BLE001 - one link failing must not hold up the others; it is tried next run
+            self.telemetry.count("UndeliveredLinkFailed")  # its deadlines run all the same (`deliver`)
+            return True
         self.telemetry.count("UndeliveredLinkDelivered")
         return True

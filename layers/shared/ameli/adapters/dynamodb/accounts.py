@@ -52,6 +52,7 @@ def _link_to_dict(link: ConfirmationLink) -> dict[str, Any]:
         "expires_at": to_rfc3339(link.expires_at),
         "retention_until": to_rfc3339(link.retention_until),
         "delivered": link.delivered,
+        "emailed": link.emailed,
     }
 
 
@@ -63,6 +64,7 @@ def _link_from_dict(values: dict[str, Any]) -> ConfirmationLink:
         expires_at=from_rfc3339(values["expires_at"]),
         retention_until=from_rfc3339(values["retention_until"]),
         delivered=bool(values.get("delivered", True)),  # links stored before delivery was recorded
+        emailed=bool(values.get("emailed", False)),
     )
 
 
@@ -294,19 +296,26 @@ class DynamoAccountRepository:
                    Key=key(email_claim_key(account.email_key)), ConditionExpression="#owner = :owner",
                    ExpressionAttributeNames={"#owner": "owner"}, ExpressionAttributeValues={":owner": {"S": owner}})
 
-    def mark_link_delivered(self, account: Account, link_number: int) -> None:
-        """Its workflow started and its email sent: the index now waits for its deadline."""
+    def record_email_sent(self, account: Account, link_number: int, *, workflow_started: bool) -> None:
+        """SES accepted this link's email. With its workflow started, the link is delivered and the index
+        waits for its deadline (the workflow's first state writes the same when it can); without, it is
+        `emailed`, still due for the safety net, which starts the workflow without emailing again."""
         assert account.link is not None
+        if workflow_started:
+            sets, values = "#link.delivered = :true, next_deadline = :deadline", {
+                ":deadline": {"S": to_rfc3339(account.link.expires_at)}}
+        else:
+            sets, values = "#link.emailed = :true", {}
         try:
             self.client.update_item(
                 TableName=self.accounts_table,
                 Key=key(account_key(account.nir_hash)),
                 ConditionExpression="#link.#number = :number AND #status = :pending",
-                UpdateExpression="SET #link.delivered = :true, next_deadline = :deadline",
+                UpdateExpression=f"SET {sets}",
                 ExpressionAttributeNames={"#status": "status", "#link": "link", "#number": "number"},
                 ExpressionAttributeValues={
                     ":number": {"N": str(link_number)}, ":pending": {"S": STATUS_PENDING}, ":true": {"BOOL": True},
-                    ":deadline": {"S": to_rfc3339(account.link.expires_at)},
+                    **values,
                 },
             )
         except ClientError as error:
