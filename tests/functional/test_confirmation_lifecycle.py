@@ -190,3 +190,20 @@ def test_safety_net_applies_a_deadline_whose_workflow_never_ran(short_api):
     short_api.wait_for_execution(catch_up["name"], status="SUCCEEDED", timeout=15)
     assert account_item(short_api)["status"]["S"] == keys.STATUS_EMAIL_REQUIRED
     assert email_claims(short_api) == []
+
+
+def test_an_address_never_reached_is_released_at_the_end_of_retention_all_the_same(short_api, monkeypatch):
+    """SES failing from the contact step through every run of the safety net: the link is never
+    delivered, and the deletion at the end of retention frees the address as for a delivered link."""
+    from ameli.bootstrap import container
+    from tests.functional.test_dependency_faults import failing
+
+    signup_id, token = short_api.signup_until_contact()
+    with failing(monkeypatch, "sesv2"):
+        assert short_api.give_contact(signup_id, token, "paul.venturi@example.fr").status == 503
+        assert container().safety_net.catch_up_overdue_links(grace=timedelta(0)) == 1  # tried, SES still failing
+        short_api.wait_for_execution("-1", status="SUCCEEDED", timeout=20)
+    assert short_api.mailbox() == []
+    item = account_item(short_api)
+    assert item["status"]["S"] == keys.STATUS_EMAIL_REQUIRED and "email" not in item
+    assert email_claims(short_api) == []  # another signup may take the address

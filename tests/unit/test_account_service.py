@@ -266,3 +266,77 @@ def test_a_retried_contact_step_delivers_the_same_link_once():
     assert created.email_masked == "p***@example.fr" and len(world.mailer.sent) == 1
     again = world.contact_step.give_contact(signup, values.contact("paul@example.fr"))
     assert again.account.link == created.account.link and len(world.mailer.sent) == 1
+
+
+def test_the_workflow_starts_only_once_ses_accepted_the_email_and_records_the_delivery():
+    from tests.fakes import FakeWorld
+
+    world = FakeWorld([beneficiary(VENTURI)])
+    signup = _contact_with_the_mailer_down(world)
+    [(account_id, number)] = world.workflow.started  # for the deadlines: the address is released at 21 days
+    assert world.workflow.started_emailed == [] and world.workflow.claims_to_release == [account(world).email_key]
+    assert not account(world).link.delivered and not account(world).link.emailed
+    world.contact_step.give_contact(signup, values.contact("paul@example.fr"))
+    assert len(world.mailer.sent) == 1 and account(world).link.delivered  # the deadlines-only run cannot record it
+
+
+def test_a_workflow_failing_to_start_after_the_email_left_gets_started_by_the_retry_without_a_second_email():
+    from tests.fakes import FakeWorld
+
+    world = FakeWorld([beneficiary(VENTURI)])
+    signup = _contact_until_the_last_step(world)
+    start = world.workflow.start
+    world.workflow.start = lambda *args, **kwargs: (_ for _ in ()).throw(ConnectionError("Step Functions down"))
+    with pytest.raises(ConnectionError):
+        world.contact_step.give_contact(signup, values.contact("paul@example.fr"))
+    assert len(world.mailer.sent) == 1 and account(world).link.emailed and not account(world).link.delivered
+    world.workflow.start = start
+    world.contact_step.give_contact(world.signup_store.get(signup.signup_id), values.contact("paul@example.fr"))
+    assert len(world.mailer.sent) == 1 and world.workflow.started_emailed == [(account(world).account_id, 1)]
+    assert account(world).link.delivered
+
+
+class _Died(BaseException):
+    """The function's death (a timeout, the container recycled): nothing after it runs, no handler sees it."""
+
+
+def test_a_function_dying_between_ses_and_the_workflow_start_sends_the_same_link_once_more():
+    """The one duplicate left (docs/security.md): SES takes no idempotency key, so the retry sends the
+    link again; it is the same link, and it confirms."""
+    from tests.fakes import FakeWorld
+
+    world = FakeWorld([beneficiary(VENTURI)])
+    signup = _contact_until_the_last_step(world)
+    start = world.workflow.start
+    world.workflow.start = lambda *args, **kwargs: (_ for _ in ()).throw(_Died())
+    with pytest.raises(_Died):
+        world.contact_step.give_contact(signup, values.contact("paul@example.fr"))
+    world.workflow.start = start
+    world.contact_step.give_contact(world.signup_store.get(signup.signup_id), values.contact("paul@example.fr"))
+    first, second = (email.text.split("token=", 1)[1].split()[0] for email in world.mailer.sent)
+    assert first == second and len(world.workflow.started) == 1
+    world.activation.confirm(second)
+    assert account(world).status is AccountState.ACTIVE
+
+
+def test_a_request_made_before_the_workflow_records_the_delivery_is_not_taken_for_a_retry(world):
+    """The workflow records the delivery a moment after the answer: meanwhile the same request again
+    emails nothing more, and a request for another address makes its own link."""
+    world.workflow.accounts = None  # its first state has not run yet
+    with pytest.raises(errors.EmailConfirmationPending) as login:
+        world.login.login(values.nir(NIR), PASSWORD)
+    pending = login.value.extra["pending_token"]
+    world.clock.advance(minutes=1)
+    world.new_links.send_after_login(pending, email=values.email("paul.bis@example.fr"))
+    world.new_links.send_after_login(pending, email=values.email("paul.bis@example.fr"))
+    assert len(world.mailer.sent) == 2 and account(world).link.number == 2
+    world.new_links.send_after_login(pending, email=values.email("paul.ter@example.fr"))
+    assert len(world.mailer.sent) == 3 and account(world).link.number == 3
+    assert account(world).email == "paul.ter@example.fr"
+
+
+def _contact_until_the_last_step(world):
+    signup = world.option1.start(values.identity(VENTURI_IDENTITY)).signup
+    signup = world.option1.submit_proof(signup, values.proof(VENTURI_PROOF))
+    signup = world.signup_steps.answer_terms(signup, accepted=True, version="2020-04")
+    return world.signup_steps.choose_password(signup, password=PASSWORD, confirmation=PASSWORD)
