@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from ameli.adapters import keys
 from ameli.adapters.aws import workflow_input
-from ameli.adapters.dynamodb.items import Transaction, TransactionCancelled
+from ameli.adapters.dynamodb.items import Transaction, TransactionCancelled, batch_get
 from ameli.domain.account import AccountState, ConfirmationLink
 from tests.fakes import FrozenClock
 
@@ -62,3 +62,30 @@ def test_a_cancelled_transaction_names_the_items_whose_condition_failed():
     with pytest.raises(TransactionCancelled) as cancelled:
         tx.write(_CancellingClient(["None", "ConditionalCheckFailed", "None"]))
     assert cancelled.value.failed == {"new_email_claim"}
+
+
+class _ThrottledBatchClient:
+    """Leaves every key unprocessed for its first `rounds` answers, as DynamoDB does when throttled."""
+
+    def __init__(self, rounds: int) -> None:
+        self.rounds = rounds
+        self.asked: list[dict] = []
+
+    def batch_get_item(self, RequestItems):  # noqa: N803 - boto3's own spelling
+        self.asked.append(RequestItems)
+        if self.rounds:
+            self.rounds -= 1
+            return {"Responses": {}, "UnprocessedKeys": RequestItems}
+        return {"Responses": {table: [request["Keys"][0]] for table, request in RequestItems.items()}}
+
+
+def test_a_batched_read_asks_again_for_the_keys_left_unprocessed_instead_of_reading_them_as_absent():
+    client = _ThrottledBatchClient(rounds=1)
+    found = batch_get(client, {"attempts": {"Keys": [{"pk": {"S": "PROOF#x"}}]}})
+    assert found == {"attempts": [{"pk": {"S": "PROOF#x"}}]} and len(client.asked) == 2
+
+
+def test_keys_still_unprocessed_fail_like_a_throttled_request():
+    with pytest.raises(ClientError) as failed:
+        batch_get(_ThrottledBatchClient(rounds=5), {"attempts": {"Keys": [{"pk": {"S": "PROOF#x"}}]}})
+    assert failed.value.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
