@@ -37,7 +37,7 @@ def email_claims(api) -> list[dict]:
     return [i for i in boto3.client("dynamodb").scan(TableName=table)["Items"] if i["pk"]["S"].startswith(keys.email_claim_key(""))]
 
 
-def test_confirming_within_the_validity_activates_and_costs_one_transition(short_api):
+def test_confirming_within_the_validity_activates_and_costs_two_transitions_at_most(short_api):
     token_deadline = short_api.sign_up().body["link_expires_at"]
     short_api.wait_until_running("-1")
     assert login(short_api).body["code"] == "EMAIL_CONFIRMATION_PENDING"
