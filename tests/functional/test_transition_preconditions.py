@@ -3,7 +3,10 @@ defect 9): the status and the address read, not only the link number."""
 
 from __future__ import annotations
 
+import contextlib
+
 import boto3
+import pytest
 
 from ameli.adapters.keys import STATUS_EMAIL_REQUIRED, account_key, email_claim_key
 from ameli.domain import errors
@@ -23,15 +26,12 @@ def delete_pending_email(api, nir_hash: str, email_key: str) -> None:
     dynamodb.delete_item(TableName=table, Key={"pk": {"S": email_claim_key(email_key)}})
 
 
-def test_a_resend_racing_the_deletion_of_the_address_does_not_rearm_an_account_without_address(api):
-    """The resend reads the account (pending, with its address); the 21-day deletion lands; then
-    the resend writes its new link. It must find the account changed, not re-arm it."""
+@contextlib.contextmanager
+def the_deletion_landing_after_the_read(api):
+    """The 21-day deletion lands between the request's read of the account (by its link) and its write."""
     from ameli.bootstrap import container
 
-    api.sign_up()
-    token = api.last_link_token()
-    services = container()
-    accounts = services.account_repository
+    accounts = container().account_repository
     read = accounts.find_by_link
 
     def read_then_deadline(token_hash):
@@ -42,15 +42,28 @@ def test_a_resend_racing_the_deletion_of_the_address_does_not_rearm_an_account_w
 
     accounts.find_by_link = read_then_deadline
     try:
-        services.new_links.resend(token)
-        raised = None
-    except errors.AppError as error:
-        raised = error
+        yield
     finally:
         del accounts.find_by_link
 
-    assert isinstance(raised, errors.PendingEmailDeleted), raised
-    account = accounts.get_account(services.pseudonymizer.nir_hash("162122B010001"))
+
+def _account(api):
+    from ameli.bootstrap import container
+
+    services = container()
+    return services.account_repository.get_account(services.pseudonymizer.nir_hash("162122B010001"))
+
+
+def test_a_resend_racing_the_deletion_of_the_address_does_not_rearm_an_account_without_address(api):
+    """The resend reads the account (pending, with its address); the 21-day deletion lands; then
+    the resend writes its new link. It must find the account changed, not re-arm it."""
+    from ameli.bootstrap import container
+
+    api.sign_up()
+    token = api.last_link_token()
+    with the_deletion_landing_after_the_read(api), pytest.raises(errors.PendingEmailDeleted):
+        container().new_links.resend(token)
+    account = _account(api)
     assert account.status.value == STATUS_EMAIL_REQUIRED and account.email is None and account.link is None
     assert len(api.mailbox()) == 1  # only the signup's own email
 
@@ -60,24 +73,7 @@ def test_a_new_address_racing_the_deletion_keeps_the_state_the_deletion_left(api
 
     api.sign_up()
     token = api.last_link_token()
-    services = container()
-    accounts = services.account_repository
-    read = accounts.find_by_link
-
-    def read_then_deadline(token_hash):
-        found = read(token_hash)
-        delete_pending_email(api, found[0].nir_hash, found[0].email_key)
-        return found
-
-    accounts.find_by_link = read_then_deadline
-    try:
-        services.new_links.resend(token, new_email=values.email("nouvelle@example.fr"),
-                                  password="MotdePasse1")
-        raised = None
-    except errors.AppError as error:
-        raised = error
-    finally:
-        del accounts.find_by_link
-    assert isinstance(raised, errors.PendingEmailDeleted), raised
-    account = accounts.get_account(services.pseudonymizer.nir_hash("162122B010001"))
+    with the_deletion_landing_after_the_read(api), pytest.raises(errors.PendingEmailDeleted):
+        container().new_links.resend(token, new_email=values.email("nouvelle@example.fr"), password="MotdePasse1")
+    account = _account(api)
     assert account.email is None and account.link is None
