@@ -22,6 +22,8 @@ from ameli.adapters.dynamodb.items import (
     epoch,
     from_item,
     key,
+    optional_moment,
+    optional_rfc3339,
     serialize,
     session_item,
     to_item,
@@ -68,10 +70,6 @@ def _link_from_dict(values: dict[str, Any]) -> ConfirmationLink:
     )
 
 
-def _optional_time(moment: datetime | None) -> str | None:
-    return to_rfc3339(moment) if moment else None
-
-
 def account_to_item(account: Account) -> Item:
     values = {
         "pk": account_key(account.nir_hash),
@@ -95,7 +93,7 @@ def account_to_item(account: Account) -> Item:
         "mobile_phone": account.mobile_phone,
         "landline_phone": account.landline_phone,
         "franceconnect_sub": account.franceconnect_sub,
-        "activated_at": _optional_time(account.activated_at),
+        "activated_at": optional_rfc3339(account.activated_at),
         "new_links_sent_at": [to_rfc3339(moment) for moment in account.new_links_sent_at] or None,
     }
     if account.status is not AccountState.ACTIVE and account.link is not None:
@@ -136,7 +134,7 @@ def account_from_item(item: Item) -> Account:
         mobile_phone=values.get("mobile_phone"),
         landline_phone=values.get("landline_phone"),
         franceconnect_sub=values.get("franceconnect_sub"),
-        activated_at=from_rfc3339(values["activated_at"]) if values.get("activated_at") else None,
+        activated_at=optional_moment(values, "activated_at"),
         new_links_sent_at=tuple(from_rfc3339(moment) for moment in values.get("new_links_sent_at") or ()),
     )
 

@@ -13,7 +13,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from ameli.adapters.keys import session_key
-from ameli.clock import to_rfc3339
+from ameli.clock import from_rfc3339, to_rfc3339
 from ameli.domain.session import Session
 
 _serializer = TypeSerializer()
@@ -38,6 +38,16 @@ def from_item(item: Item) -> dict[str, Any]:
 def serialize(value: Any) -> dict[str, Any]:
     serialized: dict[str, Any] = _serializer.serialize(value)
     return serialized
+
+
+def optional_rfc3339(moment: datetime | None) -> str | None:
+    """An optional moment as stored: absent when None (`to_item` leaves it out)."""
+    return to_rfc3339(moment) if moment else None
+
+
+def optional_moment(values: dict[str, Any], name: str) -> datetime | None:
+    """The moment stored as `name`, or None when the item has none."""
+    return from_rfc3339(values[name]) if values.get(name) else None
 
 
 def epoch(moment: datetime) -> int:

@@ -7,7 +7,7 @@ The login reads the account with its throttle in one batched request (by key onl
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from ameli.adapters.dynamodb.accounts import account_from_item
@@ -19,19 +19,17 @@ from ameli.adapters.dynamodb.items import (
     epoch,
     from_item,
     key,
+    optional_moment,
+    optional_rfc3339,
     put_if_version,
     session_item,
     to_item,
 )
 from ameli.adapters.keys import account_key, login_throttle_key, session_key
-from ameli.clock import from_rfc3339, to_rfc3339
+from ameli.clock import from_rfc3339
 from ameli.domain.account import Account
 from ameli.domain.login_throttle import LoginThrottle
 from ameli.domain.session import Session
-
-
-def _optional_time(values: dict[str, Any], name: str) -> datetime | None:
-    return from_rfc3339(values[name]) if values.get(name) else None
 
 
 def throttle_from_item(item: Item | None) -> LoginThrottle:
@@ -40,8 +38,8 @@ def throttle_from_item(item: Item | None) -> LoginThrottle:
     values = from_item(item)
     return LoginThrottle(
         consecutive_failures=int(values.get("consecutive_failures", 0)),
-        last_failure_at=_optional_time(values, "last_failure_at"),
-        blocked_until=_optional_time(values, "blocked_until"),
+        last_failure_at=optional_moment(values, "last_failure_at"),
+        blocked_until=optional_moment(values, "blocked_until"),
         version=values.get("version"),
     )
 
@@ -70,8 +68,8 @@ class DynamoSessionRepository:
         item = to_item({
             "pk": login_throttle_key(nir_hash),
             "consecutive_failures": counted.consecutive_failures,
-            "last_failure_at": to_rfc3339(counted.last_failure_at) if counted.last_failure_at else None,
-            "blocked_until": to_rfc3339(counted.blocked_until) if counted.blocked_until else None,
+            "last_failure_at": optional_rfc3339(counted.last_failure_at),
+            "blocked_until": optional_rfc3339(counted.blocked_until),
             "version": uuid.uuid4().hex,
             "ttl": epoch(last + timedelta(hours=24) + GRACE),
         })

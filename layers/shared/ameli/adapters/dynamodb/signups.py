@@ -25,6 +25,8 @@ from ameli.adapters.dynamodb.items import (
     epoch,
     from_item,
     key,
+    optional_moment,
+    optional_rfc3339,
     put_if_version,
     to_item,
 )
@@ -45,7 +47,7 @@ def signup_to_item(signup: Signup) -> Item:
         names=list(signup.names),
         created_at=to_rfc3339(signup.created_at),
         expires_at=to_rfc3339(signup.expires_at),
-        terms_accepted_at=to_rfc3339(signup.terms_accepted_at) if signup.terms_accepted_at else None,
+        terms_accepted_at=optional_rfc3339(signup.terms_accepted_at),
         ttl=epoch(signup.expires_at + GRACE),
     )
     return to_item(values)
@@ -65,7 +67,7 @@ def signup_from_item(item: Item) -> Signup:
         created_at=from_rfc3339(values["created_at"]),
         expires_at=from_rfc3339(values["expires_at"]),
         terms_version=values.get("terms_version"),
-        terms_accepted_at=from_rfc3339(values["terms_accepted_at"]) if values.get("terms_accepted_at") else None,
+        terms_accepted_at=optional_moment(values, "terms_accepted_at"),
         password_hash=values.get("password_hash"),
         franceconnect_sub=values.get("franceconnect_sub"),
         franceconnect_logout_url=values.get("franceconnect_logout_url"),
@@ -79,7 +81,7 @@ def attempts_from_item(item: Item | None) -> ProofAttempts:
     values = from_item(item)
     return ProofAttempts(
         failures=tuple(from_rfc3339(moment) for moment in values.get("failures", [])),
-        locked_until=from_rfc3339(values["locked_until"]) if values.get("locked_until") else None,
+        locked_until=optional_moment(values, "locked_until"),
         version=values.get("version"),
     )
 
@@ -90,7 +92,7 @@ def attempts_item(nir_hash: str, attempts: ProofAttempts, version: str) -> Item:
     return to_item({
         "pk": proof_attempts_key(nir_hash),
         "failures": [to_rfc3339(moment) for moment in attempts.failures],
-        "locked_until": to_rfc3339(attempts.locked_until) if attempts.locked_until else None,
+        "locked_until": optional_rfc3339(attempts.locked_until),
         "version": version,
         "ttl": epoch(keep_until) if keep_until else None,
     })
