@@ -28,6 +28,8 @@ from ameli.ports import (
     ProofGuard,
 )
 from ameli.settings import Settings
+from tests import values
+from tests.people import PASSWORD, VENTURI_IDENTITY, VENTURI_PROOF
 
 
 class FrozenClock:
@@ -441,6 +443,15 @@ class FakeWorld:
         for use_case in ("option1", "signup_steps", "contact_step", "activation", "login", "new_links",
                          "safety_net", "franceconnect", "consent_choices"):
             setattr(self, use_case, getattr(self.container, use_case))
+
+    def signup_until_contact(self, identity: dict[str, str] | None = None) -> Signup:
+        """An Option 1 signup (the guide's person by default) at the contact step."""
+        option1, steps = self.container.option1, self.container.signup_steps
+        signup = option1.start(values.identity(identity or VENTURI_IDENTITY)).signup
+        signup = option1.submit_proof(signup, values.proof(VENTURI_PROOF))
+        accepted = steps.answer_terms(signup, accepted=True, version="2020-04")
+        assert accepted is not None
+        return steps.choose_password(accepted, password=PASSWORD, confirmation=PASSWORD)
 
 
 if TYPE_CHECKING:  # `make lint` (mypy) checks that each fake implements its whole port

@@ -10,7 +10,7 @@ from ameli.domain.account import AccountState
 from ameli.service.login import Login
 from tests import values
 from tests.fakes import FakeWorld
-from tests.people import PASSWORD, VENTURI, VENTURI_IDENTITY, VENTURI_PROOF, beneficiary
+from tests.people import PASSWORD, VENTURI, VENTURI_IDENTITY, beneficiary
 
 NIR = VENTURI_IDENTITY["nir"]
 
@@ -18,10 +18,7 @@ NIR = VENTURI_IDENTITY["nir"]
 @pytest.fixture
 def world() -> FakeWorld:
     world = FakeWorld([beneficiary(VENTURI)])
-    signup = world.option1.start(values.identity(VENTURI_IDENTITY)).signup
-    signup = world.option1.submit_proof(signup, values.proof(VENTURI_PROOF))
-    signup = world.signup_steps.answer_terms(signup, accepted=True, version="2020-04")
-    signup = world.signup_steps.choose_password(signup, password=PASSWORD, confirmation=PASSWORD)
+    signup = world.signup_until_contact()
     world.contact_step.give_contact(signup, values.contact("paul@example.fr"))
     return world
 
@@ -222,10 +219,7 @@ def test_safety_net_catches_up_links_past_their_deadline_only(world):
 
 def _contact_with_the_mailer_down(world):
     world.mailer.send = lambda email: (_ for _ in ()).throw(ConnectionError("SES down"))
-    signup = world.option1.start(values.identity(VENTURI_IDENTITY)).signup
-    signup = world.option1.submit_proof(signup, values.proof(VENTURI_PROOF))
-    signup = world.signup_steps.answer_terms(signup, accepted=True, version="2020-04")
-    signup = world.signup_steps.choose_password(signup, password=PASSWORD, confirmation=PASSWORD)
+    signup = world.signup_until_contact()
     with pytest.raises(ConnectionError):
         world.contact_step.give_contact(signup, values.contact("paul@example.fr"))
     del world.mailer.send
@@ -284,7 +278,7 @@ def test_a_workflow_failing_to_start_after_the_email_left_gets_started_by_the_re
     from tests.fakes import FakeWorld
 
     world = FakeWorld([beneficiary(VENTURI)])
-    signup = _contact_until_the_last_step(world)
+    signup = world.signup_until_contact()
     start = world.workflow.start
     world.workflow.start = lambda *args, **kwargs: (_ for _ in ()).throw(ConnectionError("Step Functions down"))
     with pytest.raises(ConnectionError):
@@ -306,7 +300,7 @@ def test_a_function_dying_between_ses_and_the_workflow_start_sends_the_same_link
     from tests.fakes import FakeWorld
 
     world = FakeWorld([beneficiary(VENTURI)])
-    signup = _contact_until_the_last_step(world)
+    signup = world.signup_until_contact()
     start = world.workflow.start
     world.workflow.start = lambda *args, **kwargs: (_ for _ in ()).throw(_Died())
     with pytest.raises(_Died):
@@ -334,9 +328,3 @@ def test_a_request_made_before_the_workflow_records_the_delivery_is_not_taken_fo
     assert len(world.mailer.sent) == 3 and account(world).link.number == 3
     assert account(world).email == "paul.ter@example.fr"
 
-
-def _contact_until_the_last_step(world):
-    signup = world.option1.start(values.identity(VENTURI_IDENTITY)).signup
-    signup = world.option1.submit_proof(signup, values.proof(VENTURI_PROOF))
-    signup = world.signup_steps.answer_terms(signup, accepted=True, version="2020-04")
-    return world.signup_steps.choose_password(signup, password=PASSWORD, confirmation=PASSWORD)

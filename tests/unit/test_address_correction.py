@@ -10,16 +10,9 @@ from ameli.domain.session import CORRECTION_TOKEN_DURATION
 from ameli.service.tokens import derived_token
 from tests import values
 from tests.fakes import FakeWorld
-from tests.people import PASSWORD, VENTURI, VENTURI_IDENTITY, VENTURI_PROOF, beneficiary
+from tests.people import VENTURI, beneficiary
 
 CORRECTION = derived_token("the-signup-token", "correction")
-
-
-def until_contact(world: FakeWorld):
-    signup = world.option1.start(values.identity(VENTURI_IDENTITY)).signup
-    signup = world.option1.submit_proof(signup, values.proof(VENTURI_PROOF))
-    signup = world.signup_steps.answer_terms(signup, accepted=True, version="2020-04")
-    return world.signup_steps.choose_password(signup, password=PASSWORD, confirmation=PASSWORD)
 
 
 @pytest.fixture
@@ -28,14 +21,14 @@ def world() -> FakeWorld:
 
 
 def test_the_contact_step_gives_a_correction_right_of_thirty_minutes(world):
-    created = world.contact_step.give_contact(until_contact(world), values.contact("paul@exmaple.fr"), CORRECTION)
+    created = world.contact_step.give_contact(world.signup_until_contact(), values.contact("paul@exmaple.fr"), CORRECTION)
     assert created.correction_expires_at == world.clock.now() + CORRECTION_TOKEN_DURATION
     assert CORRECTION_TOKEN_DURATION.total_seconds() == 30 * 60
     assert CORRECTION not in str(world.tables.__dict__)  # only its hash is kept
 
 
 def test_the_right_replaces_the_mistyped_address_and_supersedes_its_link(world):
-    world.contact_step.give_contact(until_contact(world), values.contact("paul@exmaple.fr"), CORRECTION)
+    world.contact_step.give_contact(world.signup_until_contact(), values.contact("paul@exmaple.fr"), CORRECTION)
     first_link = world.mailer.last_token()
     world.clock.advance(minutes=10)
     sent = world.new_links.send_after_login(CORRECTION, email=values.email("paul@example.fr"))
@@ -50,7 +43,7 @@ def test_the_right_replaces_the_mistyped_address_and_supersedes_its_link(world):
 
 
 def test_after_thirty_minutes_another_address_needs_the_password_again(world):
-    world.contact_step.give_contact(until_contact(world), values.contact("paul@exmaple.fr"), CORRECTION)
+    world.contact_step.give_contact(world.signup_until_contact(), values.contact("paul@exmaple.fr"), CORRECTION)
     world.clock.advance(minutes=30)
     with pytest.raises(errors.AuthenticationRequired):
         world.new_links.send_after_login(CORRECTION, email=values.email("paul@example.fr"))
@@ -58,21 +51,21 @@ def test_after_thirty_minutes_another_address_needs_the_password_again(world):
 
 
 def test_the_right_ends_with_the_link_once_used(world):
-    world.contact_step.give_contact(until_contact(world), values.contact("paul@example.fr"), CORRECTION)
+    world.contact_step.give_contact(world.signup_until_contact(), values.contact("paul@example.fr"), CORRECTION)
     world.activation.confirm(world.mailer.last_token())
     with pytest.raises(errors.AccountAlreadyActive):
         world.new_links.send_after_login(CORRECTION, email=values.email("someone.else@example.fr"))
 
 
 def test_the_right_opens_no_account_nor_session(world):
-    world.contact_step.give_contact(until_contact(world), values.contact("paul@example.fr"), CORRECTION)
+    world.contact_step.give_contact(world.signup_until_contact(), values.contact("paul@example.fr"), CORRECTION)
     world.activation.confirm(world.mailer.last_token())
     with pytest.raises(errors.AuthenticationRequired):
         world.login.active_account(CORRECTION)
 
 
 def test_an_address_already_taken_is_refused_and_the_pending_one_kept(world):
-    world.contact_step.give_contact(until_contact(world), values.contact("paul@exmaple.fr"), CORRECTION)
+    world.contact_step.give_contact(world.signup_until_contact(), values.contact("paul@exmaple.fr"), CORRECTION)
     taken = world.pseudonymizer.email_hash(values.email("claimed@example.fr").uniqueness_key)
     world.account_store.email_owners[taken] = "another-account"
     with pytest.raises(errors.EmailAlreadyUsed):
@@ -83,7 +76,7 @@ def test_an_address_already_taken_is_refused_and_the_pending_one_kept(world):
 def test_the_right_is_opened_by_the_accounts_own_write_and_only_with_it(world):
     taken = world.pseudonymizer.email_hash(values.email("claimed@example.fr").uniqueness_key)
     world.account_store.email_owners[taken] = "another-account"
-    signup = until_contact(world)
+    signup = world.signup_until_contact()
     with pytest.raises(errors.EmailAlreadyUsed):
         world.contact_step.give_contact(signup, values.contact("claimed@example.fr"), CORRECTION)
     assert world.tables.sessions == {}  # no account, no right

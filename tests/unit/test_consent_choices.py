@@ -9,17 +9,14 @@ from ameli.domain.terms import CONSENT_WORDING_VERSION
 from ameli.http.models import ConsentsRequest
 from tests import values
 from tests.fakes import FakeWorld
-from tests.people import PASSWORD, VENTURI, VENTURI_IDENTITY, VENTURI_PROOF, beneficiary
+from tests.people import PASSWORD, VENTURI, VENTURI_IDENTITY, beneficiary
 
 
 @pytest.fixture
 def world() -> FakeWorld:
     """An active account with a mobile phone (SMS yes, calls no) and no landline; email marketing no."""
     world = FakeWorld([beneficiary(VENTURI)])
-    signup = world.option1.start(values.identity(VENTURI_IDENTITY)).signup
-    signup = world.option1.submit_proof(signup, values.proof(VENTURI_PROOF))
-    signup = world.signup_steps.answer_terms(signup, accepted=True, version="2020-04")
-    signup = world.signup_steps.choose_password(signup, password=PASSWORD, confirmation=PASSWORD)
+    signup = world.signup_until_contact()
     world.contact_step.give_contact(signup, values.contact("paul@example.fr", mobile_phone="06 12 34 56 78",
                                                            mobile_marketing_sms_consent=True))
     world.activation.confirm(world.mailer.last_token())
