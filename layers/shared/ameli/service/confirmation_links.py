@@ -100,21 +100,26 @@ class ConfirmationLinks:
     def _deliver(self, account: Account, *, new: bool) -> LinkSent:
         link = account.link
         assert link is not None and account.email is not None
-        if not link.delivered and not link.emailed and not new and self.workflow.emailed(account, link):
-            self.accounts.record_email_sent(account, link.number, workflow_started=True)
-        elif not link.delivered:
-            if not link.emailed:
-                self._email(account, link)
-            try:
-                started = self.workflow.start(account, link, emailed=True)
-            except Exception:
-                if not link.emailed:  # the retry starts the workflow, without emailing again
-                    self.accounts.record_email_sent(account, link.number, workflow_started=False)
-                raise
-            if not started:  # a workflow for its deadlines alone runs already: it cannot record the email
+        if not link.delivered:
+            if not new and not link.emailed and self.workflow.emailed(account, link):
+                # Started once SES had accepted the email: only the record is missing.
                 self.accounts.record_email_sent(account, link.number, workflow_started=True)
-        account = replace(account, link=replace(link, delivered=True))
+            else:
+                self._email_then_start(account, link)
+            account = replace(account, link=replace(link, delivered=True))
         return LinkSent(account, mask_email(account.email or ""), link.expires_at)
+
+    def _email_then_start(self, account: Account, link: ConfirmationLink) -> None:
+        if not link.emailed:
+            self._email(account, link)
+        try:
+            started = self.workflow.start(account, link, emailed=True)
+        except Exception:
+            if not link.emailed:  # the retry starts the workflow, without emailing again
+                self.accounts.record_email_sent(account, link.number, workflow_started=False)
+            raise
+        if not started:  # a workflow for its deadlines alone runs already: it cannot record the email
+            self.accounts.record_email_sent(account, link.number, workflow_started=True)
 
     def _email(self, account: Account, link: ConfirmationLink) -> None:
         token = self.pseudonymizer.link_token(account.account_id, link.number)
