@@ -46,9 +46,10 @@ def aws(monkeypatch):
         yield dynamodb, sfn, arn
 
 
-def _start(sfn, arn, retention_in: float = 1) -> str:
+def _start(sfn, arn, retention_in: float = 1, expires_in: float = -1, emailed_link_number: int = 0) -> str:
     payload = {"account_pk": ACCOUNT, "email_claim_pk": CLAIM, "link_number": 1,
-               "link_expires_at": _at(-1), "retention_until": _at(retention_in)}
+               "emailed_link_number": emailed_link_number,  # 0: for the deadlines only, as a catch-up
+               "link_expires_at": _at(expires_in), "retention_until": _at(retention_in)}
     return sfn.start_execution(stateMachineArn=arn, name="link-1", input=json.dumps(payload))["executionArn"]
 
 
@@ -117,3 +118,31 @@ def test_throttling_that_lasts_fails_the_execution_instead_of_passing_for_a_supe
     assert states[-1] == "PendingEmailNotDeleted" and "LinkNoLongerCurrent" not in states
     assert len(calls) == 6  # the first attempt and five retries
     assert _status(dynamodb) == "link_expired"  # left for the daily safety net
+
+
+def _link(dynamodb) -> dict:
+    return dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": ACCOUNT}})["Item"]["link"]["M"]
+
+
+def test_an_emailed_start_records_the_delivery_and_the_index_then_waits_for_the_deadline(aws):
+    dynamodb, sfn, arn = aws
+    execution = _start(sfn, arn, expires_in=60, retention_in=120, emailed_link_number=1)
+    deadline = time.monotonic() + 20
+    while "delivered" not in _link(dynamodb) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    item = dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": ACCOUNT}})["Item"]
+    assert item["link"]["M"]["delivered"] == {"BOOL": True} and item["status"]["S"] == "pending_email_confirmation"
+    assert item["next_deadline"]["S"] == json.loads(sfn.describe_execution(executionArn=execution)["input"])[
+        "link_expires_at"]
+    sfn.stop_execution(executionArn=execution)
+
+
+def test_a_start_for_the_deadlines_only_records_no_delivery(aws):
+    dynamodb, sfn, arn = aws
+    execution = _start(sfn, arn, retention_in=8)
+    deadline = time.monotonic() + 20
+    while _status(dynamodb) != "link_expired" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "delivered" not in _link(dynamodb)  # expired, never recorded as delivered
+    status, states = _finished(sfn, execution)
+    assert status == "SUCCEEDED" and states[:3] == ["RecordDelivery", "WaitForLinkDeadline", "ExpireLink"], states
