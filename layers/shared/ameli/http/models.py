@@ -210,7 +210,8 @@ class SignupStatusResponse(NextStepResponse):
         default=None, description="FranceConnect : l'adresse connue du fournisseur d'identité, pour préremplir")
     franceconnect_identity: ReceivedIdentityView | None = Field(
         default=None, description="FranceConnect : l'identité reçue, à montrer à la personne pour qu'elle vérifie "
-                                  "que c'est bien la sienne (règle de FranceConnect) ; donnée personnelle, jamais journalisée")
+                                  "que c'est bien la sienne (règle de FranceConnect) ; donnée personnelle, "
+                                  "jamais journalisée")
     franceconnect_logout_url: str | None = Field(
         default=None, description="FranceConnect : la déconnexion de FranceConnect, pour la personne qui ne "
                                   "reconnaît pas cette identité (après `DELETE /v1/signups/{id}`)")
