@@ -3,11 +3,14 @@ redirects and submitting the provider's forms as a browser would."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs, urljoin, urlsplit
 
+import jsonschema
 import pytest
 import requests
 
+from tests.e2e.localstack import ROOT
 from tests.franceconnect_provider.oidc_client import Page
 
 pytestmark = pytest.mark.e2e
@@ -122,6 +125,9 @@ def test_the_identity_received_goes_to_the_signup_token_holder_only_and_never_to
     status_url = f"{base}/v1/signups/{fragment['signup_id']}"
     mine = requests.get(status_url, headers={"Authorization": f"Bearer {fragment['signup_token']}"})
     assert mine.status_code == 200
+    document = json.loads((ROOT / "docs" / "openapi.json").read_text(encoding="utf-8"))
+    documented = document["paths"]["/v1/signups/{signup_id}"]["get"]["responses"]["200"]["content"]["application/json"]
+    jsonschema.validate(mine.json(), {**documented["schema"], "components": document["components"]})
     # Born abroad: no commune, the country's code.
     assert mine.json()["franceconnect_identity"] == {
         "given_names": "Eleni", "birth_name": "PAPADOPOULOS", "birth_date": "1983-06-12",
