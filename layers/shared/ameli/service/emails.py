@@ -36,8 +36,8 @@ def confirmation_email(to: str, link_url: str, expires_at: datetime) -> Outgoing
         "Ceci est un message automatique, merci de ne pas y répondre."
     )
     url = escape(link_url)
-    # Inline styles only (email clients drop <style> and classes); the raw link must wrap anywhere, or a
-    # 360 px phone scrolls sideways to read it (issue 13).
+    # Inline styles only (email clients drop <style>; the class only names the fallback for its test); the
+    # raw link must wrap anywhere, or a 360 px phone scrolls sideways to read it (issue 13).
     html = (
         '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
