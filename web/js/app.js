@@ -1,6 +1,5 @@
-// Entry point: registers every screen by path and starts the router. The first screens of a visit
-// (landing, identity, proof) are in this bundle; the others are loaded when first shown (a chunk
-// each, see web/scripts/build.mjs), so that a first visit on a phone downloads less.
+// Entry point: registers every screen by path and starts the router. Every screen is in the one bundle
+// (web/scripts/build.mjs); the modules of the later screens are evaluated when first shown.
 import { register, registerNotFound, start } from "./router.js";
 import { landing, linkSent, notFound } from "./screens/home.js";
 import { accountExists, identity, proof, refusal } from "./screens/signup.js";

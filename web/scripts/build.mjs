@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 // Builds what a first visit downloads, into web/dist/ (generated, git-ignored), for a phone's budget
 // (scripts/web_budget.py measures it):
-//   dist/app.js     the first screens in one minified ES module, with the code it shares with the
-//                   later screens in dist/chunks/shared-N.js (preloaded by index.html); the later
-//                   screens and the DSFR scripts (js/dsfr.js: core, modal, header, password) in
-//                   dist/chunks/, loaded when needed, the DSFR's once the first screen is shown;
+//   dist/app.js     every screen in one minified ES module (about 26 KB compressed): one request;
+//   dist/dsfr.js    the DSFR scripts (js/dsfr.js: core, modal, header, password, toggle), imported by
+//                   app.js once the first screen is shown;
 //   dist/app.css    only the DSFR CSS the client uses: the core and the components of its screens,
 //                   minus the selectors no screen uses (PurgeCSS over index.html and js/), plus the
 //                   client's icons and css/app.css; icons inlined (data: URIs, allowed by the CSP);
@@ -13,7 +12,7 @@
 //                   any other character falls back to Arial. Medium, light, italics and Spectral are
 //                   dropped: each font a first screen needs is one more request on its critical path.
 // Run after `npm ci`: node scripts/build.mjs (paths are relative to this file).
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -98,30 +97,22 @@ async function buildCss(fontFaces) {
   writeFileSync(join(OUT, "app.css"), minified.code);
 }
 
-async function buildJs() {
-  const result = await esbuild.build({
-    entryPoints: [join(WEB, "js", "app.js")],
-    bundle: true, splitting: true, format: "esm", minify: true, target: "es2020", legalComments: "none",
-    outdir: OUT, entryNames: "[name]", chunkNames: "chunks/[name]-[hash]", logLevel: "warning", metafile: true,
-  });
-  stableSharedChunks(result.metafile);
-}
+/** The DSFR's scripts stay a file of their own (dist/dsfr.js), imported by app.js after the first render. */
+const dsfrApart = {
+  name: "dsfr-apart",
+  setup(build) {
+    build.onResolve({ filter: /^\.\/dsfr\.js$/ }, () => ({ path: "/dist/dsfr.js", external: true }));
+  },
+};
 
 /**
- * The chunks app.js imports statically get stable names (chunks/shared-1.js, ...), so that index.html
- * can preload them with the entry (modulepreload) instead of discovering them once app.js has arrived.
+ * One script for every screen (dist/app.js, no chunks: each chunk was one more request, and the code the
+ * screens share went into chunks of its own too), and the DSFR's scripts (dist/dsfr.js) apart.
  */
-function stableSharedChunks(metafile) {
-  const outputs = Object.keys(metafile.outputs).filter((file) => file.endsWith(".js"));
-  const entry = outputs.find((file) => file.endsWith("/app.js") || file === "app.js");
-  const shared = metafile.outputs[entry].imports.filter((i) => i.kind === "import-statement").map((i) => i.path);
-  const renames = shared.map((path, index) => [path.split("/").pop(), `shared-${index + 1}.js`]);
-  for (const [from, to] of renames) renameSync(join(OUT, "chunks", from), join(OUT, "chunks", to));
-  for (const file of readdirSync(join(OUT, "chunks")).map((name) => join(OUT, "chunks", name)).concat(join(OUT, "app.js"))) {
-    let code = readFileSync(file, "utf8");
-    for (const [from, to] of renames) code = code.split(from).join(to);
-    writeFileSync(file, code);
-  }
+async function buildJs() {
+  const common = { bundle: true, format: "esm", minify: true, target: "es2020", legalComments: "none", logLevel: "warning" };
+  await esbuild.build({ ...common, entryPoints: [join(WEB, "js", "app.js")], outfile: join(OUT, "app.js"), plugins: [dsfrApart] });
+  await esbuild.build({ ...common, entryPoints: [join(WEB, "js", "dsfr.js")], outfile: join(OUT, "dsfr.js") });
 }
 
 /** Every file index.html names under /dist/ exists (a renamed chunk would fail here, not in a browser). */
@@ -139,5 +130,5 @@ await buildCss(faces);
 await buildJs();
 checkIndex();
 const size = (file) => readFileSync(join(OUT, file)).length;
-console.log(`web/dist: app.js ${size("app.js")} B, app.css ${size("app.css")} B, `
+console.log(`web/dist: app.js ${size("app.js")} B, dsfr.js ${size("dsfr.js")} B, app.css ${size("app.css")} B, `
   + FONTS.map((f) => `${f.out} ${size(join("fonts", f.out))} B`).join(", "));

@@ -2,7 +2,7 @@
 // phones (Étape 3 sur 3), then "Consultez votre messagerie".
 import { api, fieldErrors } from "../api.js";
 import { h } from "../dom.js";
-import { STEP_PATHS, START_PATH, problemText, resumeSignup, signupPath, signupProblemRedirect } from "../flow.js";
+import { STEP_PATHS, START_PATH, advance, problemText, resumeSignup, signupPath, signupProblemRedirect } from "../flow.js";
 import { frenchDateTime } from "../format.js";
 import { comeBack, leaveFor } from "../router.js";
 import { correction, finished, lastLink, liveCorrection, logoutState, signup } from "../store.js";
@@ -76,7 +76,7 @@ export const terms = {
             signup.clear();
             ctx.navigate("/creer-mon-compte/abandon", { replace: true });
           } else {
-            ctx.navigate(STEP_PATHS[result.data.next_step] || STEP_PATHS.password);
+            advance(ctx, current, result.data, { fallback: STEP_PATHS.password });
           }
           return;
         }
@@ -323,7 +323,7 @@ export const password = {
           token: current.token, body: { password: code.value(), password_confirmation: confirmation.value() },
         });
         if (answer.ok) {
-          ctx.navigate(STEP_PATHS[answer.data.next_step] || STEP_PATHS.contact);
+          advance(ctx, current, answer.data, { fallback: STEP_PATHS.contact });
           return;
         }
         if (fieldErrors(answer.problem).length) {
