@@ -109,9 +109,14 @@ def _viewer_request(uri: str) -> dict:
             "request": {"method": "GET", "uri": uri, "querystring": {}, "headers": {}, "cookies": {}}}
 
 
-@pytest.mark.parametrize("uri", ["/", "/activation", "/creer-mon-compte/messagerie", "/franceconnect/retour/"])
+@pytest.mark.parametrize("uri", ["/", "/activation/lien-expire", "/creer-mon-compte/messagerie", "/franceconnect/retour/"])
 def test_navigation_routes_get_the_client_page(node, resources, uri):
     assert _run_cloudfront_function(node, resources, "WebRoutesFunction", _viewer_request(uri))["uri"] == "/index.html"
+
+
+@pytest.mark.parametrize("uri", ["/activation", "/activation/"])
+def test_the_confirmation_links_page_is_the_light_one(node, resources, uri):
+    assert _run_cloudfront_function(node, resources, "WebRoutesFunction", _viewer_request(uri))["uri"] == "/activation.html"
 
 
 @pytest.mark.parametrize("uri", ["/index.html", "/js/app.js", "/vendor/dsfr/dsfr.min.css", "/favicon.ico", "/missing.png"])

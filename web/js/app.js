@@ -22,6 +22,8 @@ const legal = () => import("./screens/legal.js");
 const login = () => import("./screens/login.js");
 const steps = () => import("./screens/steps.js");
 
+// `/activation` (the link's page) is web/activation.html, light, with a script of its own
+// (js/activation-page.js): CloudFront serves it for that path. Its sequels are here.
 const SCREENS = {
   "/": landing,
   "/creer-mon-compte": identity,
@@ -34,7 +36,6 @@ const SCREENS = {
   "/creer-mon-compte/coordonnees": later(steps, "contact"),
   "/creer-mon-compte/messagerie": later(steps, "checkMailbox"),
   "/creer-mon-compte/modifier-adresse": later(steps, "correctAddress"),
-  "/activation": later(activation, "confirm"),
   "/activation/compte-active": later(activation, "active"),
   "/activation/lien-expire": later(activation, "expired"),
   "/activation/autre-adresse": later(activation, "otherAddress"),

@@ -72,13 +72,18 @@ const withoutDsfrFonts = {
   },
 };
 
-async function buildCss(fontFaces) {
+/**
+ * A stylesheet: the DSFR core and `components`, the client's icons (unless `icons` is false) and
+ * css/app.css, minus every selector the `content` files do not use (but the `safelist`), after `fontFaces`
+ * (none: the system font).
+ */
+async function buildCss({ components, content, fontFaces = "", icons = true, safelist = SAFELIST, out }) {
   const imports = [
     join(DSFR, "core", "core.main.min.css"),
-    ...COMPONENTS.map((name) => join(DSFR, "component", name, `${name}.main.min.css`)),
-    join(WEB, "vendor", "dsfr", "utility", "icons", "icons.subset.min.css"),
+    ...components.map((name) => join(DSFR, "component", name, `${name}.main.min.css`)),
+    icons ? join(WEB, "vendor", "dsfr", "utility", "icons", "icons.subset.min.css") : null,
     join(WEB, "css", "app.css"),
-  ].map((file) => `@import ${JSON.stringify(file)};`).join("\n");
+  ].filter(Boolean).map((file) => `@import ${JSON.stringify(file)};`).join("\n");
   const bundled = await esbuild.build({
     stdin: { contents: imports, loader: "css", resolveDir: WEB },
     bundle: true, write: false, minify: true, logLevel: "warning",
@@ -86,16 +91,23 @@ async function buildCss(fontFaces) {
     plugins: [withoutDsfrFonts],
   });
   const [purged] = await new PurgeCSS().purge({
-    content: [join(WEB, "index.html"), join(WEB, "js", "**", "*.js")],
+    content: content.map((file) => join(WEB, file)),
     css: [{ raw: bundled.outputFiles[0].text }],
-    safelist: SAFELIST,
+    safelist,
     variables: true,
     keyframes: false,
     fontFace: false,
   });
   const minified = await esbuild.transform(`${fontFaces}\n${purged.css}`, { loader: "css", minify: true });
-  writeFileSync(join(OUT, "app.css"), minified.code);
+  writeFileSync(join(OUT, out), minified.code);
 }
+
+// The link's page (activation.html): what its script can show, nothing else; Marianne is not loaded
+// (the DSFR's stack falls back to Arial): two fonts would be most of its bytes.
+const ACTIVATION_COMPONENTS = ["alert", "button", "footer", "header", "link", "logo", "skiplink"];
+const ACTIVATION_CONTENT = ["activation.html", "js/activation-page.js", "js/screens/activation.js", "js/ui.js", "js/dom.js"];
+// No DSFR script runs there: only the alert types ui.js builds as `fr-alert--${type}`; no utility icon is used.
+const ACTIVATION_SAFELIST = { standard: [/^fr-alert--/] };
 
 /** The DSFR's scripts stay a file of their own (dist/dsfr.js), imported by app.js after the first render. */
 const dsfrApart = {
@@ -113,22 +125,29 @@ async function buildJs() {
   const common = { bundle: true, format: "esm", minify: true, target: "es2020", legalComments: "none", logLevel: "warning" };
   await esbuild.build({ ...common, entryPoints: [join(WEB, "js", "app.js")], outfile: join(OUT, "app.js"), plugins: [dsfrApart] });
   await esbuild.build({ ...common, entryPoints: [join(WEB, "js", "dsfr.js")], outfile: join(OUT, "dsfr.js") });
+  await esbuild.build({ ...common, entryPoints: [join(WEB, "js", "activation-page.js")], outfile: join(OUT, "activation.js") });
 }
 
-/** Every file index.html names under /dist/ exists (a renamed chunk would fail here, not in a browser). */
-function checkIndex() {
-  const html = readFileSync(join(WEB, "index.html"), "utf8");
-  for (const [, path] of html.matchAll(/(?:href|src)="\/dist\/([^"]+)"/g)) {
-    if (!existsSync(join(OUT, path))) throw new Error(`index.html names /dist/${path}, which the build did not make`);
+/** Every file the pages name under /dist/ exists (a renamed file would fail here, not in a browser). */
+function checkPages() {
+  for (const name of ["index.html", "activation.html"]) {
+    const html = readFileSync(join(WEB, name), "utf8");
+    for (const [, path] of html.matchAll(/(?:href|src)="\/dist\/([^"]+)"/g)) {
+      if (!existsSync(join(OUT, path))) throw new Error(`${name} names /dist/${path}, which the build did not make`);
+    }
   }
 }
 
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 const faces = await buildFonts();
-await buildCss(faces);
+await buildCss({ components: COMPONENTS, content: ["index.html", "js/**/*.js"], fontFaces: faces, out: "app.css" });
+await buildCss({
+  components: ACTIVATION_COMPONENTS, content: ACTIVATION_CONTENT, icons: false, safelist: ACTIVATION_SAFELIST, out: "activation.css",
+});
 await buildJs();
-checkIndex();
+checkPages();
 const size = (file) => readFileSync(join(OUT, file)).length;
 console.log(`web/dist: app.js ${size("app.js")} B, dsfr.js ${size("dsfr.js")} B, app.css ${size("app.css")} B, `
+  + `activation.js ${size("activation.js")} B, activation.css ${size("activation.css")} B, `
   + FONTS.map((f) => `${f.out} ${size(join("fonts", f.out))} B`).join(", "));
