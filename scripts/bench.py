@@ -78,6 +78,7 @@ COGNITO_ESSENTIALS_PER_MAU = 0.015
 # volume the fixed monthly costs are spread over (docs/capacity.md).
 RESPONSE_HEADER_BYTES = 600
 SIGNUPS_PER_MONTH = 250_000
+VOLUMES_PER_MONTH = (100_000, 250_000, 1_000_000)  # the line that shows how the total moves with the volume
 
 # Request units per DynamoDB operation, for items under 1 KB written and 4 KB read (ours are), with
 # strongly consistent reads; transactions cost twice per item.
@@ -538,10 +539,15 @@ def access_log_line_bytes() -> int:
     return len(line.encode()) + CLOUDWATCH_LOG_EVENT_OVERHEAD_BYTES
 
 
-def alarms() -> int:
-    from local.template import resources_of_type, load_template
+def resources_of(kind: str) -> int:
+    """How many resources of this type the template declares (alarms, secrets, keys: billed per month)."""
+    from local.template import load_template, resources_of_type
 
-    return len(resources_of_type(load_template(ROOT / "template.yaml"), "AWS::CloudWatch::Alarm"))
+    return len(resources_of_type(load_template(ROOT / "template.yaml"), kind))
+
+
+def alarms() -> int:
+    return resources_of("AWS::CloudWatch::Alarm")
 
 
 def web_acl_rules() -> int:
@@ -567,8 +573,9 @@ def cost_per_million(run: dict, visits: dict[str, list[dict]]) -> tuple[dict[str
     log_bytes = totals["log_bytes"] + totals["log_events"] * CLOUDWATCH_LOG_EVENT_OVERHEAD_BYTES
     log_bytes += n_api * access_log_line_bytes()
     delivered = sum(r["bytes"] for r in web_requests + api_calls) + (len(web_requests) + n_api) * RESPONSE_HEADER_BYTES
-    fixed_monthly = (WAF_PER_WEB_ACL_MONTH + web_acl_rules() * WAF_PER_RULE_MONTH + SECRETS_PER_SECRET_MONTH * 3
-                     + KMS_PER_KEY_MONTH + ALARM_PER_MONTH * alarms())
+    fixed_monthly = (WAF_PER_WEB_ACL_MONTH + web_acl_rules() * WAF_PER_RULE_MONTH
+                     + SECRETS_PER_SECRET_MONTH * resources_of("AWS::SecretsManager::Secret")
+                     + KMS_PER_KEY_MONTH * resources_of("AWS::KMS::Key") + ALARM_PER_MONTH * alarms())
     million = 1_000_000
     gigabyte = 1024 ** 3
     costs = {
@@ -759,6 +766,12 @@ def main(argv: list[str] | None = None) -> int:
     http_saving = details["api_calls"] * (API_GATEWAY_REST_PER_MILLION_REQUESTS - API_GATEWAY_HTTP_PER_MILLION_REQUESTS)
     print(f"\nbudget ${BUDGET_COST_PER_MILLION:.0f}: {'ok' if cost_ok else 'OVER'}; "
           f"ratio to Amazon Cognito Essentials (${cognito:,.0f} for a million monthly active users): {total / cognito:.4f}")
+    # The fixed costs are per month, not per signup: the same month costs less per signup when busier.
+    variable = total - details["fixed_monthly"] / SIGNUPS_PER_MONTH * 1_000_000
+    by_volume = "; ".join(f"{volume:,}/month: ${variable + details['fixed_monthly'] / volume * 1_000_000:,.2f}"
+                          for volume in VOLUMES_PER_MONTH)
+    print(f"The same per million signups at other monthly volumes (${variable:,.2f} per signup-million, plus "
+          f"${details['fixed_monthly']:.2f} a month spread over the month's signups): {by_volume}.")
     print(f"An HTTP API instead of the REST API would save ${http_saving:,.2f} per million signups (not done: docs/deploy.md).")
     print("Lambda GB-seconds use the in-process wall time of each call on this machine at the template's memory "
           "sizes; web bytes are gzip level 6 (CloudFront sends brotli to Chromium: a little less); response headers "
@@ -791,7 +804,9 @@ def main(argv: list[str] | None = None) -> int:
             "imports": imports, "transitions": run["transitions"], "visits": visits, "cost_details": details,
             "calls": [{**c, "requests": {f"{s}:{o}": n for (s, o), n in c["requests"].items()},
                        "items": {f"{s}:{o}": n for (s, o), n in c["items"].items()}} for c in run["calls"]],
-            "cost_per_million": costs, "total_per_million": total, "argon2_seconds": argon2_seconds,
+            "cost_per_million": costs, "total_per_million": total, "total_per_million_by_monthly_volume": {
+                str(volume): variable + details["fixed_monthly"] / volume * 1_000_000 for volume in VOLUMES_PER_MONTH},
+            "argon2_seconds": argon2_seconds,
             "steps_seconds": steps, "franceconnect_homonyms": homonyms, "budgets_met": ok,
         }, indent=2))
     return 0

@@ -116,7 +116,7 @@ def test_navigation_routes_get_the_client_page(node, resources, uri):
 
 @pytest.mark.parametrize("uri", ["/activation", "/activation/"])
 def test_the_confirmation_links_page_is_the_light_one(node, resources, uri):
-    assert _run_cloudfront_function(node, resources, "WebRoutesFunction", _viewer_request(uri))["uri"] == "/activation.html"
+    assert _run_cloudfront_function(node, resources, "WebRoutesFunction", _viewer_request(uri))["uri"] == "/dist/activation.html"
 
 
 @pytest.mark.parametrize("uri", ["/index.html", "/js/app.js", "/vendor/dsfr/dsfr.min.css", "/favicon.ico", "/missing.png"])

@@ -105,7 +105,7 @@ async function buildCss({ components, content, fontFaces = "", icons = true, saf
 // The link's page (activation.html): what its script can show, nothing else; Marianne is not loaded
 // (the DSFR's stack falls back to Arial): two fonts would be most of its bytes.
 const ACTIVATION_COMPONENTS = ["alert", "button", "footer", "header", "link", "logo", "skiplink"];
-const ACTIVATION_CONTENT = ["activation.html", "js/activation-page.js", "js/screens/activation.js", "js/ui.js", "js/dom.js"];
+const ACTIVATION_CONTENT = ["dist/activation.html", "js/activation-page.js", "js/screens/activation.js", "js/ui.js", "js/dom.js"];
 // No DSFR script runs there: only the alert types ui.js builds as `fr-alert--${type}`; no utility icon is used.
 const ACTIVATION_SAFELIST = { standard: [/^fr-alert--/] };
 
@@ -128,10 +128,32 @@ async function buildJs() {
   await esbuild.build({ ...common, entryPoints: [join(WEB, "js", "activation-page.js")], outfile: join(OUT, "activation.js") });
 }
 
+/** dist/activation.html: activation.src.html with index.html's skip links and footer (one source for both pages). */
+function buildActivationPage() {
+  const index = readFileSync(join(WEB, "index.html"), "utf8");
+  const block = (start, end) => {
+    const from = index.indexOf(start);
+    const to = index.indexOf(end, from);
+    if (from < 0 || to < 0) throw new Error(`index.html: no ${start}...${end} block for dist/activation.html`);
+    return index.slice(from, to + end.length);
+  };
+  const blocks = {
+    skiplinks: block('<div class="fr-skiplinks">', "</div>"),
+    footer: block("<footer", "</footer>"),
+  };
+  const page = readFileSync(join(WEB, "activation.src.html"), "utf8")
+    .replace(/<!-- build: (\w+)[^>]*-->/g, (marker, name) => {
+      if (!blocks[name]) throw new Error(`activation.src.html: unknown block ${name}`);
+      return blocks[name];
+    });
+  writeFileSync(join(OUT, "activation.html"), page);
+}
+
 /** Every file the pages name under /dist/ exists (a renamed file would fail here, not in a browser). */
 function checkPages() {
-  for (const name of ["index.html", "activation.html"]) {
-    const html = readFileSync(join(WEB, name), "utf8");
+  for (const file of [join(WEB, "index.html"), join(OUT, "activation.html")]) {
+    const html = readFileSync(file, "utf8");
+    const name = file.slice(WEB.length + 1);
     for (const [, path] of html.matchAll(/(?:href|src)="\/dist\/([^"]+)"/g)) {
       if (!existsSync(join(OUT, path))) throw new Error(`${name} names /dist/${path}, which the build did not make`);
     }
@@ -140,6 +162,7 @@ function checkPages() {
 
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
+buildActivationPage();
 const faces = await buildFonts();
 await buildCss({ components: COMPONENTS, content: ["index.html", "js/**/*.js"], fontFaces: faces, out: "app.css" });
 await buildCss({

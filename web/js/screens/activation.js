@@ -7,7 +7,7 @@ import { h } from "../dom.js";
 import { problemText } from "../flow.js";
 import { confirmation, lastLink } from "../store.js";
 import {
-  alert, button, buttons, formErrors, heading, linkButton, page, passwordField, requiredNotice, showAlert, textField,
+  alert, button, buttons, emailPair, formErrors, heading, linkButton, page, passwordField, requiredNotice, showAlert,
   whileBusy,
 } from "../ui.js";
 
@@ -99,26 +99,19 @@ export const otherAddress = {
       return null;
     }
     const slot = h("div", {});
-    const email = textField({
-      name: "new_email", label: "Saisissez votre nouvelle adresse email", type: "email",
-      hint: "Format attendu : nom@domaine.fr", attrs: { autocomplete: "email", inputmode: "email", autocapitalize: "off" },
-    });
-    const emailConfirmation = textField({
-      name: "new_email_confirmation", label: "Je confirme ma nouvelle adresse email", type: "email",
-      attrs: { autocomplete: "email", inputmode: "email", autocapitalize: "off" },
+    const address = emailPair({
+      name: "new_email", label: "Saisissez votre nouvelle adresse email", confirmationLabel: "Je confirme ma nouvelle adresse email",
+      missingMessage: "Saisissez votre nouvelle adresse email.",
+      missingConfirmationMessage: "Saisissez de nouveau l'adresse email pour la confirmer.",
     });
     const code = passwordField({ name: "password", label: "Mon code personnel", hint: "Par sécurité, confirmez votre code personnel." });
-    const errors = formErrors(slot, [email, emailConfirmation, code]);
-    const form = h("form", { novalidate: true }, requiredNotice(), email.node, emailConfirmation.node, code.node,
+    const errors = formErrors(slot, [...address.fields, code]);
+    const form = h("form", { novalidate: true }, requiredNotice(), ...address.nodes, code.node,
       buttons(linkButton("Retour", PATHS.expired, { primary: false }), button("Valider", { type: "submit" })));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       whileBusy(form, async () => {
-        const problems = [];
-        if (!email.value().trim()) problems.push({ field: "new_email", message: "Saisissez votre nouvelle adresse email." });
-        if (!emailConfirmation.value().trim()) {
-          problems.push({ field: "new_email_confirmation", message: "Saisissez de nouveau l'adresse email pour la confirmer." });
-        }
+        const problems = address.missing();
         if (!code.value()) problems.push({ field: "password", message: "Saisissez votre code personnel." });
         if (problems.length) {
           errors.show(problems);
@@ -127,8 +120,7 @@ export const otherAddress = {
         errors.clear();
         const answer = await api("POST", "/email-confirmations/resend", {
           body: {
-            token: stored.token, new_email: email.value().trim(), new_email_confirmation: emailConfirmation.value().trim(),
-            password: code.value(),
+            token: stored.token, ...address.body(), password: code.value(),
           },
         });
         if (answer.ok) {
