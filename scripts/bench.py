@@ -770,8 +770,8 @@ def main(argv: list[str] | None = None) -> int:
     variable = total - details["fixed_monthly"] / SIGNUPS_PER_MONTH * 1_000_000
     by_volume = "; ".join(f"{volume:,}/month: ${variable + details['fixed_monthly'] / volume * 1_000_000:,.2f}"
                           for volume in VOLUMES_PER_MONTH)
-    print(f"The same per million signups at other monthly volumes (${variable:,.2f} per signup-million, plus "
-          f"${details['fixed_monthly']:.2f} a month spread over the month's signups): {by_volume}.")
+    print(f"By monthly volume (${variable:,.2f} per million signups, plus the fixed ${details['fixed_monthly']:.2f} "
+          f"a month spread over that month's signups; the total above assumes {SIGNUPS_PER_MONTH:,}): {by_volume}.")
     print(f"An HTTP API instead of the REST API would save ${http_saving:,.2f} per million signups (not done: docs/deploy.md).")
     print("Lambda GB-seconds use the in-process wall time of each call on this machine at the template's memory "
           "sizes; web bytes are gzip level 6 (CloudFront sends brotli to Chromium: a little less); response headers "
