@@ -1,9 +1,10 @@
-// The page of the confirmation link, /activation#token=... (web/activation.html): what the mail app's
-// browser opens, often with nothing cached, so it loads only this script, a stylesheet of its own and
-// the system font (no Marianne, no DSFR scripts, none of the other screens). Opening it consumes
-// nothing: the token is read from the fragment, removed from the address bar, and sent only when the
-// person clicks "Activer mon compte". Activated: said here. Expired link, deleted address, invalid link:
-// the single-page client's screens (/activation/...), which find the token in this tab's storage.
+// The page of the confirmation link, /activation#token=... (dist/activation.html, built from
+// web/activation.src.html): what the mail app's browser opens, often with nothing cached, so it loads
+// only this script, a stylesheet of its own and the system font (no Marianne, no DSFR scripts, none of
+// the other screens). Opening it consumes nothing: the token is read from the fragment, removed from
+// the address bar, and sent only when the person clicks "Activer mon compte". Activated: said here.
+// Expired link, deleted address, invalid link: the single-page client's screens (/activation/...),
+// which find the token in this tab's storage.
 import { api } from "./api.js";
 import { h } from "./dom.js";
 import { problemText } from "./flow.js";
