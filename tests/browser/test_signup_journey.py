@@ -130,14 +130,18 @@ def test_each_step_shows_from_the_previous_answer_and_asks_the_api_only_after_a_
     assert reads == [], reads
 
     page.reload()
+    page.locator("#app:not([aria-busy])").wait_for()
     expect(h1(page)).to_contain_text("Je choisis un code personnel")
     assert len(reads) == 1, reads
     choose_password(page)
     expect(h1(page)).to_contain_text("Informations personnelles")
     assert len(reads) == 1, reads
 
-    # Back onto the password step, already done: the API says the next step is the contact one.
+    # Back onto the password step, already done: the API says the next step is the contact one. (The old
+    # screen stays shown while the router asks: wait for the address and the end of the rendering.)
     page.go_back()
+    expect(page).to_have_url(re.compile(r"/creer-mon-compte/coordonnees$"))
+    page.locator("#app:not([aria-busy])").wait_for()
     expect(h1(page)).to_contain_text("Informations personnelles")
     assert len(reads) == 2, reads
     give_contact(page, "marc.jb.retour@example.test")
