@@ -217,31 +217,35 @@ def _rotation_steps() -> list[tuple[str, str | dict[str, str]]]:
             steps.append(("deploy", pins))
         elif line.startswith("aws cloudfront wait distribution-deployed"):
             steps.append(("wait", ""))
+        elif line.startswith("sleep "):
+            assert int(line.split()[1]) >= 600, line
+            steps.append(("sleep", ""))
     return steps
 
 
 def test_the_rotation_runbook_never_has_cloudfront_send_a_value_the_web_acl_refuses(translated):
-    """Replays the runbook on the template: during a deploy CloudFront's edges may send the value of
-    before or of after, and the web ACL may be the one of before or of after; until a wait for the
-    distribution, some edges may still send any value sent since the last wait."""
+    """Replays the runbook on the template. Neither change is atomic: until a wait for the
+    distribution, some edges may still send any value sent since the last wait; until WAF has had
+    the time to propagate (a sleep), some places may still apply any web ACL since the last sleep."""
     steps = _rotation_steps()
     # Before: the stack as the first deploy left it (empty pins: the only version there is, $OLD).
     as_before = {"OriginVerifySentVersion": "$OLD", "OriginVerifyAlsoAcceptedVersion": "$OLD"}
     assert _origin_check(translated)[0].endswith(":::}}")
     sent, accepted = _origin_check(translated, **as_before)
-    maybe_sent, created = {sent}, {"$OLD"}
+    maybe_sent, maybe_applied, created = {sent}, [accepted], {"$OLD"}
     for kind, detail in steps:
         if kind == "put":
             created.add(detail)
         elif kind == "wait":
             maybe_sent = {sent}
+        elif kind == "sleep":
+            maybe_applied = [accepted]
         else:
             assert set(detail.values()) <= created, f"{detail} names a version not yet created"
-            next_sent, next_accepted = _origin_check(translated, **detail)
-            maybe_sent = maybe_sent | {next_sent}
-            refused = maybe_sent - (accepted & next_accepted)
+            sent, accepted = _origin_check(translated, **detail)
+            maybe_sent, maybe_applied = maybe_sent | {sent}, [*maybe_applied, accepted]
+            refused = {value for value in maybe_sent for acl in maybe_applied if value not in acl}
             assert not refused, (detail, refused)
-            sent, accepted = next_sent, next_accepted
     assert (sent, accepted) == _origin_check(translated, OriginVerifySentVersion="$NEW", OriginVerifyAlsoAcceptedVersion="$NEW")
     assert len(accepted) == 1, "the old value is still accepted at the end of the rotation"
 
