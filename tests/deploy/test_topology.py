@@ -194,6 +194,16 @@ def test_cloudfront_sends_the_pinned_version_and_the_web_acl_also_accepts_the_ot
     assert _origin_check(translated, OriginVerifySentVersion="c" * 36)[0] != sent
 
 
+@pytest.mark.parametrize("name", ["OriginVerifySentVersion", "OriginVerifyAlsoAcceptedVersion"])
+def test_a_pin_is_a_version_id_or_nothing(translated, name):
+    pattern = translated["Parameters"][name]["AllowedPattern"]
+    for accepted in ("", "2f0c7bb4-5a7e-4c1e-9d3b-0a6f1e2d3c4b"):
+        assert re.fullmatch(pattern, accepted)
+    # A staging label is not a version id, and ':' or '}' would change the reference itself.
+    for refused in ("AWSCURRENT", "2f0c7bb4-5a7e-4c1e-9d3b-0a6f1e2d3c4b}}", "x:AWSPREVIOUS:2f0c7bb4-5a7e-4c1e-9d3b-0a6f1e2d"):
+        assert not re.fullmatch(pattern, refused)
+
+
 def test_the_origin_check_is_one_billed_rule(resources):
     rules = only(resources, "AWS::WAFv2::WebACL")[1]["Properties"]["Rules"]
     checking = [rule["Name"] for rule in rules if "OriginVerifySecret" in refs_in(rule)]
