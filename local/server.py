@@ -26,7 +26,9 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.routing import Map, Rule
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
@@ -201,6 +203,9 @@ class LocalEndpoints:
         self.stack = stack
         self._openapi: dict[str, Any] | None = None
         self._openapi_lock = threading.Lock()
+        self._by_path = self._answers()
+        self._urls = Map([Rule(path, endpoint=path, methods=list(answers)) for path, answers in self._by_path.items()],
+                         strict_slashes=False).bind("local")
 
     def openapi(self) -> dict[str, Any]:
         with self._openapi_lock:
@@ -230,64 +235,70 @@ class LocalEndpoints:
                 })
         return sorted(found, key=lambda e: e["started_at"] or "", reverse=True)
 
+    def _answers(self) -> dict[str, dict[str, Callable[..., Response]]]:
+        """Each local endpoint: path -> {method: answer}. werkzeug answers HEAD like GET."""
+        stack = self.stack
+        return {
+            "/_local/info": {"GET": lambda request: _json({
+                **stack.urls(),
+                "confirmation_link_validity": stack.settings.confirmation_link_validity,
+                "pending_email_retention": stack.settings.pending_email_retention,
+                "franceconnect_provider": FRANCECONNECT_PREFIX in stack.mounts,
+            })},
+            "/_local/mailbox": {"GET": lambda request: _json({"messages": stack.mailbox.messages()}),
+                                "DELETE": lambda request: _no_content(stack.mailbox.clear())},
+            "/_local/faults": {"GET": lambda request: _json(stack.faults.rates()), "PUT": self.replace_faults},
+            "/_local/reset": {"POST": lambda request: _no_content(stack.reset())},
+            "/_local/aws-calls": {"GET": lambda request: _json({"calls": stack.calls.calls()})},
+            "/_local/iam": {"GET": lambda request: _json(dict(zip(("checked", "denied"), stack.check_iam(), strict=True)))},
+            "/_local/executions": {"GET": lambda request: _json({"executions": self.executions()})},
+            "/_local/openapi.json": {"GET": lambda request: _json(self.openapi())},
+            "/_local/docs": {"GET": lambda request: Response(_DOCS_PAGE, content_type="text/html; charset=utf-8",
+                                                             headers=_docs_headers())},
+            "/_local/docs/init.js": {"GET": lambda request: Response(
+                _DOCS_INIT, content_type="text/javascript; charset=utf-8", headers=_docs_headers())},
+            "/_local/docs/<any('swagger-ui-bundle.min.js', 'swagger-ui.min.css'):asset>": {"GET": _swagger_asset},
+        }
+
+    def replace_faults(self, request: Request) -> Response:
+        try:
+            self.stack.faults.replace(json.loads(request.get_data(as_text=True) or "null"))
+        except ValueError as error:  # json.JSONDecodeError included
+            return _json({"title": "Réglage des pannes refusé", "status": 400, "detail": str(error)}, 400)
+        return _json(self.stack.faults.rates())
+
     def respond(self, request: Request) -> Response:
-        from ameli.domain.errors import MethodNotAllowed
-        from local.gateway import not_found, problem_response
+        from ameli.domain.errors import MethodNotAllowed as MethodNotAllowedProblem
+        from ameli.domain.errors import NotFound as NotFoundProblem
 
-        path = request.path.rstrip("/") or "/"
-        method = request.method
-        read = method in ("GET", "HEAD")
+        try:
+            path, arguments = self._urls.match(request.path, request.method)
+        except MethodNotAllowed as error:
+            return problem_response(MethodNotAllowedProblem(), {"Allow": ", ".join(sorted(error.valid_methods or []))})
+        except HTTPException:
+            return problem_response(NotFoundProblem())
+        return self._by_path[path]["GET" if request.method == "HEAD" else request.method](request, **arguments)
 
-        if path == "/_local/info" and read:
-            return _json({
-                **self.stack.urls(),
-                "confirmation_link_validity": self.stack.settings.confirmation_link_validity,
-                "pending_email_retention": self.stack.settings.pending_email_retention,
-                "franceconnect_provider": FRANCECONNECT_PREFIX in self.stack.mounts,
-            })
-        if path == "/_local/mailbox":
-            if read:
-                return _json({"messages": self.stack.mailbox.messages()})
-            if method == "DELETE":
-                self.stack.mailbox.clear()
-                return Response(status=204, headers={"Cache-Control": "no-store"})
-            return problem_response(MethodNotAllowed(), {"Allow": "DELETE, GET, HEAD"})
-        if path == "/_local/faults":
-            if read:
-                return _json(self.stack.faults.rates())
-            if method == "PUT":
-                try:
-                    self.stack.faults.replace(json.loads(request.get_data(as_text=True) or "null"))
-                except ValueError as error:  # json.JSONDecodeError included
-                    return _json({"title": "Réglage des pannes refusé", "status": 400, "detail": str(error)}, 400)
-                return _json(self.stack.faults.rates())
-            return problem_response(MethodNotAllowed(), {"Allow": "GET, HEAD, PUT"})
-        if path == "/_local/reset":
-            if method == "POST":
-                self.stack.reset()
-                return Response(status=204, headers={"Cache-Control": "no-store"})
-            return problem_response(MethodNotAllowed(), {"Allow": "POST"})
-        if path == "/_local/aws-calls" and read:
-            return _json({"calls": self.stack.calls.calls()})
-        if path == "/_local/iam" and read:
-            checked, denied = self.stack.check_iam()
-            return _json({"checked": checked, "denied": denied})
-        if path == "/_local/executions" and read:
-            return _json({"executions": self.executions()})
-        if path == "/_local/openapi.json" and read:
-            return _json(self.openapi())
-        if path == "/_local/docs" and read:
-            return Response(_DOCS_PAGE, content_type="text/html; charset=utf-8", headers=_docs_headers())
-        if path == "/_local/docs/init.js" and read:
-            return Response(_DOCS_INIT, content_type="text/javascript; charset=utf-8", headers=_docs_headers())
-        if path in ("/_local/docs/swagger-ui-bundle.min.js", "/_local/docs/swagger-ui.min.css") and read:
-            asset = _swagger_assets() / path.rsplit("/", 1)[1]
-            response = send_file(asset, request.environ, mimetype=_content_type(asset), max_age=3600)
-            response.headers.update(_docs_headers(cache=False))
-            return response
-        if path in ("/_local/info", "/_local/executions", "/_local/openapi.json", "/_local/aws-calls", "/_local/iam") or path.startswith("/_local/docs"):
-            return problem_response(MethodNotAllowed(), {"Allow": "GET, HEAD"})
-        return not_found()
+
+def _no_content(_: None) -> Response:
+    return Response(status=204, headers={"Cache-Control": "no-store"})
+
+
+def _swagger_asset(request: Request, asset: str) -> Response:
+    path = _swagger_assets() / asset
+    response = send_file(path, request.environ, mimetype=_content_type(path), max_age=3600)
+    response.headers.update(_docs_headers(cache=False))
+    return response
+
+
+def problem_response(error: Any, headers: dict[str, str] | None = None) -> Response:
+    """A problem+json answer in the API's format, for the local endpoints."""
+    from ameli.http.api import PROBLEM_TYPE_BASE
+
+    body = {"type": PROBLEM_TYPE_BASE + error.code.lower().replace("_", "-"), "title": error.title,
+            "status": error.status, "code": error.code, "detail": error.detail}
+    return Response(json.dumps(body, ensure_ascii=False), status=error.status,
+                    content_type="application/problem+json", headers={"Cache-Control": "no-store", **(headers or {})})
 
 
 def _docs_headers(cache: bool = True) -> dict[str, str]:
