@@ -10,7 +10,6 @@ built layer from `.aws-sam/build`, and only the environment Lambda would give it
     function = Function("HealthFunction", name=..., handler="app.lambda_handler", code_dir=..., layers=[...],
                         environment={...}, memory_size=128, timeout=10, runtime=Runtime(python),
                         concurrency=4, log=print)
-    function.start_environment()        # init now (fails with FunctionError if the code does not load)
     result = function.invoke(event)     # the handler's result, or FunctionError
 """
 
@@ -205,20 +204,6 @@ class Function:
         self.log(f"{self.logical_id}: cold start, environment {number}, init {init_ms:.0f} ms{note}")
         return environment
 
-    def start_environment(self) -> None:
-        """Starts one environment now and keeps it warm. Raises FunctionError when the init fails."""
-        with self._available:
-            self._starting += 1
-        try:
-            environment = self._new_environment()
-        finally:
-            with self._available:
-                self._starting -= 1
-        with self._available:
-            self._all.append(environment)
-            self._idle.append(environment)
-            self._available.notify()
-
     def _acquire(self) -> ExecutionEnvironment:
         with self._available:
             while not self._idle and len(self._all) + self._starting >= self.concurrency:
@@ -330,9 +315,6 @@ class InProcessFunction:
             except Exception as error:
                 traceback.print_exc()
                 raise FunctionError(f"{type(error).__name__}: {error}") from None
-
-    def start_environment(self) -> None:
-        pass  # imported when created
 
     def stop(self) -> None:
         pass

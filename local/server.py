@@ -82,6 +82,7 @@ class StackInfo:
     template: dict[str, Any] = field(default_factory=dict)  # the built template, as the stack read it
     resolver: Any = None  # local.template.Resolver, with the local resources' ids
     mounts: dict[str, WSGIApp] = field(default_factory=dict)
+    _policies: Any = None  # each function's and state machine's role policies, translated on the first check
 
     @property
     def origin(self) -> str:
@@ -107,7 +108,9 @@ class StackInfo:
         secretsmanager = client("secretsmanager")
         secret_arns = {name: secretsmanager.describe_secret(SecretId=name)["ARN"]
                        for name in self.resources.secrets.values()}
-        return check_calls(self.calls.calls(), function_policies(self.template, self.resolver),
+        if self._policies is None:  # samtranslator runs once (its ids are final once the stack is up)
+            self._policies = function_policies(self.template, self.resolver)
+        return check_calls(self.calls.calls(), self._policies,
                            region=self.resolver.region, account=self.resolver.account_id,
                            stack_name=self.resolver.stack_name, secret_arns=secret_arns)
 
@@ -434,25 +437,33 @@ class FunctionsDoNotLoad(Exception):
     """A function's init fails in its execution environment, as its first invocation would on AWS."""
 
 
-def _start_functions(functions: dict[str, Any]) -> None:
-    """One environment per function, started in parallel: a function whose code does not load stops the
-    start, as its first invocation would fail on AWS."""
-    from concurrent.futures import ThreadPoolExecutor
+def _check_functions_load(functions: dict[str, Any], python: Path) -> None:
+    """Every function's handler imports from the built artefact, as its first cold start would
+    (`local/lambda_check.py`): one that does not stops the start. Environments start on first use."""
+    import subprocess
+    import time
 
-    from local.environments import FunctionError
+    from local.environments import Function
 
-    def start(function: Any) -> str | None:
-        try:
-            function.start_environment()
-        except FunctionError as error:
-            return f"{function.logical_id}: {error}"
-        return None
-
-    with ThreadPoolExecutor(max_workers=len(functions) or 1) as pool:
-        failures = [failure for failure in pool.map(start, functions.values()) if failure]
+    checked = [function for function in functions.values() if isinstance(function, Function)]
+    if not checked:
+        return
+    started = time.monotonic()
+    payload = [{"name": function.logical_id, "code_dir": str(function.code_dir), "handler": function.handler,
+                "layers": [str(layer) for layer in function.layers], "environment": function.process_environment()}
+               for function in checked]
+    answer = subprocess.run([str(python), "-P", str(Path(__file__).resolve().parent / "lambda_check.py")],
+                            input=json.dumps(payload), stdout=subprocess.PIPE, text=True, timeout=300)
+    try:
+        results = json.loads(answer.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        raise FunctionsDoNotLoad(f"the load check of the built functions failed (status {answer.returncode})") from None
+    failures = [f"{name}: Runtime.ImportModuleError: {error}" for name, error in results.items() if error]
     if failures:
         raise FunctionsDoNotLoad("functions that do not load from the built artefact (.aws-sam/build):\n  "
-                         + "\n  ".join(failures))
+                                 + "\n  ".join(failures))
+    log(f"{len(results)} functions load from the build (checked in {time.monotonic() - started:.1f} s); "
+        "each starts its first environment on its first request")
 
 
 def build_stack(
@@ -524,12 +535,15 @@ def build_stack(
     mailbox = Mailbox()
     ses_rules = SesRules(record=mailbox.record, publish=lambda topic_arn, event: client("sns").publish(
         TopicArn=topic_arn, Message=json.dumps(event)))
-    aws = EmulatedAws(ses_rules).start()
     faults = FaultSwitch(settings.faults)
     calls = AwsCallLog()
+    state_machines: list[str] = []  # its tasks' calls are the (only) state machine's
+    aws = EmulatedAws(ses_rules, faults=faults.active, on_state_machine_call=lambda call: calls.record(
+        state_machines[0] if len(state_machines) == 1 else "StateMachine", [call])).start()
     started: dict[str, Any] = {}
     try:
         resources = create_resources(template, resolver, build, ses_rules)
+        state_machines.extend(resources.state_machines)
         environment = {name: str(value) for name, value in resolver.resolve(global_environment(template)).items()}
         environment.update(_local_environment(settings))
 
@@ -568,7 +582,7 @@ def build_stack(
                 on_calls=calls.record,
                 access_key=f"ASIALOCAL{number:011d}",
             )
-        _start_functions(started)
+        _check_functions_load(started, settings.lambda_python)
         routes = api_routes(template)
         api_id, api = next(iter(resources_of_type(template, "AWS::Serverless::Api").items()))
         api = resolver.resolve(api.get("Properties") or {})

@@ -74,7 +74,8 @@ def start_local_stack(**env: str) -> RunningStack:
         if process.poll() is not None:
             raise RuntimeError(f"the local stack exited with {process.returncode}:\n{stack.output()}")
         try:
-            if requests.get(f"{stack.base_url}/v1/health", timeout=2).status_code == 200:
+            # the first /v1/health is HealthFunction's cold start: it may take more than a second
+            if requests.get(f"{stack.base_url}/v1/health", timeout=30).status_code == 200:
                 return stack
         except requests.ConnectionError:
             pass
