@@ -77,10 +77,11 @@ def main() -> int:
             for route in routes:
                 path = route.path.replace("{signup_id}", "00000000-0000-4000-8000-000000000000")
                 method = "GET" if route.method == "ANY" else route.method
-                list(pool.map(lambda _: requests.request(method, base + path, json={}, timeout=60), range(2)))
+                list(pool.map(lambda _, m=method, p=path: requests.request(m, base + p, json={}, timeout=60), range(2)))
         memory = sum(_pss_mb(pid) for pid in _tree(process.pid))
         processes = len(_tree(process.pid))
-        print(f"ready in {ready:.1f} s ({ready_cpu:.1f} s of CPU), first /v1/health answered at {first_answer:.1f} s; {processes} processes, "
+        print(f"ready in {ready:.1f} s ({ready_cpu:.1f} s of CPU), first /v1/health answered at {first_answer:.1f} s; "
+              f"{processes} processes, "
               f"{memory:.0f} MB (PSS) with every API function warm at concurrency 2; "
               f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         return 0

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from local.config import HOST
+from local.lambda_runtime import resource_params
 
 SIMULATOR_DOMAIN = "simulator.amazonses.com"
 STATE_MACHINE_ACCESS_KEY = "ak"  # what moto's Step Functions interpreter signs its tasks' calls with
@@ -188,11 +189,7 @@ class EmulatedAws:
         decides, as on AWS)."""
         raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         environ["wsgi.input"] = io.BytesIO(raw)
-        params = json.loads(raw or b"{}")
-        names = {key: params[key] for key in ("TableName", "IndexName") if key in params}
-        if "TransactItems" in params:
-            names["TransactItems"] = [{kind: {"TableName": item[kind].get("TableName")} for kind in item}
-                                      for item in params["TransactItems"]]
+        names = resource_params(json.loads(raw or b"{}"))
         rate = self.faults().get(service, 0.0)
         throttled = bool(rate) and random.random() < rate
         self.on_state_machine_call({"action": f"{service}:{environ['HTTP_X_AMZ_TARGET'].rsplit('.', 1)[-1]}",
@@ -200,7 +197,8 @@ class EmulatedAws:
         if throttled:
             body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
             return "400 Bad Request", [("Content-Type", "application/x-amz-json-1.0"),
-                                       ("x-amzn-ErrorType", "ThrottlingException"), ("x-amzn-RequestId", str(uuid.uuid4())),
+                                       ("x-amzn-ErrorType", "ThrottlingException"),
+                                       ("x-amzn-RequestId", str(uuid.uuid4())),
                                        ("Content-Length", str(len(body)))], body
         return None
 

@@ -18,7 +18,6 @@ import os
 import sys
 import traceback
 
-
 RUNTIME_PATH = list(sys.path)  # the runtime's own (with its boto3): after the function's code and layers
 
 

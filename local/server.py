@@ -253,7 +253,8 @@ class LocalEndpoints:
             "/_local/faults": {"GET": lambda request: _json(stack.faults.rates()), "PUT": self.replace_faults},
             "/_local/reset": {"POST": lambda request: _no_content(stack.reset())},
             "/_local/aws-calls": {"GET": lambda request: _json({"calls": stack.calls.calls()})},
-            "/_local/iam": {"GET": lambda request: _json(dict(zip(("checked", "denied"), stack.check_iam(), strict=True)))},
+            "/_local/iam": {"GET": lambda request: _json(
+                dict(zip(("checked", "denied"), stack.check_iam(), strict=True)))},
             "/_local/executions": {"GET": lambda request: _json({"executions": self.executions()})},
             "/_local/openapi.json": {"GET": lambda request: _json(self.openapi())},
             "/_local/docs": {"GET": lambda request: Response(_DOCS_PAGE, content_type="text/html; charset=utf-8",
