@@ -22,7 +22,6 @@ import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -157,12 +156,6 @@ def _json(payload: Any, status: int = 200) -> Response:
     return response
 
 
-def _rfc3339(moment: Any) -> str | None:
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _swagger_assets() -> Path:
     from aws_lambda_powertools.event_handler.openapi import swagger_ui
 
@@ -222,7 +215,7 @@ class LocalEndpoints:
 
     def executions(self) -> list[dict[str, Any]]:
         """The state machines' executions, newest first (names carry ids, never personal data)."""
-        from local.aws import client
+        from local.aws import client, rfc3339
 
         stepfunctions = client("stepfunctions")
         found = []
@@ -233,8 +226,8 @@ class LocalEndpoints:
                     "state_machine": logical_id,
                     "name": execution["name"],
                     "status": execution["status"],
-                    "started_at": _rfc3339(execution.get("startDate")),
-                    "stopped_at": _rfc3339(execution.get("stopDate")),
+                    "started_at": execution.get("startDate") and rfc3339(execution["startDate"]),
+                    "stopped_at": execution.get("stopDate") and rfc3339(execution["stopDate"]),
                 })
         return sorted(found, key=lambda e: e["started_at"] or "", reverse=True)
 
