@@ -1,6 +1,7 @@
 """Measures the local stack's budgets (local/README.md): time to ready, and memory with every function warm.
 
-    .venv/bin/python -m local.budgets            # after `make build lambda-runtime`
+    .venv/bin/python -m local.budgets              # after `make build lambda-runtime`
+    .venv/bin/python -m local.budgets --make-run   # the same through `make run` (its checks, a build if needed)
 
 Starts `python -m local` with LOCAL_CONCURRENCY=2 on a free port, times it until it prints "Local stack ready"
 and until `/v1/health` answers (HealthFunction's cold start: environments start on first use), makes two
@@ -59,7 +60,8 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "LOCAL_PORT": str(port), "LOCAL_CONCURRENCY": "2", "PYTHONUNBUFFERED": "1"}
     started = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "local"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    command = ["make", "--no-print-directory", "run"] if "--make-run" in sys.argv else [sys.executable, "-m", "local"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, start_new_session=True, text=True)
     try:
         for line in process.stdout:  # what a user waits for: the URLs
@@ -80,7 +82,7 @@ def main() -> int:
                 list(pool.map(lambda _, m=method, p=path: requests.request(m, base + p, json={}, timeout=60), range(2)))
         memory = sum(_pss_mb(pid) for pid in _tree(process.pid))
         processes = len(_tree(process.pid))
-        print(f"ready in {ready:.1f} s ({ready_cpu:.1f} s of CPU), first /v1/health answered at {first_answer:.1f} s; "
+        print(f"{' '.join(command[-2:])}: ready in {ready:.1f} s ({ready_cpu:.1f} s of CPU), first /v1/health answered at {first_answer:.1f} s; "
               f"{processes} processes, "
               f"{memory:.0f} MB (PSS) with every API function warm at concurrency 2; "
               f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
