@@ -82,7 +82,8 @@ def main() -> int:
                 list(pool.map(lambda _, m=method, p=path: requests.request(m, base + p, json={}, timeout=60), range(2)))
         memory = sum(_pss_mb(pid) for pid in _tree(process.pid))
         processes = len(_tree(process.pid))
-        print(f"{' '.join(command[-2:])}: ready in {ready:.1f} s ({ready_cpu:.1f} s of CPU), first /v1/health answered at {first_answer:.1f} s; "
+        print(f"{'make run' if '--make-run' in sys.argv else 'python -m local'}: ready in {ready:.1f} s "
+              f"({ready_cpu:.1f} s of CPU), first /v1/health answered at {first_answer:.1f} s; "
               f"{processes} processes, "
               f"{memory:.0f} MB (PSS) with every API function warm at concurrency 2; "
               f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
