@@ -3,9 +3,9 @@
     .venv/bin/python -m local.budgets              # after `make build lambda-runtime`
     .venv/bin/python -m local.budgets --make-run   # the same through `make run` (its checks, a build if needed)
 
-Starts `python -m local` with LOCAL_CONCURRENCY=2 on a free port, times it until it prints "Local stack ready"
-and until `/v1/health` answers (HealthFunction's cold start: environments start on first use), makes two
-environments of every API function warm (two requests at once to each route: any answer will do, a
+Starts `python -m local` with LOCAL_CONCURRENCY=2 on a free port, times it until it prints "Local stack ready",
+until `/v1/health` answers and until every function has its first environment (started in the background
+after ready), makes two environments of every API function warm (two requests at once to each route: any answer will do, a
 refusal runs the function too), then adds up the memory of the whole process tree (PSS: shared pages
 counted once, shared out between the processes that map them).
 """
@@ -74,6 +74,9 @@ def main() -> int:
         threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()  # keep draining
         requests.get(f"{base}/v1/health", timeout=120).raise_for_status()  # HealthFunction's cold start
         first_answer = time.monotonic() - started
+        while not requests.get(f"{base}/_local/info", timeout=30).json()["warm"]:
+            time.sleep(0.1)
+        warm = time.monotonic() - started
         routes = api_routes(load_template(ROOT / ".aws-sam" / "build" / "template.yaml"))
         with ThreadPoolExecutor(max_workers=2) as pool:
             for route in routes:
@@ -83,7 +86,8 @@ def main() -> int:
         memory = sum(_pss_mb(pid) for pid in _tree(process.pid))
         processes = len(_tree(process.pid))
         print(f"{'make run' if '--make-run' in sys.argv else 'python -m local'}: ready in {ready:.1f} s "
-              f"({ready_cpu:.1f} s of CPU), first /v1/health answered at {first_answer:.1f} s; "
+              f"({ready_cpu:.1f} s of CPU), first /v1/health answered at {first_answer:.1f} s, every function warm at "
+              f"{warm:.1f} s; "
               f"{processes} processes, "
               f"{memory:.0f} MB (PSS) with every API function warm at concurrency 2; "
               f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

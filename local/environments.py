@@ -163,6 +163,7 @@ class Function:
         self._starting = 0
         self._numbers = 0
         self._available = threading.Condition()
+        self._stopped = False
 
     def process_environment(self) -> dict[str, str]:
         """What Lambda sets for a python3.12 function, then the function's own variables."""
@@ -203,6 +204,26 @@ class Function:
         note = f" (more than the {LAMBDA_INIT_LIMIT:.0f} s Lambda allows)" if init_ms > LAMBDA_INIT_LIMIT * 1000 else ""
         self.log(f"{self.logical_id}: cold start, environment {number}, init {init_ms:.0f} ms{note}")
         return environment
+
+    def start_environment(self) -> None:
+        """Starts one environment now and keeps it warm, unless the function has one already (or one
+        starting). Raises FunctionError when the init fails."""
+        with self._available:
+            if self._all or self._starting or self._stopped:
+                return
+            self._starting += 1
+        try:
+            environment = self._new_environment()
+        finally:
+            with self._available:
+                self._starting -= 1
+        with self._available:
+            if self._stopped:  # the stack stopped while it started
+                environment.stop()
+                return
+            self._all.append(environment)
+            self._idle.append(environment)
+            self._available.notify()
 
     def _acquire(self) -> ExecutionEnvironment:
         with self._available:
@@ -267,6 +288,7 @@ class Function:
 
     def stop(self) -> None:
         with self._available:
+            self._stopped = True
             environments, self._all, self._idle = list(self._all), [], []
         for environment in environments:
             environment.stop()

@@ -81,6 +81,7 @@ class StackInfo:
     template: dict[str, Any] = field(default_factory=dict)  # the built template, as the stack read it
     resolver: Any = None  # local.template.Resolver, with the local resources' ids
     mounts: dict[str, WSGIApp] = field(default_factory=dict)
+    warm: threading.Event = field(default_factory=threading.Event)  # one environment per function is up
     _policies: Any = None  # each function's and state machine's role policies, translated on the first check
 
     @property
@@ -240,6 +241,7 @@ class LocalEndpoints:
                 "confirmation_link_validity": stack.settings.confirmation_link_validity,
                 "pending_email_retention": stack.settings.pending_email_retention,
                 "franceconnect_provider": FRANCECONNECT_PREFIX in stack.mounts,
+                "warm": stack.warm.is_set(),
             })},
             "/_local/mailbox": {"GET": lambda request: _json({"messages": stack.mailbox.messages()}),
                                 "DELETE": lambda request: _no_content(stack.mailbox.clear())},
@@ -446,7 +448,8 @@ def _check_functions_load(functions: dict[str, Any], python: Path) -> None:
     payload = [{"name": function.logical_id, "code_dir": str(function.code_dir), "handler": function.handler,
                 "layers": [str(layer) for layer in function.layers], "environment": function.process_environment()}
                for function in checked]
-    answer = subprocess.run([str(python), "-P", str(Path(__file__).resolve().parent / "lambda_check.py")],
+    # -B: the build is read-only for the check too (/var/task on Lambda); -P: local/ is not on sys.path
+    answer = subprocess.run([str(python), "-B", "-P", str(Path(__file__).resolve().parent / "lambda_check.py")],
                             input=json.dumps(payload), stdout=subprocess.PIPE, text=True, timeout=300)
     try:
         results = json.loads(answer.stdout.strip().splitlines()[-1])
@@ -457,7 +460,33 @@ def _check_functions_load(functions: dict[str, Any], python: Path) -> None:
         raise FunctionsDoNotLoad("functions that do not load from the built artefact (.aws-sam/build):\n  "
                                  + "\n  ".join(failures))
     log(f"{len(results)} functions load from the build (checked in {time.monotonic() - started:.1f} s); "
-        "each starts its first environment on its first request")
+        "their first environments start in the background")
+
+
+def _warm_up(functions: dict[str, Any]) -> threading.Event:
+    """After the start, in the background, one environment per function (as many at once as there are
+    cores), so that a demo's first clicks are not all cold starts; requests are served meanwhile (one that
+    finds no warm environment starts its own). The returned event is set once every function has one."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    from local.environments import Function, FunctionError
+
+    warm = threading.Event()
+
+    def start(function: Function) -> None:
+        try:
+            function.start_environment()
+        except FunctionError as error:  # logged by the function; its next request tries again
+            log(f"{function.logical_id}: not warmed up ({error})")
+
+    def warm_all() -> None:
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="warm-up") as pool:
+            list(pool.map(start, [f for f in functions.values() if isinstance(f, Function)]))
+        warm.set()
+
+    threading.Thread(target=warm_all, name="warm-up", daemon=True).start()
+    return warm
 
 
 def build_stack(
@@ -577,6 +606,7 @@ def build_stack(
                 access_key=f"ASIALOCAL{number:011d}",
             )
         _check_functions_load(started, settings.lambda_python)
+        warm = _warm_up(started)
         routes = api_routes(template)
         api_id, api = next(iter(resources_of_type(template, "AWS::Serverless::Api").items()))
         api = resolver.resolve(api.get("Properties") or {})
@@ -605,6 +635,7 @@ def build_stack(
         running=started,
         template=template,
         resolver=resolver,
+        warm=warm,
     )
     factories = dict(extra_apps or {})
     if FRANCECONNECT_PREFIX not in factories:
