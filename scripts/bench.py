@@ -1,11 +1,14 @@
 """Performance and cost against the budgets of architecture.md, measured in one run on this machine.
 
     make bench                      # or: .venv/bin/python -m scripts.bench [--quick]  (after `make build`)
+    .venv/bin/python -m scripts.bench --only imports   # the cold start alone (section 1)
 
 1. Cold start: each handler imported from the SAM build output (.aws-sam/build) laid out as Lambda
    unpacks its zips (function in its task folder, layer in /opt, files dated 1980-01-01, read-only) on
    the runtime's Python 3.12; median time and its ratio to `import boto3; boto3.client("dynamodb")`
-   in the same run, and how many modules had to be compiled at import (stale or missing bytecode).
+   in the same run, and how many modules had to be compiled at import (stale or missing bytecode);
+   then what the import leaves to the first request: each function's first call against a warm one,
+   in execution environments of the local stack.
 2. Work per call: one complete Option 1 signup and confirmation on moto (the local stack,
    in-process), counting the AWS requests of each API call per service, the bytes each call logs, and
    the state transitions of the confirmation workflow from its execution history.
@@ -201,6 +204,75 @@ def cold_starts(runs: int) -> tuple[dict, dict[str, dict]]:
         measured = _round_robin(python, targets, opt, runs)
     baseline = measured.pop("(baseline)")
     return baseline, measured
+
+
+# Two people of local/demo_fixtures.json: the first goes through cold functions, the second through warm ones.
+FIRST_CALL_PEOPLE = (
+    {"last_name": "venturi", "nir": "1 62 12 2B 010 001", "birth_date": "1962-12-18", "postal_code": "63000",
+     "iban_last7": "7890143", "carte_vitale_serial_last11": "04671322630", "email": "paul@example.fr"},
+    {"last_name": "bernard", "nir": "1 85 03 69 123 045", "birth_date": "1985-03-10", "postal_code": "33000",
+     "iban_last7": "1890145", "carte_vitale_serial_last11": "87654321098", "email": "luc@example.fr"},
+)
+
+
+def first_calls() -> dict[str, dict]:
+    """What the import does not pay and the first request does: the local stack with each function in
+    an execution environment of its own (the built artefact on the runtime's Python, initialised at
+    the stack's start), an Option 1 journey, login and account by a first person (every function's
+    first request after its init), then by a second person (warm functions). Per API call: the
+    request's time through the local API Gateway, first and warm, and the difference: the lazy work
+    of a first request (AWS clients, the route's validation models, modules imported on use)."""
+    from werkzeug.test import Client
+
+    from local.config import LocalSettings
+    from local.server import build_stack
+
+    environment = dict(os.environ)  # the stack points AWS_ENDPOINT_URL at its emulator: put it back after
+    app, stack = build_stack(settings=LocalSettings(port=3998))
+    client = Client(app)
+    timings: dict[str, list[float]] = defaultdict(list)
+
+    def call(label: str, method: str, path: str, body=None, token=None):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        started = time.perf_counter()
+        response = client.open(path, method=method, json=body, headers=headers)
+        timings[label].append(time.perf_counter() - started)
+        if response.status_code >= 300:
+            raise SystemExit(f"bench: {label} answered {response.status_code}: {response.get_data(as_text=True)}")
+        return response.get_json(silent=True) or {}
+
+    try:
+        for person in FIRST_CALL_PEOPLE:
+            password = "MotdePasse1"
+            call("GET /v1/health", "GET", "/v1/health")
+            started = call("POST /v1/signups", "POST", "/v1/signups", {
+                key: person[key] for key in ("last_name", "nir", "birth_date", "postal_code")})
+            base, token = f"/v1/signups/{started['signup_id']}", started["signup_token"]
+            call("GET /v1/signups/{signup_id}", "GET", base, token=token)
+            call("POST .../proof", "POST", f"{base}/proof", {
+                key: person[key] for key in ("iban_last7", "carte_vitale_serial_last11")}, token)
+            call("GET /v1/terms", "GET", "/v1/terms")
+            call("POST .../terms", "POST", f"{base}/terms", {"accepted": True, "version": "2020-04"}, token)
+            call("POST .../password/check", "POST", f"{base}/password/check", {"password": password}, token)
+            call("POST .../password", "POST", f"{base}/password",
+                 {"password": password, "password_confirmation": password}, token)
+            call("POST .../contact", "POST", f"{base}/contact", {
+                "email": person["email"], "email_confirmation": person["email"], "email_marketing_consent": False},
+                token)
+            call("POST /v1/email-confirmations/resend", "POST", "/v1/email-confirmations/resend",
+                 {"token": last_link_token(stack)})
+            call("POST /v1/email-confirmations", "POST", "/v1/email-confirmations", {"token": last_link_token(stack)})
+            session = call("POST /v1/sessions", "POST", "/v1/sessions", {"nir": person["nir"], "password": password})
+            call("GET /v1/account", "GET", "/v1/account", token=session["session_token"])
+    finally:
+        stack.close()
+        os.environ.clear()
+        os.environ.update(environment)
+    return {label: {"first_seconds": first, "warm_seconds": warm} for label, (first, warm) in timings.items()}
+
+
+def last_link_token(stack) -> str:
+    return stack.mailbox.messages()[-1]["text"].split("token=", 1)[1].split()[0]
 
 
 # -- 2. work per call on moto -------------------------------------------------------------------------
@@ -669,6 +741,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Performance and cost against the budgets")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (CI checks that it runs)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--only", choices=["imports"],
+                        help="imports: only the cold start (the artefact's imports, then each function's first call)")
     args = parser.parse_args(argv)
     runs = 3 if args.quick else 15
     ok = True
@@ -686,6 +760,23 @@ def main(argv: list[str] | None = None) -> int:
         ok &= ratio <= BUDGET_IMPORT_RATIO and figures["compiled_layer"] == 0
         print(f"| {name} | {figures['seconds'] * 1000:.0f} | {ratio:.2f} | {'ok' if ratio <= BUDGET_IMPORT_RATIO else 'OVER'} "
               f"| {figures['layer_modules']} | {figures['compiled']} ({figures['compiled_layer']}) |")
+
+    print("\n## First call after the init: what the import leaves to the first request\n")
+    print("The local stack, each function in an execution environment of its own (the built artefact on the "
+          "runtime's Python, initialised at the stack's start); a first person's requests meet each function's "
+          "first call, a second person's the warm function. Time of the request through the local API Gateway.\n")
+    firsts = first_calls()
+    print("| API call | first call (ms) | warm call (ms) | first call's extra (ms) |")
+    print("|---|---:|---:|---:|")
+    for label, figures in firsts.items():
+        print(f"| {label} | {figures['first_seconds'] * 1000:.0f} | {figures['warm_seconds'] * 1000:.0f} "
+              f"| {(figures['first_seconds'] - figures['warm_seconds']) * 1000:.0f} |")
+    if args.only == "imports":
+        if args.json:
+            args.json.write_text(json.dumps({
+                "baseline_seconds": baseline["seconds"], "imports_seconds": {n: f["seconds"] for n, f in imports.items()},
+                "imports": imports, "first_calls": firsts}, indent=2))
+        return 0
 
     print("\n## AWS requests per API call (one Option 1 signup and its confirmation, on moto)\n")
     run = one_signup_on_moto()
@@ -764,7 +855,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps({
             "baseline_seconds": baseline["seconds"], "imports_seconds": {n: f["seconds"] for n, f in imports.items()},
-            "imports": imports, "transitions": run["transitions"], "visits": visits, "cost_details": details,
+            "imports": imports, "first_calls": firsts, "transitions": run["transitions"], "visits": visits, "cost_details": details,
             "calls": [{**c, "requests": {f"{s}:{o}": n for (s, o), n in c["requests"].items()},
                        "items": {f"{s}:{o}": n for (s, o), n in c["items"].items()}} for c in run["calls"]],
             "cost_per_million": costs, "total_per_million": total, "argon2_seconds": argon2_seconds,

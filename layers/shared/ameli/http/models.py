@@ -7,7 +7,7 @@ value objects and every field error comes back in French with the codes of api.m
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -31,12 +31,20 @@ from ameli.http.fields import (
     SerialLast11,
     field_error,
 )
-from ameli.service.confirmation_links import LinkSent
+
+if TYPE_CHECKING:  # the use case's result, read by `LinkSentResponse.of` (the functions that send links import it)
+    from ameli.service.confirmation_links import LinkSent
 
 NextStep = Literal["proof", "terms", "password", "contact", "done"]
 
 
-class _Request(BaseModel):
+class _Model(BaseModel):
+    # Each function imports every model but validates or writes only its routes' few: a model's
+    # validator is built at its first use (the first request of its route), not at import.
+    model_config = ConfigDict(defer_build=True)
+
+
+class _Request(_Model):
     model_config = ConfigDict(extra="ignore", str_max_length=200)
 
 
@@ -157,12 +165,12 @@ class ContactRequest(_Request):
         )
 
 
-class ProofDisplay(BaseModel):
+class ProofDisplay(_Model):
     iban_masked: str = Field(examples=["FR76 3000 4*** **** **** *** ****"])
     carte_vitale_serial_prefix: str = Field(examples=["8025000002"])
 
 
-class StartSignupResponse(BaseModel):
+class StartSignupResponse(_Model):
     signup_id: str
     signup_token: str
     expires_at: str
@@ -170,7 +178,7 @@ class StartSignupResponse(BaseModel):
     proof: ProofDisplay
 
 
-class NextStepResponse(BaseModel):
+class NextStepResponse(_Model):
     next_step: NextStep
     expires_at: str = Field(description="Fin de validité de la création de compte en cours")
 
@@ -182,23 +190,23 @@ class SignupStatusResponse(NextStepResponse):
         default=None, description="FranceConnect : l'adresse connue du fournisseur d'identité, pour préremplir")
 
 
-class CancelledResponse(BaseModel):
+class CancelledResponse(_Model):
     status: Literal["cancelled"]
 
 
-class TermsResponse(BaseModel):
+class TermsResponse(_Model):
     version: str
     title: str
     text: str
 
 
-class PasswordCheckResponse(BaseModel):
+class PasswordCheckResponse(_Model):
     valid: bool
     violations: list[str]
     strength: int = Field(ge=0, le=4)
 
 
-class ContactResponse(BaseModel):
+class ContactResponse(_Model):
     status: Literal["pending_email_confirmation"]
     email: str = Field(description="L'adresse complète, pour que la personne la relise sur l'écran de fin "
                                    "(sa propre adresse, dans sa propre session ; jamais journalisée)",
@@ -212,17 +220,17 @@ class ContactResponse(BaseModel):
     franceconnect_logout_url: str | None = None
 
 
-class HealthResponse(BaseModel):
+class HealthResponse(_Model):
     status: Literal["ok"]
 
 
-class FieldProblem(BaseModel):
+class FieldProblem(_Model):
     field: str
     code: str
     message: str
 
 
-class Problem(BaseModel):
+class Problem(_Model):
     """application/problem+json; extra members such as `attempts_left` or `retry_after` may appear."""
 
     model_config = ConfigDict(extra="allow")
@@ -252,11 +260,11 @@ class ResendRequest(_Request):
         return _typed_twice(confirmation, info, "new_email")
 
 
-class ConfirmationResponse(BaseModel):
+class ConfirmationResponse(_Model):
     status: Literal["active"]
 
 
-class LinkSentResponse(BaseModel):
+class LinkSentResponse(_Model):
     email_masked: str
     link_expires_at: str
 
@@ -270,7 +278,7 @@ class LoginRequest(_Request):
     password: Password = Field(max_length=1000)
 
 
-class SessionResponse(BaseModel):
+class SessionResponse(_Model):
     session_token: str
     expires_at: str
 
@@ -285,13 +293,13 @@ class AccountEmailRequest(_Request):
         return _typed_twice(confirmation, info, "email")
 
 
-class ConsentView(BaseModel):
+class ConsentView(_Model):
     given: bool
     at: str
     wording_version: str
 
 
-class AccountResponse(BaseModel):
+class AccountResponse(_Model):
     status: Literal["active"]
     email: str
     mobile_phone: str | None = None
