@@ -161,7 +161,10 @@ def _probe_once(python: str, code: str, path: list[Path], opt: Path) -> list[str
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": os.pathsep.join(str(p) for p in path),
            "PYTHONDONTWRITEBYTECODE": "1", "AWS_DEFAULT_REGION": "eu-west-3", "AWS_REGION": "eu-west-3",
            "LAMBDA_TASK_ROOT": str(path[0])}
-    out = subprocess.run([python, "-c", _PROBE.format(code=code, opt=str(opt))], env=env, check=True,
+    # -S: both sides start from the same bare interpreter. With `site`, this machine's site-packages
+    # hook (a sandbox .pth that imports certifi when it can) found certifi in the layer and preloaded
+    # 115 modules (typing, re, enum, pathlib, inspect...) for the handlers only, not for the baseline.
+    out = subprocess.run([python, "-S", "-c", _PROBE.format(code=code, opt=str(opt))], env=env, check=True,
                          capture_output=True, text=True)
     return out.stdout.strip().splitlines()[-1].split()
 

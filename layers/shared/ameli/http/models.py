@@ -12,11 +12,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from ameli.clock import to_rfc3339
-from ameli.domain.beneficiary import DeclaredIdentity
-from ameli.domain.contact import ContactDetails, Email, parse_email
 from ameli.domain.errors import FieldValidationError
-from ameli.domain.nir import Nir, nir_matches_birth_date
-from ameli.domain.proof import ProofTails
 from ameli.http.fields import (
     BirthDate,
     EmailAddress,
@@ -32,7 +28,10 @@ from ameli.http.fields import (
     field_error,
 )
 
-if TYPE_CHECKING:  # the use case's result, read by `LinkSentResponse.of` (the functions that send links import it)
+if TYPE_CHECKING:  # the domain's values are imported where used: each function validates only its own routes
+    from ameli.domain.beneficiary import DeclaredIdentity
+    from ameli.domain.contact import ContactDetails, Email
+    from ameli.domain.proof import ProofTails
     from ameli.service.confirmation_links import LinkSent
 
 NextStep = Literal["proof", "terms", "password", "contact", "done"]
@@ -55,6 +54,8 @@ def _typed_twice(confirmation: str | None, info: ValidationInfo, field: str) -> 
     """The confirmation must repeat the address (case aside); checked only once the address is valid.
     The address is already normalised (domain in lower case, Unicode NFC): a confirmation typed the
     same way normalises to the same mailbox."""
+    from ameli.domain.contact import Email
+
     address = info.data.get(field)
     if isinstance(address, Email) and not _same_mailbox(address, (confirmation or "").strip()):
         raise field_error("MISMATCH", MISMATCH_MESSAGE)
@@ -62,6 +63,8 @@ def _typed_twice(confirmation: str | None, info: ValidationInfo, field: str) -> 
 
 
 def _same_mailbox(address: Email, confirmation: str) -> bool:
+    from ameli.domain.contact import parse_email
+
     if confirmation.casefold() == address.address.casefold():
         return True
     try:
@@ -79,6 +82,8 @@ class StartSignupRequest(_Request):
     @field_validator("birth_date")
     @classmethod
     def _consistent_with_nir(cls, birth_date: date, info: ValidationInfo) -> date:
+        from ameli.domain.nir import Nir, nir_matches_birth_date
+
         nir = info.data.get("nir")
         if isinstance(nir, Nir) and not nir_matches_birth_date(nir, birth_date):
             raise field_error(
@@ -88,6 +93,8 @@ class StartSignupRequest(_Request):
         return birth_date
 
     def identity(self) -> DeclaredIdentity:
+        from ameli.domain.beneficiary import DeclaredIdentity
+
         return DeclaredIdentity(self.last_name, self.nir, self.birth_date, self.postal_code)
 
 
@@ -97,6 +104,8 @@ class ProofRequest(_Request):
         description="Les 11 derniers chiffres du n° de série de la carte Vitale")
 
     def tails(self) -> ProofTails:
+        from ameli.domain.proof import ProofTails
+
         return ProofTails(self.iban_last7, self.carte_vitale_serial_last11)
 
 
@@ -154,6 +163,8 @@ class ContactRequest(_Request):
         return phone
 
     def details(self) -> ContactDetails:
+        from ameli.domain.contact import ContactDetails
+
         return ContactDetails(
             email=self.email,
             email_marketing_consent=bool(self.email_marketing_consent),
