@@ -102,8 +102,10 @@ LAMBDA_ZIP_EPOCH = 315532800  # 1980-01-01T00:00:00Z: the date SAM's zip gives e
 # boto3 comes with the Lambda runtime (/var/runtime), not with our layer: the same copy serves the baseline.
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six.py")
 
+# What the Lambda runtime's bootstrap (awslambdaric/bootstrap.py) has imported before it imports the
+# handler: loaded before the timer starts, for the baseline and the handlers alike.
 _PROBE = """
-import importlib.machinery, sys, time
+import importlib, importlib.machinery, json, logging, os, sys, time, traceback
 compiled = []
 _source_to_code = importlib.machinery.SourceFileLoader.source_to_code
 def _counting(self, data, path, *args, **kwargs):
@@ -161,9 +163,9 @@ def _probe_once(python: str, code: str, path: list[Path], opt: Path) -> list[str
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": os.pathsep.join(str(p) for p in path),
            "PYTHONDONTWRITEBYTECODE": "1", "AWS_DEFAULT_REGION": "eu-west-3", "AWS_REGION": "eu-west-3",
            "LAMBDA_TASK_ROOT": str(path[0])}
-    # -S: both sides start from the same bare interpreter. With `site`, this machine's site-packages
-    # hook (a sandbox .pth that imports certifi when it can) found certifi in the layer and preloaded
-    # 115 modules (typing, re, enum, pathlib, inspect...) for the handlers only, not for the baseline.
+    # -S: both sides start from the same interpreter (bare, then the runtime's own imports). With
+    # `site`, this machine's site-packages hook (a sandbox .pth that imports certifi when it can) found
+    # certifi in the layer and preloaded 115 modules (typing, inspect, pathlib...) for the handlers only.
     out = subprocess.run([python, "-S", "-c", _PROBE.format(code=code, opt=str(opt))], env=env, check=True,
                          capture_output=True, text=True)
     return out.stdout.strip().splitlines()[-1].split()
