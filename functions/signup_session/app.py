@@ -7,7 +7,7 @@ from ameli.clock import to_rfc3339
 from ameli.domain import errors
 from ameli.http import docs
 from ameli.http.api import bearer_token, create_app, entrypoint, json_response
-from ameli.http.models import ProofDisplay, SignupStatusResponse
+from ameli.http.models import ProofDisplay, ReceivedIdentityView, SignupStatusResponse
 
 app = create_app()
 
@@ -24,9 +24,11 @@ def signup_status(signup_id: str):
     display = container().option1.proof_display(signup)
     proof = ProofDisplay(iban_masked=display.iban_masked,
                          carte_vitale_serial_prefix=display.carte_vitale_serial_prefix) if display else None
+    identity = signup.franceconnect_identity
     return json_response(200, SignupStatusResponse(
         next_step=signup.next_step, expires_at=to_rfc3339(signup.expires_at), email_suggestion=signup.email_suggestion,
-        proof=proof))
+        proof=proof, franceconnect_identity=ReceivedIdentityView.of(identity) if identity else None,
+        franceconnect_logout_url=signup.franceconnect_logout_url))
 
 
 @app.delete("/v1/signups/<signup_id>", summary="Annuler la création de compte", tags=[docs.COMMON_STEPS],

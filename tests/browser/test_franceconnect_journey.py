@@ -32,13 +32,21 @@ def through_franceconnect(page, login: str = "test", password: str = "123") -> N
 def test_a_married_woman_creates_her_account_with_franceconnect(franceconnect_page, franceconnect_mailbox, shot):
     page, mailbox = franceconnect_page, franceconnect_mailbox
     through_franceconnect(page)
-    # Back on our side: no identity nor proof step, straight to the terms; no token left in the URL.
-    expect(h1(page)).to_contain_text("J'accepte les conditions d'utilisation")
-    # FranceConnect's pages are out of the back history: Back is our form, Forward the terms again.
+    # Back on our side: no identity nor proof step; first the identity FranceConnect sent, to check it is hers.
+    expect(h1(page)).to_have_text("Vérifiez votre identité")
+    expect(page).to_have_title(re.compile("^Vérifiez votre identité"))
+    assert identity_shown(page) == {
+        "Prénoms": "Angela Claire Louise", "Nom de naissance": "DUBOIS", "Nom d'usage": "LEROY", "Sexe": "Féminin",
+        "Date de naissance": "24/08/1962", "Lieu de naissance": "Paris, commune de code INSEE 75107"}
+    assert "#" not in page.url and "token" not in page.url
+    shot(page, "fc-03-identite-recue")
+    # FranceConnect's pages are out of the back history: Back is our form, Forward this screen again.
     page.go_back()
     expect(h1(page)).to_have_text("Je crée mon compte ameli")
     assert urlsplit(page.url).path == "/creer-mon-compte", page.url
     page.go_forward()
+    expect(h1(page)).to_have_text("Vérifiez votre identité")
+    page.get_by_role("link", name="C'est bien moi, continuer").click()
     accept_terms(page, shot=shot, prefix="fc-")
     assert "#" not in page.url and "token" not in page.url
     choose_password(page)
@@ -71,6 +79,45 @@ def test_a_married_woman_creates_her_account_with_franceconnect(franceconnect_pa
     through_franceconnect(page)
     expect(h1(page)).to_have_text("Vous avez déjà un compte ameli")
     shot(page, "fc-40-compte-existant")
+
+
+def identity_shown(page) -> dict[str, str]:
+    terms = page.locator(".received-identity dt").all_inner_texts()
+    return dict(zip(terms, page.locator(".received-identity dd").all_inner_texts(), strict=True))
+
+
+def test_not_me_on_a_phone_cancels_the_signup_and_logs_out_of_franceconnect(franceconnect_page, shot):
+    page = franceconnect_page
+    page.set_viewport_size({"width": 360, "height": 740})
+    through_franceconnect(page, login="eleni")
+    expect(h1(page)).to_have_text("Vérifiez votre identité")
+    assert identity_shown(page) == {
+        "Prénoms": "Eleni", "Nom de naissance": "PAPADOPOULOS", "Sexe": "Féminin",
+        "Date de naissance": "12/06/1983", "Lieu de naissance": "À l'étranger (pays de code INSEE 99126)"}
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing wider than the phone
+    shot(page, "fc-03-identite-recue-360")
+    signup = page.evaluate("JSON.parse(sessionStorage.getItem('ameli.signup'))")
+
+    # By keyboard: from the title, the first stop is the way out.
+    page.keyboard.press("Tab")
+    not_me = page.get_by_role("button", name="Ce n'est pas moi : me déconnecter de FranceConnect")
+    expect(not_me).to_be_focused()
+    page.keyboard.press("Enter")
+
+    # FranceConnect's logout came back, and the person is told what happened.
+    expect(h1(page)).to_have_text("Vous êtes déconnecté de FranceConnect")
+    assert urlsplit(page.url).path == "/franceconnect/retour" and "state=" not in page.url, page.url
+    expect(page.get_by_text("la création de compte a été annulée", exact=False)).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("S.identifier avec FranceConnect"))).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, "fc-05-pas-moi-deconnecte-360")
+    # The signup is cancelled: its token opens nothing any more, and this tab forgot it.
+    assert page.evaluate("sessionStorage.getItem('ameli.signup')") is None
+    gone = page.request.get(f"/v1/signups/{signup['id']}", headers={"Authorization": f"Bearer {signup['token']}"})
+    assert gone.status == 401
+    # FranceConnect's logout page is not in the back history.
+    page.go_back()
+    assert "/_fc" not in page.url, page.url
 
 
 def test_an_identity_matching_nobody_gets_the_refusal_with_advice(franceconnect_page):

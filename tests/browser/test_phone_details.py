@@ -54,7 +54,8 @@ def test_the_proof_screen_reads_as_in_the_guide_on_a_360_px_phone(phone_page, sh
     # Where the serial is printed: a drawing, described in words.
     drawing = page.locator("figure.serial-drawing img")
     expect(drawing).to_be_visible()
-    expect(drawing).to_have_attribute("alt", re.compile("numéro de série est imprimé en bas"))
+    expect(drawing).to_have_attribute("alt", re.compile("recto .* numéro de série est imprimé à droite de la photo"))
+    expect(page.locator("#dessin-carte-legende")).to_contain_text("au recto de votre carte Vitale avec photo")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     for box in (input_box, serial.bounding_box()):
         assert box["x"] + box["width"] <= 360

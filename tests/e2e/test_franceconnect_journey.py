@@ -3,11 +3,14 @@ redirects and submitting the provider's forms as a browser would."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs, urljoin, urlsplit
 
+import jsonschema
 import pytest
 import requests
 
+from tests.e2e.localstack import ROOT
 from tests.franceconnect_provider.oidc_client import Page
 
 pytestmark = pytest.mark.e2e
@@ -85,6 +88,12 @@ def test_married_woman_signs_up_with_franceconnect_confirms_and_logs_in(local_st
     status = requests.get(f"{local_stack}/v1/signups/{fragment['signup_id']}", headers=auth).json()
     assert status["next_step"] == "terms"
     assert status["email_suggestion"] == "angela.dubois@example.test"  # to prefill, never to match
+    # What FranceConnect sent, for her to check it is hers; and the way out if it is not.
+    assert status["franceconnect_identity"] == {
+        "given_names": "Angela Claire Louise", "birth_name": "DUBOIS", "usage_name": "LEROY",
+        "birth_date": "1962-08-24", "birth_date_precision": "day", "gender": "female",
+        "birthplace": "75107", "birthcountry": "99100"}
+    assert status["franceconnect_logout_url"].startswith(f"{local_stack}/_fc/api/v2/session/end?")
 
     created = continue_signup(local_stack, fragment, "angela.dubois@example.test")
     logout = created["franceconnect_logout_url"]
@@ -107,6 +116,32 @@ def test_married_woman_signs_up_with_franceconnect_confirms_and_logs_in(local_st
 def test_person_born_abroad_is_matched(local_stack):
     fragment, _ = franceconnect(local_stack, login="eleni", provider="L'Identité Numérique La Poste")
     assert fragment["next_step"] == "terms"
+
+
+def test_the_identity_received_goes_to_the_signup_token_holder_only_and_never_to_the_logs(running_stack):
+    base = running_stack.base_url
+    before = len(running_stack.output())  # the start lists the demo people, on purpose: only what follows counts
+    fragment, _ = franceconnect(base, login="eleni", provider="L'Identité Numérique La Poste")
+    status_url = f"{base}/v1/signups/{fragment['signup_id']}"
+    mine = requests.get(status_url, headers={"Authorization": f"Bearer {fragment['signup_token']}"})
+    assert mine.status_code == 200
+    document = json.loads((ROOT / "docs" / "openapi.json").read_text(encoding="utf-8"))
+    documented = document["paths"]["/v1/signups/{signup_id}"]["get"]["responses"]["200"]["content"]["application/json"]
+    jsonschema.validate(mine.json(), {**documented["schema"], "components": document["components"]})
+    # Born abroad: no commune, the country's code.
+    assert mine.json()["franceconnect_identity"] == {
+        "given_names": "Eleni", "birth_name": "PAPADOPOULOS", "birth_date": "1983-06-12",
+        "birth_date_precision": "day", "gender": "female", "birthcountry": "99126"}
+    refused = [requests.get(status_url),
+               requests.get(status_url, headers={"Authorization": "Bearer " + "x" * 43}),
+               requests.delete(status_url, headers={"Authorization": "Bearer " + "x" * 43})]
+    for answer in refused:
+        assert answer.status_code == 401 and answer.json()["code"] == "SIGNUP_SESSION_INVALID"
+        assert "PAPADOPOULOS" not in answer.text and "Eleni" not in answer.text and "1983" not in answer.text
+    logged = running_stack.output()[before:]
+    assert "SignupStarted" in logged  # the functions' logs are there
+    for personal in ("PAPADOPOULOS", "Papadopoulos", "Eleni", "1983-06-12", "99126", fragment["signup_token"]):
+        assert personal not in logged, f"{personal!r} is in the stack's logs"
 
 
 @pytest.mark.parametrize("login", ["inconnu", "michel"])

@@ -31,6 +31,7 @@ def test_get_signup_gives_the_proof_display_again_while_proof_is_next(api, docum
     resumed = api.get(path, started["signup_token"])
     assert resumed.status == 200
     assert resumed.body["next_step"] == "proof" and resumed.body["proof"] == started["proof"]
+    assert "franceconnect_identity" not in resumed.body and "franceconnect_logout_url" not in resumed.body  # Option 1
     assert_documented(document, "get", "/v1/signups/{signup_id}", resumed)
     assert api.post(f"{path}/proof", VENTURI_PROOF, started["signup_token"]).status == 200
     after = api.get(path, started["signup_token"]).body

@@ -1,12 +1,16 @@
 """Option 2's use case on fakes: every outcome of the callback is a redirect to `return_to` whose
 fragment says what happened, and operators see the reason (never who)."""
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from ameli.adapters.dynamodb.signups import signup_from_item, signup_to_item
 from ameli.domain import errors
+from ameli.domain.franceconnect import ReceivedIdentity
+from ameli.domain.signup import Signup
 from ameli.ports import FranceConnectLogin
 from tests import values
 from tests.fakes import FakeWorld
@@ -64,6 +68,33 @@ def test_a_matching_identity_opens_a_signup_at_the_terms_step(world):
     assert (signup.method, signup.next_step, signup.nir) == ("franceconnect", "terms", VENTURI["nir"])
     assert signup.email_suggestion == "paul@example.fr" and signup.franceconnect_logout_url.startswith("https://fc")
     assert world.franceconnect_client.completed[0]["iss"] == "https://fc.example"
+
+
+def test_the_signup_keeps_the_identity_received_for_the_person_to_check_it(world):
+    params, binding = begin(world)
+    _, fragment = outcome(world.franceconnect.complete(params, binding).location)
+    received = world.signup_steps.authenticate(fragment["signup_id"], fragment["signup_token"]).franceconnect_identity
+    assert received == ReceivedIdentity(
+        given_names="Paul Jean", birth_name="VENTURI", usage_name="", birth_date=date(1962, 12, 18),
+        birth_date_precision="day", gender="male", birthplace="2B010", birthcountry="99100")
+    assert "VENTURI" not in repr(received) and "1962" not in repr(received)  # a repr in a traceback says nothing
+
+
+@pytest.mark.parametrize(("idp_birthdate", "precision"), [("1962-12-00", "month"), ("1962-00-00", "year")])
+def test_a_presumed_birth_date_says_what_fc_did_not_know(idp_birthdate, precision):
+    received = ReceivedIdentity.of(identity(birthdate=idp_birthdate.replace("-00", "-01"), idp_birthdate=idp_birthdate))
+    assert received.birth_date_precision == precision
+
+
+def test_the_identity_received_survives_the_signups_table():
+    signup = Signup(
+        signup_id="s", token_hash="h", method="franceconnect", nir="162122B010001", nir_hash="n",
+        birth_date=date(1962, 12, 18), names=("VENTURI",), next_step="terms",
+        created_at=datetime(2026, 1, 1, tzinfo=UTC), expires_at=datetime(2026, 1, 1, 0, 30, tzinfo=UTC),
+        franceconnect_identity=ReceivedIdentity.of(identity(preferred_username="LEROY")))
+    assert signup_from_item(signup_to_item(signup)) == signup
+    option1 = replace(signup, method="carte_vitale", franceconnect_identity=None)
+    assert signup_from_item(signup_to_item(option1)).franceconnect_identity is None
 
 
 def test_a_state_is_single_use(world):

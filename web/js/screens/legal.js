@@ -21,7 +21,7 @@ const AUDITED = [
   "Activation du compte et ses suites : compte activé, lien expiré, autre adresse, lien invalide (/activation/...)",
   "Se connecter, code personnel oublié, adresse à confirmer, lien expiré, nouvelle adresse (/connexion/...)",
   "Mon compte ameli (/mon-compte)",
-  "Retour de FranceConnect, ses quatre messages d'erreur (/franceconnect/retour)",
+  "Retour de FranceConnect : vérification de l'identité transmise, ses cinq messages (/franceconnect/retour)",
   "Déclaration d'accessibilité, mentions légales, données personnelles, page non trouvée",
 ];
 
@@ -132,7 +132,7 @@ export const legalNotice = {
 // - FranceConnect state: 10 minutes (service/franceconnect.py); replay records of the contact step: 1 hour
 //   (http/idempotency.py); logs: 180 days for the functions, 365 days for the API access logs (template.yaml).
 const RETENTION = [
-  ["Une création de compte commencée et non terminée (identité saisie, étape atteinte)",
+  ["Une création de compte commencée et non terminée (identité saisie ou transmise par FranceConnect, étape atteinte)",
     "30 minutes au plus, puis effacement automatique dans les 2 jours qui suivent"],
   ["Le nombre d'essais de vérification (IBAN et numéro de série) pour votre numéro de sécurité sociale",
     "24 heures après le dernier essai (blocage de 24 heures après 3 échecs), puis effacement dans les 2 jours. L'IBAN et le numéro de série saisis ne sont jamais enregistrés"],

@@ -158,11 +158,12 @@ function serialDrawing() {
   return h("figure", { class: "serial-drawing fr-mb-3w", role: "group", "aria-labelledby": "dessin-carte-legende" },
     h("img", {
       src: "/img/carte-vitale-numero-de-serie.svg", width: "340", height: "214",
-      alt: "Dessin du verso d'une carte Vitale avec photo : le numéro de série est imprimé en bas de la carte, "
-        + "ses 11 derniers chiffres sont ceux à saisir.",
+      alt: "Dessin du recto d'une carte Vitale avec photo : le numéro de série est imprimé à droite de la photo, "
+        + "dans le sens de la hauteur ; ses 11 derniers chiffres sont ceux à saisir.",
     }),
     h("figcaption", { class: "fr-text--sm", id: "dessin-carte-legende" },
-      "Le numéro de série de 21 chiffres est imprimé en bas, au verso de votre carte Vitale avec photo. ",
+      "Le numéro de série de 21 chiffres est imprimé au recto de votre carte Vitale avec photo, juste à droite ",
+      "de la photo, dans le sens de la hauteur (tournez la carte pour le lire). ",
       "Les 10 premiers sont affichés ci-dessus : saisissez les 11 suivants."));
 }
 

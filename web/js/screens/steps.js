@@ -5,7 +5,7 @@ import { h } from "../dom.js";
 import { STEP_PATHS, START_PATH, problemText, resumeSignup, signupPath, signupProblemRedirect } from "../flow.js";
 import { frenchDateTime } from "../format.js";
 import { comeBack, leaveFor } from "../router.js";
-import { correction, finished, lastLink, liveCorrection, logoutState, signup } from "../store.js";
+import { correction, finished, lastLink, liveCorrection, logoutState, memory, signup } from "../store.js";
 import {
   YES_NO, alert, button, buttons, disclosure, formErrors, heading, linkButton, page, passwordField, radioGroup,
   requiredNotice, showAlert, stepper, textField, whileBusy,
@@ -501,8 +501,8 @@ export const contact = {
 // -- Fin : consultez votre messagerie -----------------------------------------------------------------
 
 /**
- * FranceConnect's logout comes back here with `?state=`: true when it is the state this tab sent
- * (single use), false for any other; null when the page was not opened by such a return.
+ * FranceConnect's logout comes back here with `?state=`: true (or the reason kept with it) when it is the
+ * state this tab sent (single use), false for any other; null when the page was not opened by such a return.
  */
 function franceconnectLogoutReturn() {
   const returned = new URLSearchParams(window.location.search).get("state");
@@ -510,13 +510,28 @@ function franceconnectLogoutReturn() {
   const kept = logoutState.get();
   logoutState.clear();
   window.history.replaceState({}, "", STEP_PATHS.done); // nothing from FranceConnect stays in the address bar
-  return Boolean(kept && kept.state) && kept.state === returned;
+  if (!(kept && kept.state) || kept.state !== returned) return false;
+  return kept.reason || true;
 }
+
+// The logout asked by "Ce n'est pas moi" on the FranceConnect return screen (screens/franceconnect.js),
+// which FranceConnect also sends back here: that screen says what happened.
+const FRANCECONNECT_RETURN = "/franceconnect/retour";
+const IDENTITY_REFUSED = "IDENTITY_REFUSED";
 
 export const checkMailbox = {
   title: "Consultez votre messagerie",
   render(ctx) {
-    if (franceconnectLogoutReturn() === false) {
+    const logout = franceconnectLogoutReturn();
+    if (logout === IDENTITY_REFUSED) {
+      if (comeBack(FRANCECONNECT_RETURN, { error: IDENTITY_REFUSED })) {
+        return page(heading("Retour de FranceConnect"), h("p", {}, "Chargement…"));
+      }
+      memory.franceconnectError = IDENTITY_REFUSED;
+      ctx.redirect(FRANCECONNECT_RETURN);
+      return null;
+    }
+    if (logout === false) {
       ctx.setTitle("Retour de FranceConnect");
       return page(
         heading("Retour de FranceConnect"),

@@ -60,6 +60,31 @@ class FranceConnectIdentity:
         return self.birthcountry == FRANCE
 
 
+@dataclass(frozen=True)
+class ReceivedIdentity:
+    """The identity FranceConnect sent, kept on the signup so that the person can check it is theirs
+    (FranceConnect's rule for its partners); shown to the signup token's holder only, never logged."""
+
+    given_names: str = field(repr=False)  # all of them, space-separated, in civil-status order
+    birth_name: str = field(repr=False)
+    usage_name: str = field(repr=False)  # "" when FranceConnect has none
+    birth_date: date = field(repr=False)
+    birth_date_precision: str = field(repr=False)  # "day"; "month" (day unknown); "year" (day and month unknown)
+    gender: str = field(repr=False)
+    birthplace: str = field(repr=False)  # COG commune code, "" when born abroad
+    birthcountry: str = field(repr=False)  # COG country code, 99100 = France
+
+    @classmethod
+    def of(cls, identity: FranceConnectIdentity) -> ReceivedIdentity:
+        precision = "year" if identity.month_unknown else "month" if identity.day_unknown else "day"
+        return cls(
+            given_names=identity.given_name, birth_name=identity.family_name,
+            usage_name=identity.preferred_username, birth_date=identity.birthdate,
+            birth_date_precision=precision, gender=identity.gender,
+            birthplace=identity.birthplace, birthcountry=identity.birthcountry,
+        )
+
+
 def parse_identity_claims(claims: dict[str, Any]) -> FranceConnectIdentity:
     """The verified userinfo claims as an identity; `InvalidIdentityClaims` on any format error."""
     sub = _text(claims, "sub")

@@ -6,11 +6,12 @@ what the person typed as proof (IBAN tail, card serial).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from ameli.domain.errors import SignupExpired, StepNotAllowed
+from ameli.domain.franceconnect import ReceivedIdentity
 
 STEPS = ("proof", "terms", "password", "contact", "done")
 # Steps a person may submit again while a later one is expected (the "back" button);
@@ -37,6 +38,8 @@ class Signup:
     franceconnect_logout_url: str | None = None
     # The address FranceConnect's identity provider knows (unverified): only offered to prefill.
     email_suggestion: str | None = None
+    # What FranceConnect said of the person, for them to check on return (Option 2 only).
+    franceconnect_identity: ReceivedIdentity | None = field(default=None, repr=False)
 
     def ensure_open(self, now: datetime) -> None:
         if now >= self.expires_at:

@@ -31,6 +31,7 @@ from ameli.http.fields import (
 if TYPE_CHECKING:  # the domain's values are imported where used: each function validates only its own routes
     from ameli.domain.beneficiary import DeclaredIdentity
     from ameli.domain.contact import ContactDetails, Email
+    from ameli.domain.franceconnect import ReceivedIdentity
     from ameli.domain.proof import ProofTails
     from ameli.service.confirmation_links import LinkSent
 
@@ -194,11 +195,45 @@ class NextStepResponse(_Model):
     expires_at: str = Field(description="Fin de validité de la création de compte en cours")
 
 
+class ReceivedIdentityView(_Model):
+    """The identity FranceConnect sent (its claims, as they came), for the person to check it is theirs."""
+
+    given_names: str = Field(description="Tous les prénoms, séparés par une espace (`given_name`)",
+                             examples=["Angela Claire Louise"])
+    birth_name: str = Field(description="Nom de naissance (`family_name`)", examples=["DUBOIS"])
+    usage_name: str | None = Field(
+        default=None, description="Nom d'usage (`preferred_username`), absent s'il n'y en a pas", examples=["LEROY"])
+    birth_date: date = Field(description="Date de naissance (`birthdate`) ; un jour ou un mois inconnu y vaut 01",
+                             examples=["1962-08-24"])
+    birth_date_precision: Literal["day", "month", "year"] = Field(
+        description="`day` : date complète ; `month` : jour inconnu ; `year` : jour et mois inconnus")
+    gender: Literal["female", "male"]
+    birthplace: str | None = Field(default=None, description="Code INSEE (COG) de la commune de naissance, "
+                                   "absent pour une naissance à l'étranger", examples=["75107"])
+    birthcountry: str = Field(description="Code INSEE (COG) du pays de naissance, 99100 pour la France",
+                              examples=["99100"])
+
+    @classmethod
+    def of(cls, identity: ReceivedIdentity) -> ReceivedIdentityView:
+        return cls(given_names=identity.given_names, birth_name=identity.birth_name,
+                   usage_name=identity.usage_name or None, birth_date=identity.birth_date,
+                   birth_date_precision=identity.birth_date_precision,  # type: ignore[arg-type]
+                   gender=identity.gender,  # type: ignore[arg-type]
+                   birthplace=identity.birthplace or None, birthcountry=identity.birthcountry)
+
+
 class SignupStatusResponse(NextStepResponse):
     proof: ProofDisplay | None = Field(
         default=None, description="Option 1, tant que `next_step` vaut `proof` : ce que l'écran de preuve affiche")
     email_suggestion: str | None = Field(
         default=None, description="FranceConnect : l'adresse connue du fournisseur d'identité, pour préremplir")
+    franceconnect_identity: ReceivedIdentityView | None = Field(
+        default=None, description="FranceConnect : l'identité reçue, à montrer à la personne pour qu'elle vérifie "
+                                  "que c'est bien la sienne (règle de FranceConnect) ; donnée personnelle, "
+                                  "jamais journalisée")
+    franceconnect_logout_url: str | None = Field(
+        default=None, description="FranceConnect : la déconnexion de FranceConnect, pour la personne qui ne "
+                                  "reconnaît pas cette identité (après `DELETE /v1/signups/{id}`)")
 
 
 class CancelledResponse(_Model):

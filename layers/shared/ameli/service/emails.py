@@ -35,19 +35,28 @@ def confirmation_email(to: str, link_url: str, expires_at: datetime) -> Outgoing
         "L'Assurance Maladie\n"
         "Ceci est un message automatique, merci de ne pas y répondre."
     )
+    url = escape(link_url)
+    # Inline styles only (email clients drop <style>; the class only names the fallback for its test); the
+    # raw link must wrap anywhere, or a 360 px phone scrolls sideways to read it (issue 13).
     html = (
         '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>Activez votre compte ameli</title></head>"
-        '<body style="font-family: Arial, sans-serif; color: #161616;">'
+        '<body style="margin:0;padding:16px;font-family:Arial, sans-serif;font-size:16px;line-height:1.5;'
+        'color:#161616;">'
+        '<div style="max-width:600px;">'
         "<p>Bonjour,</p>"
         "<p>Vous venez de créer votre compte ameli. Pour l'activer, confirmez votre adresse email "
         "en cliquant sur le bouton ci-dessous, puis sur « Activer mon compte ».</p>"
-        f'<p><a href="{escape(link_url)}" style="background:#000091;color:#fff;padding:12px 20px;'
-        'text-decoration:none;display:inline-block;">Confirmer mon adresse email</a></p>'
+        f'<p><a href="{url}" style="background:#000091;color:#ffffff;padding:12px 20px;'
+        'text-decoration:none;display:inline-block;max-width:100%;box-sizing:border-box;">'
+        "Confirmer mon adresse email</a></p>"
         f"<p>Ce lien est valable jusqu'au {escape(deadline)}.</p>"
-        "<p>Si le bouton ne fonctionne pas, copiez cette adresse dans votre navigateur :<br>"
-        f"{escape(link_url)}</p>"
+        "<p>Si le bouton ne fonctionne pas, copiez cette adresse dans votre navigateur :</p>"
+        '<p style="word-break:break-all;overflow-wrap:anywhere;">'
+        f'<a class="fallback-link" href="{url}" style="color:#000091;word-break:break-all;'
+        f'overflow-wrap:anywhere;">{url}</a></p>'
         "<p>Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.</p>"
-        "<p>L'Assurance Maladie</p></body></html>"
+        "<p>L'Assurance Maladie</p></div></body></html>"
     )
     return OutgoingEmail(to=to, subject="Activez votre compte ameli", text=text, html=html)

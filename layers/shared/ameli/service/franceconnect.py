@@ -17,6 +17,7 @@ from ameli.clock import Clock
 from ameli.domain import errors
 from ameli.domain.beneficiary import common_refusal
 from ameli.domain.franceconnect import (
+    ReceivedIdentity,
     birth_name_key,
     match_beneficiary,
     provider_error_code,
@@ -160,6 +161,7 @@ class FranceConnectService:
             # Built now, while the provider's metadata is at hand, for the contact step to hand out.
             franceconnect_logout_url=self.client.logout_url(id_token=login.id_token, state=_random_alphanumeric()),
             email_suggestion=identity.email or None,
+            franceconnect_identity=ReceivedIdentity.of(identity),
         )
         signup, token = opened.signup, opened.token
         return self._to(return_to, signup_id=signup.signup_id, signup_token=token, next_step="terms")

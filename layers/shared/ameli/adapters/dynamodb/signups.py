@@ -29,6 +29,7 @@ from ameli.adapters.dynamodb.items import (
 from ameli.adapters.keys import account_key, franceconnect_state_key, proof_attempts_key, signup_key
 from ameli.clock import from_rfc3339, to_rfc3339
 from ameli.domain import errors
+from ameli.domain.franceconnect import ReceivedIdentity
 from ameli.domain.proof import PROOF_WINDOW, ProofAttempts
 from ameli.domain.signup import Signup
 from ameli.ports import FranceConnectState, ProofGuard
@@ -43,9 +44,24 @@ def signup_to_item(signup: Signup) -> Item:
         created_at=to_rfc3339(signup.created_at),
         expires_at=to_rfc3339(signup.expires_at),
         terms_accepted_at=to_rfc3339(signup.terms_accepted_at) if signup.terms_accepted_at else None,
+        franceconnect_identity=_identity_map(signup.franceconnect_identity),
         ttl=epoch(signup.expires_at + GRACE),
     )
     return to_item(values)
+
+
+def _identity_map(identity: ReceivedIdentity | None) -> dict[str, str] | None:
+    if identity is None:
+        return None
+    return {**asdict(identity), "birth_date": identity.birth_date.isoformat()}
+
+
+def _identity_of(stored: dict[str, str] | None) -> ReceivedIdentity | None:
+    if not stored:
+        return None
+    birth_date = date.fromisoformat(stored["birth_date"])
+    return ReceivedIdentity(**{name: value for name, value in stored.items() if name != "birth_date"},
+                            birth_date=birth_date)
 
 
 def signup_from_item(item: Item) -> Signup:
@@ -67,6 +83,7 @@ def signup_from_item(item: Item) -> Signup:
         franceconnect_sub=values.get("franceconnect_sub"),
         franceconnect_logout_url=values.get("franceconnect_logout_url"),
         email_suggestion=values.get("email_suggestion"),
+        franceconnect_identity=_identity_of(values.get("franceconnect_identity")),
     )
 
 
