@@ -24,6 +24,13 @@ NEVER_AT_IMPORT = (
     "joserfc",
     # Powertools' OpenAPI object model (pydantic models of the whole specification): only to write the document
     "aws_lambda_powertools.event_handler.openapi.models",
+    # the domain's parsers, at the first field they validate; the ports, for types only
+    "ameli.domain.nir",
+    "stdnum",
+    "ameli.domain.proof",
+    "ameli.domain.contact",
+    "ameli.ports",
+    "ameli.service.confirmation_links",
 )
 
 _PROBE = """
