@@ -112,11 +112,11 @@ def _counting(self, data, path, *args, **kwargs):
     compiled.append(path)
     return _source_to_code(self, data, path, *args, **kwargs)
 importlib.machinery.SourceFileLoader.source_to_code = _counting
-_t = time.perf_counter()
+_t, _cpu = time.perf_counter(), time.process_time()
 {code}
-_elapsed = time.perf_counter() - _t
+_elapsed, _cpu = time.perf_counter() - _t, time.process_time() - _cpu
 loaded = [m for m in list(sys.modules.values()) if getattr(m, "__file__", None) and str(m.__file__).startswith({opt!r})]
-print(_elapsed, len(compiled), sum(1 for p in compiled if p.startswith({opt!r})), len(loaded))
+print(_elapsed, len(compiled), sum(1 for p in compiled if p.startswith({opt!r})), len(loaded), _cpu)
 """
 
 
@@ -175,12 +175,15 @@ def _round_robin(python: str, targets: dict[str, tuple[str, list[Path]]], opt: P
     """Median of each target over `runs` rounds, one sample of every target per round: a change of the
     machine's load during the run weighs on the baseline and the handlers alike."""
     samples: dict[str, list[float]] = defaultdict(list)
+    cpu: dict[str, list[float]] = defaultdict(list)  # the process's CPU time: less sensitive to the machine's load
     last: dict[str, list[str]] = {}
     for _ in range(runs):
         for name, (code, path) in targets.items():
             last[name] = _probe_once(python, code, path, opt)
             samples[name].append(float(last[name][0]))
-    return {name: {"seconds": statistics.median(samples[name]), "compiled": int(last[name][1]),
+            cpu[name].append(float(last[name][4]))
+    return {name: {"seconds": statistics.median(samples[name]), "cpu_seconds": statistics.median(cpu[name]),
+                   "compiled": int(last[name][1]),
                    "compiled_layer": int(last[name][2]), "layer_modules": int(last[name][3])} for name in targets}
 
 
@@ -757,14 +760,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"## Cold start: median import from .aws-sam/build unpacked as Lambda unpacks it ({runs} runs)\n")
     print("Each function in its own task folder, the layer in /opt, every file dated 1980-01-01 as in SAM's zip, "
           "nothing writable, on the runtime's Python 3.12, boto3 beside it as in the Lambda runtime.\n")
-    print(f"baseline `{BASELINE}`: {baseline['seconds'] * 1000:.0f} ms\n")
-    print(f"| function | import (ms) | ratio to baseline | budget {BUDGET_IMPORT_RATIO}x | layer modules imported | compiled at import (layer) |")
-    print("|---|---:|---:|---|---:|---:|")
+    print(f"baseline `{BASELINE}`: {baseline['seconds'] * 1000:.0f} ms ({baseline['cpu_seconds'] * 1000:.0f} ms of CPU)\n")
+    print(f"| function | import (ms) | ratio to baseline | budget {BUDGET_IMPORT_RATIO}x | CPU time ratio (not the budget) "
+          "| layer modules imported | compiled at import (layer) |")
+    print("|---|---:|---:|---|---:|---:|---:|")
     for name, figures in imports.items():
         ratio = figures["seconds"] / baseline["seconds"]
         ok &= ratio <= BUDGET_IMPORT_RATIO and figures["compiled_layer"] == 0
         print(f"| {name} | {figures['seconds'] * 1000:.0f} | {ratio:.2f} | {'ok' if ratio <= BUDGET_IMPORT_RATIO else 'OVER'} "
-              f"| {figures['layer_modules']} | {figures['compiled']} ({figures['compiled_layer']}) |")
+              f"| {figures['cpu_seconds'] / baseline['cpu_seconds']:.2f} | {figures['layer_modules']} | {figures['compiled']} ({figures['compiled_layer']}) |")
 
     print("\n## First call after the init: what the import leaves to the first request\n")
     print("The local stack, each function in an execution environment of its own (the built artefact on the "
