@@ -40,7 +40,7 @@ def security_schemes() -> dict[str, Any]:
     """The bearer schemes, for Powertools (each resolver checks its routes' `security=` against them).
 
     Plain OpenAPI objects, not Powertools' `HTTPBearer` models: importing those models builds the
-    whole OpenAPI object model, a third of a handler's import; Powertools validates these into
+    whole OpenAPI object model, about a fifth of a handler's import; Powertools validates these into
     `HTTPBearer` when it writes the document, and only then."""
     return {name: {"type": "http", "scheme": "bearer", "description": scheme["description"]}
             for name, scheme in SECURITY_SCHEMES.items()}
