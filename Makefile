@@ -104,7 +104,7 @@ web-deps: $(WEB_STAMP)
 
 # What a first visit downloads, built into web/dist/ (one CSS, one JS, three subset fonts): rebuilt
 # when a source of the client changes.
-WEB_SOURCES := web/index.html web/scripts/build.mjs $(shell find web/js web/css -type f 2>/dev/null)
+WEB_SOURCES := web/index.html web/activation.src.html web/scripts/build.mjs $(shell find web/js web/css -type f 2>/dev/null)
 
 web/dist/.built: $(WEB_STAMP) $(WEB_SOURCES)
 	node web/scripts/build.mjs

@@ -205,7 +205,7 @@ def _state_machine_definition(logical_id: str, properties: dict[str, Any], resol
 
 # -- the mailbox ----------------------------------------------------------------------------------
 
-def _rfc3339(moment: datetime) -> str:
+def rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -250,7 +250,7 @@ class Mailbox:
 
     def _describe(self, message: Any) -> dict[str, Any]:
         message_id = getattr(message, "id", None) or str(id(message))
-        sent_at = self._first_seen.setdefault(message_id, _rfc3339(datetime.now(UTC)))
+        sent_at = self._first_seen.setdefault(message_id, rfc3339(datetime.now(UTC)))
         if hasattr(message, "raw_data"):  # send_raw_email / Content.Raw
             return self._describe_raw(message, sent_at)
         destinations = getattr(message, "destinations", {}) or {}

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import random
 import re
 import threading
 import uuid
@@ -28,8 +29,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from local.config import HOST
+from local.lambda_runtime import resource_params
 
 SIMULATOR_DOMAIN = "simulator.amazonses.com"
+STATE_MACHINE_ACCESS_KEY = "ak"  # what moto's Step Functions interpreter signs its tasks' calls with
 _CREDENTIAL_SCOPE = re.compile(r"Credential=([^/,\s]+)/[^/]+/[^/]+/([^/]+)/aws4_request")
 
 
@@ -152,18 +155,26 @@ def _json_error(status: int, code: str, message: str) -> tuple[str, list[tuple[s
 class EmulatedAws:
     """A WSGI app: moto's server app behind the checks above."""
 
-    def __init__(self, ses_rules: SesRules) -> None:
+    def __init__(self, ses_rules: SesRules, faults: Callable[[], dict[str, float]] = dict,
+                 on_state_machine_call: Callable[[dict[str, Any]], None] = lambda call: None) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         self.moto = DomainDispatcherApplication(create_backend_app)
         self.ses_rules = ses_rules
+        self.faults = faults
+        self.on_state_machine_call = on_state_machine_call
         self._dynamodb = threading.Lock()
         self.server = None
         self.url = ""
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Any:
         found = _CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
-        service = found.group(2) if found else ""
+        access_key, service = found.groups() if found else ("", "")
+        if access_key == STATE_MACHINE_ACCESS_KEY and environ.get("HTTP_X_AMZ_TARGET"):
+            refusal = self._state_machine_call(environ, service)
+            if refusal is not None:
+                start_response(*refusal[:2])
+                return [refusal[2]]
         if service == "dynamodb":
             with self._dynamodb:
                 return list(self.moto(environ, start_response))
@@ -171,6 +182,25 @@ class EmulatedAws:
                 and environ.get("REQUEST_METHOD") == "POST":
             return self._send_email(environ, start_response)
         return self.moto(environ, start_response)
+
+    def _state_machine_call(self, environ: dict[str, Any], service: str) -> tuple[str, list, bytes] | None:
+        """A task of the state machine (a JSON-protocol call: DynamoDB's): recorded for the IAM check, and
+        failed as the fault switch says, with the service's throttling error (no retry: the state's `Retry`
+        decides, as on AWS)."""
+        raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = io.BytesIO(raw)
+        names = resource_params(json.loads(raw or b"{}"))
+        rate = self.faults().get(service, 0.0)
+        throttled = bool(rate) and random.random() < rate
+        self.on_state_machine_call({"action": f"{service}:{environ['HTTP_X_AMZ_TARGET'].rsplit('.', 1)[-1]}",
+                                    "params": names, "throttled": throttled})
+        if throttled:
+            body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
+            return "400 Bad Request", [("Content-Type", "application/x-amz-json-1.0"),
+                                       ("x-amzn-ErrorType", "ThrottlingException"),
+                                       ("x-amzn-RequestId", str(uuid.uuid4())),
+                                       ("Content-Length", str(len(body)))], body
+        return None
 
     def _send_email(self, environ: dict[str, Any], start_response: Callable) -> Any:
         length = int(environ.get("CONTENT_LENGTH") or 0)

@@ -10,7 +10,6 @@ built layer from `.aws-sam/build`, and only the environment Lambda would give it
     function = Function("HealthFunction", name=..., handler="app.lambda_handler", code_dir=..., layers=[...],
                         environment={...}, memory_size=128, timeout=10, runtime=Runtime(python),
                         concurrency=4, log=print)
-    function.start_environment()        # init now (fails with FunctionError if the code does not load)
     result = function.invoke(event)     # the handler's result, or FunctionError
 """
 
@@ -164,6 +163,7 @@ class Function:
         self._starting = 0
         self._numbers = 0
         self._available = threading.Condition()
+        self._stopped = False
 
     def process_environment(self) -> dict[str, str]:
         """What Lambda sets for a python3.12 function, then the function's own variables."""
@@ -206,8 +206,11 @@ class Function:
         return environment
 
     def start_environment(self) -> None:
-        """Starts one environment now and keeps it warm. Raises FunctionError when the init fails."""
+        """Starts one environment now and keeps it warm, unless the function has one already (or one
+        starting). Raises FunctionError when the init fails."""
         with self._available:
+            if self._all or self._starting or self._stopped:
+                return
             self._starting += 1
         try:
             environment = self._new_environment()
@@ -215,6 +218,9 @@ class Function:
             with self._available:
                 self._starting -= 1
         with self._available:
+            if self._stopped:  # the stack stopped while it started
+                environment.stop()
+                return
             self._all.append(environment)
             self._idle.append(environment)
             self._available.notify()
@@ -282,6 +288,7 @@ class Function:
 
     def stop(self) -> None:
         with self._available:
+            self._stopped = True
             environments, self._all, self._idle = list(self._all), [], []
         for environment in environments:
             environment.stop()
@@ -330,9 +337,6 @@ class InProcessFunction:
             except Exception as error:
                 traceback.print_exc()
                 raise FunctionError(f"{type(error).__name__}: {error}") from None
-
-    def start_environment(self) -> None:
-        pass  # imported when created
 
     def stop(self) -> None:
         pass

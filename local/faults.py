@@ -1,9 +1,11 @@
-"""The fault switch: that fraction of the functions' calls to a service fails with its throttling error.
+"""The fault switch: that fraction of the functions' and the state machine's calls to a service fails with its
+throttling error.
 
 Set at start with `LOCAL_FAULTS=ses=1,dynamodb=0.3`, read and replaced at run time with
 `GET`/`PUT /_local/faults` (`{"ses": 1.0, "dynamodb": 0.3, "stepfunctions": 0, "secretsmanager": 0}`).
 The failure happens in the function's boto3 client, as botocore raises it once its retries are spent
-(`local/lambda_runtime.py`); the stack's own calls and the state machine's are not affected.
+(`local/lambda_runtime.py`), and for the state machine's tasks in the emulated AWS (`local/emulator.py`: the
+state's `Retry` then decides, as on AWS); the stack's own calls are not affected.
 
     switch = FaultSwitch(parse_faults("ses=1"))
     switch.replace({"dynamodb": 0.5})        # ValueError for an unknown service or a rate outside 0-1

@@ -19,84 +19,57 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from local.environments import Function, FunctionError
 from local.template import ACCOUNT_ID, Route
 
 STAGE = "api"
-PROBLEM_JSON = "application/problem+json"
 
 
-# -- routes ---------------------------------------------------------------------------------------
+# -- routes: werkzeug's URL map, with API Gateway's path syntax --------------------------------------
 
-_PARAMETER = re.compile(r"^\{([A-Za-z0-9_.\-]+)(\+?)\}$")
+def _werkzeug_path(path: str) -> str:
+    """`/v1/signups/{signup_id}` -> `/v1/signups/<signup_id>`; a greedy `{proxy+}` -> `<path:proxy>`."""
+    return re.sub(r"\{([A-Za-z0-9_]+)(\+?)\}", lambda m: f"<{'path:' if m.group(2) else ''}{m.group(1)}>", path)
 
 
-@dataclass
-class Resource:
-    """One API resource path (`/v1/signups/{signup_id}`) and the function of each method."""
-
-    path: str
-    pattern: re.Pattern[str]
-    parameters: list[str]
-    methods: dict[str, str]  # method (or "ANY") -> function logical id
-    specificity: tuple[int, int, int]
-
-    @classmethod
-    def compile(cls, path: str) -> Resource:
-        parts, parameters, literal, greedy = [], [], 0, 0
-        for segment in path.strip("/").split("/") if path.strip("/") else []:
-            match = _PARAMETER.match(segment)
-            if match:
-                parameters.append(match.group(1))
-                greedy += bool(match.group(2))
-                parts.append("(.+)" if match.group(2) else "([^/]+)")
-            else:
-                literal += 1
-                parts.append(re.escape(segment))
-        pattern = re.compile("^/" + "/".join(parts) + "/?$")
-        return cls(path, pattern, parameters, {}, (-greedy, literal, len(parts)))
-
-    def owner(self) -> str:
-        """The function that answers CORS preflight when no OPTIONS route is declared."""
-        return next(iter(self.methods.values()))
-
-    def allowed(self) -> list[str]:
-        return sorted({*self.methods, "OPTIONS"} - {"ANY"})
+@dataclass(frozen=True)
+class Match:
+    resource: str  # the resource path as the template declares it: `/v1/signups/{signup_id}`
+    function: str  # logical id
+    path_parameters: dict[str, str]
 
 
 class RouteTable:
+    """The API's resources and methods. As on API Gateway, a literal segment is more specific than a
+    parameter, and `ANY` takes every method; nothing else answers (no implicit `HEAD` or `OPTIONS`)."""
+
     def __init__(self, routes: list[Route]) -> None:
-        resources: dict[str, Resource] = {}
+        declared: dict[tuple[str, str], str] = {}
         for route in routes:
-            resource = resources.setdefault(route.path, Resource.compile(route.path))
-            if route.method in resource.methods and resource.methods[route.method] != route.function:
+            if declared.setdefault((route.path, route.method), route.function) != route.function:
                 raise ValueError(f"{route.method} {route.path} is routed to two functions")
-            resource.methods[route.method] = route.function
-        # The most specific resource wins: no greedy parameter, then most literal segments.
-        self.resources = sorted(resources.values(), key=lambda r: r.specificity, reverse=True)
+        self._urls = Map([Rule(_werkzeug_path(path), endpoint=(path, method, function),
+                               methods=None if method == "ANY" else [method])
+                          for (path, method), function in declared.items()],
+                         strict_slashes=False, merge_slashes=False, redirect_defaults=False).bind("local")
 
-    def match(self, path: str) -> tuple[Resource, dict[str, str]] | None:
-        for resource in self.resources:
-            found = resource.pattern.match(path)
-            if found:
-                return resource, dict(zip(resource.parameters, found.groups()))
-        return None
-
-    def function_for(self, resource: Resource, method: str) -> str | None:
-        if method in resource.methods:
-            return resource.methods[method]
-        if "ANY" in resource.methods:
-            return resource.methods["ANY"]
-        if method == "OPTIONS":
-            return resource.owner()
-        return None
+    def match(self, path: str, method: str) -> Match | None:
+        try:
+            (resource, declared, function), parameters = self._urls.match(path, method)
+        except HTTPException:  # no such resource, or no such method on it
+            return None
+        if declared not in ("ANY", method):  # werkzeug adds HEAD to GET; API Gateway does not
+            return None
+        return Match(resource, function, parameters)
 
 
 # -- HTTP <-> API Gateway proxy events ------------------------------------------------------------
 
-def build_event(request: Request, resource: Resource, path_parameters: dict[str, str]) -> dict[str, Any]:
+def build_event(request: Request, route: Match) -> dict[str, Any]:
     """The API Gateway REST proxy event (payload v1) of an HTTP request."""
     headers: dict[str, str] = {}
     multi_headers: dict[str, list[str]] = {}
@@ -116,14 +89,14 @@ def build_event(request: Request, resource: Resource, path_parameters: dict[str,
     now = datetime.now(UTC)
     request_id = str(uuid.uuid4())
     return {
-        "resource": resource.path,
+        "resource": route.resource,
         "path": request.path,
         "httpMethod": request.method,
         "headers": headers or None,
         "multiValueHeaders": multi_headers or None,
         "queryStringParameters": query or None,
         "multiValueQueryStringParameters": multi_query or None,
-        "pathParameters": path_parameters or None,
+        "pathParameters": route.path_parameters or None,
         "stageVariables": None,
         "requestContext": {
             "accountId": ACCOUNT_ID,
@@ -152,7 +125,7 @@ def build_event(request: Request, resource: Resource, path_parameters: dict[str,
             "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
             "requestTimeEpoch": int(now.timestamp() * 1000),
             "resourceId": "local",
-            "resourcePath": resource.path,
+            "resourcePath": route.resource,
             "stage": STAGE,
         },
         "body": body,
@@ -179,30 +152,6 @@ def proxy_result_to_response(result: Any) -> Response:
     for name, value in headers:
         response.headers.add(name, value)
     return response
-
-
-def problem_response(error, headers: dict[str, str] | None = None) -> Response:
-    """A problem+json answer in the API's format (for what API Gateway itself refuses)."""
-    from ameli.http.api import PROBLEM_TYPE_BASE
-
-    body = {
-        "type": PROBLEM_TYPE_BASE + error.code.lower().replace("_", "-"),
-        "title": error.title,
-        "status": error.status,
-        "code": error.code,
-        "detail": error.detail,
-    }
-    response = Response(json.dumps(body, ensure_ascii=False), status=error.status, content_type=PROBLEM_JSON)
-    response.headers["Cache-Control"] = "no-store"
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
-
-
-def not_found() -> Response:
-    from ameli.domain.errors import NotFound
-
-    return problem_response(NotFound())
 
 
 def gateway_response(responses: dict[str, Any], kind: str, default: tuple[int, str]) -> Response:
@@ -240,16 +189,11 @@ class ApiGateway:
         return self.respond(Request(environ))(environ, start_response)
 
     def respond(self, request: Request) -> Response:
-        from ameli.domain.errors import MethodNotAllowed
-
-        found = self.table.match(request.path)
-        if found is None:
-            return not_found()
-        resource, path_parameters = found
-        logical_id = self.table.function_for(resource, request.method)
-        if logical_id is None:
-            return problem_response(MethodNotAllowed(), {"Allow": ", ".join(resource.allowed())})
-        return self.invoke(self.functions[logical_id], build_event(request, resource, path_parameters))
+        route = self.table.match(request.path, request.method)
+        if route is None:  # an unknown resource, or a method it does not declare (CORS preflight included)
+            return gateway_response(self.gateway_responses, "MISSING_AUTHENTICATION_TOKEN",
+                                    (403, "Missing Authentication Token"))
+        return self.invoke(self.functions[route.function], build_event(request, route))
 
     def invoke(self, function: Function, event: dict[str, Any]) -> Response:
         started = time.monotonic()

@@ -48,14 +48,15 @@ def translated(template: dict[str, Any], region: str = "eu-west-3") -> dict[str,
 
 
 def function_policies(template: dict[str, Any], resolver: Any) -> dict[str, list[dict[str, Any]]]:
-    """Logical id of each function -> its role's inline policies, resolved to the local resources."""
+    """Logical id of each function and state machine -> its role's inline policies, resolved to the local
+    resources."""
     cloudformation = translated(template, resolver.region)
     resources = cloudformation["Resources"]
     found = {}
     for logical_id, resource in resources.items():
-        if resource["Type"] != "AWS::Lambda::Function":
+        if resource["Type"] not in ("AWS::Lambda::Function", "AWS::StepFunctions::StateMachine"):
             continue
-        role = resource["Properties"].get("Role", {})
+        role = resource["Properties"].get("Role", resource["Properties"].get("RoleArn", {}))
         role_id = role.get("Fn::GetAtt", [None])[0] if isinstance(role, dict) else None
         policies = (resources.get(role_id) or {}).get("Properties", {}).get("Policies") or []
         found[logical_id] = [{"name": policy["PolicyName"], "policy": resolver.resolve(policy["PolicyDocument"])}

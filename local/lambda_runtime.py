@@ -74,7 +74,7 @@ class AwsCalls:
         botocore.session.Session.create_client = create_hooked_client
 
     def before_parameter_build(self, params, context, **_):
-        context["local_resources"] = _resource_params(params)  # the API's parameters, before serialisation
+        context["local_resources"] = resource_params(params)  # the API's parameters, before serialisation
 
     def before_call(self, model, context, **_):
         prefix = model.service_model.signing_name
@@ -85,7 +85,7 @@ class AwsCalls:
         return None
 
 
-def _resource_params(params):
+def resource_params(params):
     """The parameters that name resources and IAM condition keys (never item values)."""
     keep = ("TableName", "IndexName", "SecretId", "stateMachineArn", "executionArn", "FromEmailAddress",
             "ConfigurationSetName", "TopicArn")

@@ -22,11 +22,12 @@ import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.routing import Map, Rule
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
@@ -80,6 +81,8 @@ class StackInfo:
     template: dict[str, Any] = field(default_factory=dict)  # the built template, as the stack read it
     resolver: Any = None  # local.template.Resolver, with the local resources' ids
     mounts: dict[str, WSGIApp] = field(default_factory=dict)
+    warm: threading.Event = field(default_factory=threading.Event)  # one environment per function is up
+    _policies: Any = None  # each function's and state machine's role policies, translated on the first check
 
     @property
     def origin(self) -> str:
@@ -105,7 +108,9 @@ class StackInfo:
         secretsmanager = client("secretsmanager")
         secret_arns = {name: secretsmanager.describe_secret(SecretId=name)["ARN"]
                        for name in self.resources.secrets.values()}
-        return check_calls(self.calls.calls(), function_policies(self.template, self.resolver),
+        if self._policies is None:  # samtranslator runs once (its ids are final once the stack is up)
+            self._policies = function_policies(self.template, self.resolver)
+        return check_calls(self.calls.calls(), self._policies,
                            region=self.resolver.region, account=self.resolver.account_id,
                            stack_name=self.resolver.stack_name, secret_arns=secret_arns)
 
@@ -152,12 +157,6 @@ def _json(payload: Any, status: int = 200) -> Response:
     return response
 
 
-def _rfc3339(moment: Any) -> str | None:
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _swagger_assets() -> Path:
     from aws_lambda_powertools.event_handler.openapi import swagger_ui
 
@@ -201,6 +200,9 @@ class LocalEndpoints:
         self.stack = stack
         self._openapi: dict[str, Any] | None = None
         self._openapi_lock = threading.Lock()
+        self._by_path = self._answers()
+        self._urls = Map([Rule(path, endpoint=path, methods=list(answers)) for path, answers in self._by_path.items()],
+                         strict_slashes=False).bind("local")
 
     def openapi(self) -> dict[str, Any]:
         with self._openapi_lock:
@@ -214,7 +216,7 @@ class LocalEndpoints:
 
     def executions(self) -> list[dict[str, Any]]:
         """The state machines' executions, newest first (names carry ids, never personal data)."""
-        from local.aws import client
+        from local.aws import client, rfc3339
 
         stepfunctions = client("stepfunctions")
         found = []
@@ -225,69 +227,77 @@ class LocalEndpoints:
                     "state_machine": logical_id,
                     "name": execution["name"],
                     "status": execution["status"],
-                    "started_at": _rfc3339(execution.get("startDate")),
-                    "stopped_at": _rfc3339(execution.get("stopDate")),
+                    "started_at": execution.get("startDate") and rfc3339(execution["startDate"]),
+                    "stopped_at": execution.get("stopDate") and rfc3339(execution["stopDate"]),
                 })
         return sorted(found, key=lambda e: e["started_at"] or "", reverse=True)
 
+    def _answers(self) -> dict[str, dict[str, Callable[..., Response]]]:
+        """Each local endpoint: path -> {method: answer}. werkzeug answers HEAD like GET."""
+        stack = self.stack
+        return {
+            "/_local/info": {"GET": lambda request: _json({
+                **stack.urls(),
+                "confirmation_link_validity": stack.settings.confirmation_link_validity,
+                "pending_email_retention": stack.settings.pending_email_retention,
+                "franceconnect_provider": FRANCECONNECT_PREFIX in stack.mounts,
+                "warm": stack.warm.is_set(),
+            })},
+            "/_local/mailbox": {"GET": lambda request: _json({"messages": stack.mailbox.messages()}),
+                                "DELETE": lambda request: _no_content(stack.mailbox.clear())},
+            "/_local/faults": {"GET": lambda request: _json(stack.faults.rates()), "PUT": self.replace_faults},
+            "/_local/reset": {"POST": lambda request: _no_content(stack.reset())},
+            "/_local/aws-calls": {"GET": lambda request: _json({"calls": stack.calls.calls()})},
+            "/_local/iam": {"GET": lambda request: _json(
+                dict(zip(("checked", "denied"), stack.check_iam(), strict=True)))},
+            "/_local/executions": {"GET": lambda request: _json({"executions": self.executions()})},
+            "/_local/openapi.json": {"GET": lambda request: _json(self.openapi())},
+            "/_local/docs": {"GET": lambda request: Response(_DOCS_PAGE, content_type="text/html; charset=utf-8",
+                                                             headers=_docs_headers())},
+            "/_local/docs/init.js": {"GET": lambda request: Response(
+                _DOCS_INIT, content_type="text/javascript; charset=utf-8", headers=_docs_headers())},
+            "/_local/docs/<any('swagger-ui-bundle.min.js', 'swagger-ui.min.css'):asset>": {"GET": _swagger_asset},
+        }
+
+    def replace_faults(self, request: Request) -> Response:
+        try:
+            self.stack.faults.replace(json.loads(request.get_data(as_text=True) or "null"))
+        except ValueError as error:  # json.JSONDecodeError included
+            return _json({"title": "Réglage des pannes refusé", "status": 400, "detail": str(error)}, 400)
+        return _json(self.stack.faults.rates())
+
     def respond(self, request: Request) -> Response:
-        from ameli.domain.errors import MethodNotAllowed
-        from local.gateway import not_found, problem_response
+        from ameli.domain.errors import MethodNotAllowed as MethodNotAllowedProblem
+        from ameli.domain.errors import NotFound as NotFoundProblem
 
-        path = request.path.rstrip("/") or "/"
-        method = request.method
-        read = method in ("GET", "HEAD")
+        try:
+            path, arguments = self._urls.match(request.path, request.method)
+        except MethodNotAllowed as error:
+            return problem_response(MethodNotAllowedProblem(), {"Allow": ", ".join(sorted(error.valid_methods or []))})
+        except HTTPException:
+            return problem_response(NotFoundProblem())
+        return self._by_path[path]["GET" if request.method == "HEAD" else request.method](request, **arguments)
 
-        if path == "/_local/info" and read:
-            return _json({
-                **self.stack.urls(),
-                "confirmation_link_validity": self.stack.settings.confirmation_link_validity,
-                "pending_email_retention": self.stack.settings.pending_email_retention,
-                "franceconnect_provider": FRANCECONNECT_PREFIX in self.stack.mounts,
-            })
-        if path == "/_local/mailbox":
-            if read:
-                return _json({"messages": self.stack.mailbox.messages()})
-            if method == "DELETE":
-                self.stack.mailbox.clear()
-                return Response(status=204, headers={"Cache-Control": "no-store"})
-            return problem_response(MethodNotAllowed(), {"Allow": "DELETE, GET, HEAD"})
-        if path == "/_local/faults":
-            if read:
-                return _json(self.stack.faults.rates())
-            if method == "PUT":
-                try:
-                    self.stack.faults.replace(json.loads(request.get_data(as_text=True) or "null"))
-                except ValueError as error:  # json.JSONDecodeError included
-                    return _json({"title": "Réglage des pannes refusé", "status": 400, "detail": str(error)}, 400)
-                return _json(self.stack.faults.rates())
-            return problem_response(MethodNotAllowed(), {"Allow": "GET, HEAD, PUT"})
-        if path == "/_local/reset":
-            if method == "POST":
-                self.stack.reset()
-                return Response(status=204, headers={"Cache-Control": "no-store"})
-            return problem_response(MethodNotAllowed(), {"Allow": "POST"})
-        if path == "/_local/aws-calls" and read:
-            return _json({"calls": self.stack.calls.calls()})
-        if path == "/_local/iam" and read:
-            checked, denied = self.stack.check_iam()
-            return _json({"checked": checked, "denied": denied})
-        if path == "/_local/executions" and read:
-            return _json({"executions": self.executions()})
-        if path == "/_local/openapi.json" and read:
-            return _json(self.openapi())
-        if path == "/_local/docs" and read:
-            return Response(_DOCS_PAGE, content_type="text/html; charset=utf-8", headers=_docs_headers())
-        if path == "/_local/docs/init.js" and read:
-            return Response(_DOCS_INIT, content_type="text/javascript; charset=utf-8", headers=_docs_headers())
-        if path in ("/_local/docs/swagger-ui-bundle.min.js", "/_local/docs/swagger-ui.min.css") and read:
-            asset = _swagger_assets() / path.rsplit("/", 1)[1]
-            response = send_file(asset, request.environ, mimetype=_content_type(asset), max_age=3600)
-            response.headers.update(_docs_headers(cache=False))
-            return response
-        if path in ("/_local/info", "/_local/executions", "/_local/openapi.json", "/_local/aws-calls", "/_local/iam") or path.startswith("/_local/docs"):
-            return problem_response(MethodNotAllowed(), {"Allow": "GET, HEAD"})
-        return not_found()
+
+def _no_content(_: None) -> Response:
+    return Response(status=204, headers={"Cache-Control": "no-store"})
+
+
+def _swagger_asset(request: Request, asset: str) -> Response:
+    path = _swagger_assets() / asset
+    response = send_file(path, request.environ, mimetype=_content_type(path), max_age=3600)
+    response.headers.update(_docs_headers(cache=False))
+    return response
+
+
+def problem_response(error: Any, headers: dict[str, str] | None = None) -> Response:
+    """A problem+json answer in the API's format, for the local endpoints."""
+    from ameli.http.api import PROBLEM_TYPE_BASE
+
+    body = {"type": PROBLEM_TYPE_BASE + error.code.lower().replace("_", "-"), "title": error.title,
+            "status": error.status, "code": error.code, "detail": error.detail}
+    return Response(json.dumps(body, ensure_ascii=False), status=error.status,
+                    content_type="application/problem+json", headers={"Cache-Control": "no-store", **(headers or {})})
 
 
 def _docs_headers(cache: bool = True) -> dict[str, str]:
@@ -423,25 +433,60 @@ class FunctionsDoNotLoad(Exception):
     """A function's init fails in its execution environment, as its first invocation would on AWS."""
 
 
-def _start_functions(functions: dict[str, Any]) -> None:
-    """One environment per function, started in parallel: a function whose code does not load stops the
-    start, as its first invocation would fail on AWS."""
-    from concurrent.futures import ThreadPoolExecutor
+def _check_functions_load(functions: dict[str, Any], python: Path) -> None:
+    """Every function's handler imports from the built artefact, as its first cold start would
+    (`local/lambda_check.py`): one that does not stops the start. Environments start on first use."""
+    import subprocess
+    import time
 
-    from local.environments import FunctionError
+    from local.environments import Function
 
-    def start(function: Any) -> str | None:
-        try:
-            function.start_environment()
-        except FunctionError as error:
-            return f"{function.logical_id}: {error}"
-        return None
-
-    with ThreadPoolExecutor(max_workers=len(functions) or 1) as pool:
-        failures = [failure for failure in pool.map(start, functions.values()) if failure]
+    checked = [function for function in functions.values() if isinstance(function, Function)]
+    if not checked:
+        return
+    started = time.monotonic()
+    payload = [{"name": function.logical_id, "code_dir": str(function.code_dir), "handler": function.handler,
+                "layers": [str(layer) for layer in function.layers], "environment": function.process_environment()}
+               for function in checked]
+    # -B: the build is read-only for the check too (/var/task on Lambda); -P: local/ is not on sys.path
+    answer = subprocess.run([str(python), "-B", "-P", str(Path(__file__).resolve().parent / "lambda_check.py")],
+                            input=json.dumps(payload), stdout=subprocess.PIPE, text=True, timeout=300)
+    try:
+        results = json.loads(answer.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        raise FunctionsDoNotLoad(f"the load check of the built functions failed (status {answer.returncode})") from None
+    failures = [f"{name}: Runtime.ImportModuleError: {error}" for name, error in results.items() if error]
     if failures:
         raise FunctionsDoNotLoad("functions that do not load from the built artefact (.aws-sam/build):\n  "
-                         + "\n  ".join(failures))
+                                 + "\n  ".join(failures))
+    log(f"{len(results)} functions load from the build (checked in {time.monotonic() - started:.1f} s); "
+        "their first environments start in the background")
+
+
+def _warm_up(functions: dict[str, Any]) -> threading.Event:
+    """After the start, in the background, one environment per function (as many at once as there are
+    cores), so that a demo's first clicks are not all cold starts; requests are served meanwhile (one that
+    finds no warm environment starts its own). The returned event is set once every function has one."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    from local.environments import Function, FunctionError
+
+    warm = threading.Event()
+
+    def start(function: Function) -> None:
+        try:
+            function.start_environment()
+        except FunctionError as error:  # logged by the function; its next request tries again
+            log(f"{function.logical_id}: not warmed up ({error})")
+
+    def warm_all() -> None:
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="warm-up") as pool:
+            list(pool.map(start, [f for f in functions.values() if isinstance(f, Function)]))
+        warm.set()
+
+    threading.Thread(target=warm_all, name="warm-up", daemon=True).start()
+    return warm
 
 
 def build_stack(
@@ -513,12 +558,15 @@ def build_stack(
     mailbox = Mailbox()
     ses_rules = SesRules(record=mailbox.record, publish=lambda topic_arn, event: client("sns").publish(
         TopicArn=topic_arn, Message=json.dumps(event)))
-    aws = EmulatedAws(ses_rules).start()
     faults = FaultSwitch(settings.faults)
     calls = AwsCallLog()
+    state_machines: list[str] = []  # its tasks' calls are the (only) state machine's
+    aws = EmulatedAws(ses_rules, faults=faults.active, on_state_machine_call=lambda call: calls.record(
+        state_machines[0] if len(state_machines) == 1 else "StateMachine", [call])).start()
     started: dict[str, Any] = {}
     try:
         resources = create_resources(template, resolver, build, ses_rules)
+        state_machines.extend(resources.state_machines)
         environment = {name: str(value) for name, value in resolver.resolve(global_environment(template)).items()}
         environment.update(_local_environment(settings))
 
@@ -557,7 +605,8 @@ def build_stack(
                 on_calls=calls.record,
                 access_key=f"ASIALOCAL{number:011d}",
             )
-        _start_functions(started)
+        _check_functions_load(started, settings.lambda_python)
+        warm = _warm_up(started)
         routes = api_routes(template)
         api_id, api = next(iter(resources_of_type(template, "AWS::Serverless::Api").items()))
         api = resolver.resolve(api.get("Properties") or {})
@@ -586,6 +635,7 @@ def build_stack(
         running=started,
         template=template,
         resolver=resolver,
+        warm=warm,
     )
     factories = dict(extra_apps or {})
     if FRANCECONNECT_PREFIX not in factories:

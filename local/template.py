@@ -1,9 +1,9 @@
 """Reads `template.yaml` the way the local stack needs it: resources, routes, environment.
 
 CloudFormation short tags (`!Ref`, `!Sub`, `!GetAtt`, ...) become their long form
-(`{"Ref": ...}`, `{"Fn::Sub": ...}`), and `Resolver` evaluates the intrinsic functions against
-local values: parameters (defaults or local overrides), pseudo parameters of a fake account and
-region, and the physical ids of the resources the local stack created.
+(`{"Ref": ...}`, `{"Fn::Sub": ...}`), and `Resolver` evaluates the intrinsic functions with moto's
+CloudFormation against local values: parameters (defaults or local overrides), pseudo parameters of a
+fake account and region, conditions, and the physical ids of the resources the local stack created.
 
     template = load_template(ROOT / "template.yaml")
     resolver = Resolver(template, parameter_overrides={"WebBaseUrl": "http://127.0.0.1:3000"})
@@ -14,17 +14,17 @@ region, and the physical ids of the resources the local stack created.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+from moto.cloudformation.exceptions import MissingParameterError
+from moto.cloudformation.parsing import ResourceMap, clean_json
 
 STACK_NAME = "ameli-local"
 REGION = "eu-west-3"
 ACCOUNT_ID = "123456789012"  # moto's default account
-PARTITION = "aws"
-URL_SUFFIX = "amazonaws.com"
 
 
 class TemplateError(Exception):
@@ -75,154 +75,98 @@ def resources_of_type(template: dict[str, Any], resource_type: str) -> dict[str,
     }
 
 
-# -- intrinsic functions --------------------------------------------------------------------------
+# -- intrinsic functions: moto's CloudFormation evaluates them ---------------------------------------
 
-_NO_VALUE = object()
-_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
+class _LocalResource:
+    """What `!Ref` and `!GetAtt` of one resource give locally: the id and attributes of the resource the
+    local stack created, else ids as CloudFormation would generate them (the resource is not emulated)."""
+
+    def __init__(self, resolver: Resolver, logical_id: str) -> None:
+        self.resolver, self.logical_id = resolver, logical_id
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.resolver.physical_ids.get(self.logical_id, f"{self.resolver.stack_name}-{self.logical_id}-local")
+
+    def get_cfn_attribute(self, attribute: str) -> str:
+        return self.resolver.attributes.get(
+            (self.logical_id, attribute), f"{self.resolver.stack_name}-{self.logical_id}-{attribute}-local")
 
 
-@dataclass
+class _LocalResourceMap(ResourceMap):
+    """moto's map of a stack's parameters, conditions and resources, holding the local stack's resources
+    instead of creating them in moto (the local stack creates what it emulates itself: `local.aws`)."""
+
+    def __init__(self, resolver: Resolver, parameters: dict[str, str]) -> None:
+        stack_id = f"arn:aws:cloudformation:{resolver.region}:{resolver.account_id}:stack/{resolver.stack_name}/local"
+        super().__init__(stack_id, resolver.stack_name, parameters, {}, resolver.region, resolver.account_id,
+                         resolver.template, None)
+        self.resolver = resolver
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._parsed_resources:  # pseudo parameters and parameters
+            return self._parsed_resources[key]
+        if key in self._resource_json_map or key in self.resolver.physical_ids:
+            return _LocalResource(self.resolver, key)
+        raise TemplateError(f"{key}: unknown parameter or resource")
+
+
+def _without_no_value(value: Any) -> Any:
+    """moto drops `AWS::NoValue` from objects; CloudFormation drops it from lists too."""
+    if isinstance(value, list):
+        return [_without_no_value(item) for item in value if item is not None]
+    if isinstance(value, dict):
+        return {key: _without_no_value(item) for key, item in value.items()}
+    return value
+
+
 class Resolver:
-    """Evaluates intrinsic functions with local values.
+    """Evaluates intrinsic functions with local values, by moto's CloudFormation (`clean_json`): parameters
+    (defaults or local overrides), pseudo parameters of a fake account and region, conditions, and the ids
+    of the resources the local stack created.
 
     `physical_ids` maps a logical id to what `Ref` returns (a table name, an ARN...);
     `attributes` maps `(logical_id, attribute)` to what `GetAtt` returns.
     """
 
-    template: dict[str, Any]
-    parameter_overrides: dict[str, str] = field(default_factory=dict)
-    physical_ids: dict[str, str] = field(default_factory=dict)
-    attributes: dict[tuple[str, str], str] = field(default_factory=dict)
-    stack_name: str = STACK_NAME
-    region: str = REGION
-    account_id: str = ACCOUNT_ID
+    def __init__(self, template: dict[str, Any], parameter_overrides: dict[str, str] | None = None,
+                 stack_name: str = STACK_NAME, region: str = REGION, account_id: str = ACCOUNT_ID) -> None:
+        self.template = template
+        self.stack_name, self.region, self.account_id = stack_name, region, account_id
+        self.physical_ids: dict[str, str] = {}
+        self.attributes: dict[tuple[str, str], str] = {}
+        self._map = _LocalResourceMap(self, dict(parameter_overrides or {}))
+        try:
+            self._map.load_parameters()
+            self._map.load_conditions()
+        except MissingParameterError as error:
+            raise TemplateError(f"{error.message}: it has no default and no local value") from None
 
     def parameter_values(self) -> dict[str, str]:
-        values = {}
-        for name, spec in (self.template.get("Parameters") or {}).items():
-            if name in self.parameter_overrides:
-                values[name] = self.parameter_overrides[name]
-            elif "Default" in spec:
-                values[name] = str(spec["Default"])
-        return values
+        return {name: str(value) for name, value in self._map.resolved_parameters.items()}
 
     def check_parameters(self) -> None:
-        """Every parameter has a value that satisfies its `AllowedPattern` / `AllowedValues`."""
+        """Every parameter's value satisfies its `AllowedPattern` / `AllowedValues` (moto checks neither)."""
         values = self.parameter_values()
         for name, spec in (self.template.get("Parameters") or {}).items():
-            if name not in values:
-                raise TemplateError(f"parameter {name} has no default and no local value")
-            value = values[name]
-            pattern = spec.get("AllowedPattern")
-            if pattern and not re.fullmatch(pattern, value):
-                raise TemplateError(f"parameter {name}: value {value!r} does not match {pattern}")
-            allowed = spec.get("AllowedValues")
-            if allowed and value not in [str(v) for v in allowed]:
-                raise TemplateError(f"parameter {name}: value {value!r} is not one of {allowed}")
+            pattern, allowed = spec.get("AllowedPattern"), spec.get("AllowedValues")
+            if pattern and not re.fullmatch(pattern, values[name]):
+                raise TemplateError(f"parameter {name}: value {values[name]!r} does not match {pattern}")
+            if allowed and values[name] not in [str(v) for v in allowed]:
+                raise TemplateError(f"parameter {name}: value {values[name]!r} is not one of {allowed}")
 
-    def _pseudo(self, name: str) -> Any:
-        return {
-            "AWS::Region": self.region,
-            "AWS::AccountId": self.account_id,
-            "AWS::StackName": self.stack_name,
-            "AWS::StackId": (
-                f"arn:{PARTITION}:cloudformation:{self.region}:{self.account_id}:stack/{self.stack_name}/local"
-            ),
-            "AWS::Partition": PARTITION,
-            "AWS::URLSuffix": URL_SUFFIX,
-            "AWS::NoValue": _NO_VALUE,
-        }.get(name)
-
-    def ref(self, name: str) -> Any:
-        pseudo = self._pseudo(name)
-        if pseudo is not None:
-            return pseudo
-        parameters = self.parameter_values()
-        if name in parameters:
-            return parameters[name]
-        if name in self.physical_ids:
-            return self.physical_ids[name]
-        if name in self.template.get("Resources", {}):
-            return f"{self.stack_name}-{name}-local"  # not emulated: an id as CloudFormation would generate
-        raise TemplateError(f"!Ref {name}: unknown parameter or resource")
-
-    def get_att(self, logical_id: str, attribute: str) -> str:
-        if (logical_id, attribute) in self.attributes:
-            return self.attributes[(logical_id, attribute)]
-        if logical_id in self.template.get("Resources", {}):
-            return f"{self.stack_name}-{logical_id}-{attribute}-local"  # not emulated
-        raise TemplateError(f"!GetAtt {logical_id}.{attribute}: unknown resource")
+    def condition(self, name: str) -> bool:
+        if name not in self._map.lazy_condition_map:
+            raise TemplateError(f"unknown condition {name}")
+        return bool(self._map.lazy_condition_map[name])
 
     def exists(self, resource: dict[str, Any]) -> bool:
         """False for a resource whose `Condition` is false (CloudFormation does not create it)."""
         return "Condition" not in resource or self.condition(resource["Condition"])
 
-    def condition(self, name: str) -> bool:
-        conditions = self.template.get("Conditions") or {}
-        if name not in conditions:
-            raise TemplateError(f"unknown condition {name}")
-        return bool(self.resolve(conditions[name]))
-
-    def _sub(self, argument: Any) -> str:
-        if isinstance(argument, list):
-            text, variables = argument[0], {k: self.resolve(v) for k, v in (argument[1] or {}).items()}
-        else:
-            text, variables = argument, {}
-
-        def replace(match: re.Match[str]) -> str:
-            name = match.group(1).strip()
-            if name in variables:
-                return str(variables[name])
-            if "." in name and not name.startswith("AWS::"):
-                logical_id, attribute = name.split(".", 1)
-                return str(self.get_att(logical_id, attribute))
-            return str(self.ref(name))
-
-        return _SUB_VARIABLE.sub(replace, text).replace("${!", "${")
-
     def resolve(self, value: Any) -> Any:
         """The value with every intrinsic function evaluated (`AWS::NoValue` entries removed)."""
-        if isinstance(value, list):
-            items = [self.resolve(item) for item in value]
-            return [item for item in items if item is not _NO_VALUE]
-        if not isinstance(value, dict):
-            return value
-        if len(value) == 1:
-            (key, argument), = value.items()
-            if key == "Ref":
-                return self.ref(argument)
-            if key == "Condition":
-                return self.condition(argument)
-            if key == "Fn::Sub":
-                return self._sub(argument)
-            if key == "Fn::GetAtt":
-                logical_id, attribute = argument if isinstance(argument, list) else argument.split(".", 1)
-                return self.get_att(logical_id, attribute)
-            if key == "Fn::Join":
-                separator, items = argument
-                return str(separator).join(str(item) for item in self.resolve(items))
-            if key == "Fn::Select":
-                index, items = argument
-                return self.resolve(items)[int(self.resolve(index))]
-            if key == "Fn::Split":
-                separator, text = argument
-                return str(self.resolve(text)).split(separator)
-            if key == "Fn::If":
-                name, when_true, when_false = argument
-                return self.resolve(when_true if self.condition(name) else when_false)
-            if key == "Fn::Equals":
-                left, right = self.resolve(argument)
-                return str(left) == str(right)
-            if key == "Fn::Not":
-                return not self.resolve(argument[0])
-            if key == "Fn::And":
-                return all(self.resolve(item) for item in argument)
-            if key == "Fn::Or":
-                return any(self.resolve(item) for item in argument)
-            if key.startswith("Fn::"):
-                raise TemplateError(f"{key} is not supported by the local stack")
-        resolved = {k: self.resolve(v) for k, v in value.items()}
-        return {k: v for k, v in resolved.items() if v is not _NO_VALUE}
+        return _without_no_value(clean_json(value, self._map))
 
 
 # -- functions and routes -------------------------------------------------------------------------

@@ -160,14 +160,14 @@ def test_a_tap_on_menu_before_the_dsfr_scripts_arrive_opens_the_menu_once_they_d
     arrived = []
 
     def slow(route):
-        page.wait_for_timeout(1500)  # a slow network: the DSFR's chunk comes after the first screen
+        page.wait_for_timeout(1500)  # a slow network: the DSFR's scripts come after the first screen
         arrived.append(route.request.url)
         route.continue_()
 
-    page.route(re.compile(r"/dist/chunks/dsfr-[^/]+\.js$"), slow)
+    page.route(re.compile(r"/dist/dsfr\.js$"), slow)
     page.goto("/", wait_until="domcontentloaded")
     expect(h1(page)).to_have_text("Le compte ameli")
     page.get_by_role("button", name="Menu").click()  # before the DSFR has set the button up
     menu = page.locator("#menu-principal")
     expect(menu.get_by_role("link", name="Se connecter")).to_be_visible()
-    assert arrived, "the DSFR's chunk was not delayed: the test proves nothing"
+    assert arrived, "the DSFR's scripts were not delayed: the test proves nothing"

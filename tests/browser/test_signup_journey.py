@@ -8,7 +8,10 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from .journey import PASSWORD, VENTURI, activate, h1, log_in, open_link, person, sign_up, snap
+from .journey import (
+    PASSWORD, VENTURI, accept_terms, activate, choose_password, fill_identity, fill_proof, give_contact, h1, log_in,
+    open_link, person, sign_up, snap, start_from_landing,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -110,6 +113,39 @@ def test_the_journey_works_on_a_360_px_wide_phone(phone_page, mailbox, shot):
     page.get_by_role("button", name="Fermer").click()
     page.get_by_role("button", name="Se déconnecter").click()
     expect(h1(page)).to_have_text("Le compte ameli")
+
+
+def test_each_step_shows_from_the_previous_answer_and_asks_the_api_only_after_a_reload_or_back(page):
+    """The steps' answers give the next step: no GET /v1/signups/{id} on the way forward (issue 11, each
+    call costs); a reload or Back onto a step cannot know what happened meanwhile, and asks."""
+    reads: list[str] = []
+    page.on("request", lambda request: reads.append(urlsplit(request.url).path)
+            if request.method == "GET" and re.fullmatch(r"/v1/signups/[^/]+", urlsplit(request.url).path) else None)
+    marc = person("1920297105088")  # his account is made on other stacks only
+    start_from_landing(page)
+    fill_identity(page, marc)
+    fill_proof(page, marc)
+    accept_terms(page)
+    expect(h1(page)).to_contain_text("Je choisis un code personnel")
+    assert reads == [], reads
+
+    page.reload()
+    page.locator("#app:not([aria-busy])").wait_for()
+    expect(h1(page)).to_contain_text("Je choisis un code personnel")
+    assert len(reads) == 1, reads
+    choose_password(page)
+    expect(h1(page)).to_contain_text("Informations personnelles")
+    assert len(reads) == 1, reads
+
+    # Back onto the password step, already done: the API says the next step is the contact one. (The old
+    # screen stays shown while the router asks: wait for the address and the end of the rendering.)
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/creer-mon-compte/coordonnees$"))
+    page.locator("#app:not([aria-busy])").wait_for()
+    expect(h1(page)).to_contain_text("Informations personnelles")
+    assert len(reads) == 2, reads
+    give_contact(page, "marc.jb.retour@example.test")
+    assert len(reads) == 2, reads
 
 
 def test_a_failed_login_says_so_without_telling_which_part_is_wrong(page):

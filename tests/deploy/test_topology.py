@@ -109,9 +109,14 @@ def _viewer_request(uri: str) -> dict:
             "request": {"method": "GET", "uri": uri, "querystring": {}, "headers": {}, "cookies": {}}}
 
 
-@pytest.mark.parametrize("uri", ["/", "/activation", "/creer-mon-compte/messagerie", "/franceconnect/retour/"])
+@pytest.mark.parametrize("uri", ["/", "/activation/lien-expire", "/creer-mon-compte/messagerie", "/franceconnect/retour/"])
 def test_navigation_routes_get_the_client_page(node, resources, uri):
     assert _run_cloudfront_function(node, resources, "WebRoutesFunction", _viewer_request(uri))["uri"] == "/index.html"
+
+
+@pytest.mark.parametrize("uri", ["/activation", "/activation/"])
+def test_the_confirmation_links_page_is_the_light_one(node, resources, uri):
+    assert _run_cloudfront_function(node, resources, "WebRoutesFunction", _viewer_request(uri))["uri"] == "/dist/activation.html"
 
 
 @pytest.mark.parametrize("uri", ["/index.html", "/js/app.js", "/vendor/dsfr/dsfr.min.css", "/favicon.ico", "/missing.png"])
@@ -148,18 +153,116 @@ def test_web_acl_is_on_the_api_stage(resources):
     assert "/stages/" in json.dumps(arn)
 
 
-def test_requests_without_cloudfronts_secret_header_are_blocked(resources):
+def _substituted(value, parameters: dict) -> str:
+    """A `Fn::Sub` string as CloudFormation hands it to the resource before the dynamic reference is
+    resolved: parameters by value, other names (logical ids) as `<Name>`."""
+    text = value["Fn::Sub"] if isinstance(value, dict) else value
+    assert isinstance(text, str), value
+    return re.sub(r"\$\{([^!}][^}]*)\}", lambda m: parameters.get(m.group(1), f"<{m.group(1)}>"), text)
+
+
+def _origin_check(translated, **parameters) -> tuple[str, set[str]]:
+    """(the reference CloudFront sends in its origin header, the references the web ACL accepts in it),
+    with the template's parameters at their defaults unless given."""
+    header_name = "x-origin-verify"
+    resources = translated["Resources"]
     config = distribution(resources)
     api_origin = next(o for o in config["Origins"] if "CustomOriginConfig" in o)
     (header,) = api_origin["OriginCustomHeaders"]
+    assert header["HeaderName"] == header_name
+    values = {name: str(spec.get("Default", "")) for name, spec in translated["Parameters"].items()}
+    values.update(parameters)
     rules = only(resources, "AWS::WAFv2::WebACL")[1]["Properties"]["Rules"]
     first = min(rules, key=lambda rule: rule["Priority"])
-    match = first["Statement"]["NotStatement"]["Statement"]["ByteMatchStatement"]
     assert "Block" in first["Action"]
-    assert match["FieldToMatch"]["SingleHeader"]["Name"] == header["HeaderName"]
-    assert match["PositionalConstraint"] == "EXACTLY"
-    assert match["SearchString"] == header["HeaderValue"]  # the same secret, resolved by CloudFormation
-    assert "resolve:secretsmanager" in json.dumps(header["HeaderValue"])
+    accepted = first["Statement"]["NotStatement"]["Statement"]
+    matches = [s["ByteMatchStatement"] for s in accepted["OrStatement"]["Statements"]] if "OrStatement" in accepted \
+        else [accepted["ByteMatchStatement"]]
+    for match in matches:
+        assert match["FieldToMatch"]["SingleHeader"]["Name"] == header_name
+        assert match["PositionalConstraint"] == "EXACTLY"
+        assert match["TextTransformations"] == [{"Priority": 0, "Type": "NONE"}]
+    return _substituted(header["HeaderValue"], values), {_substituted(m["SearchString"], values) for m in matches}
+
+
+def test_requests_without_cloudfronts_secret_header_are_blocked(translated):
+    sent, accepted = _origin_check(translated)
+    assert sent.startswith("{{resolve:secretsmanager:<OriginVerifySecret>:SecretString:")
+    assert sent in accepted  # the same secret, resolved by CloudFormation
+
+
+def test_cloudfront_sends_the_pinned_version_and_the_web_acl_also_accepts_the_other(translated):
+    sent, accepted = _origin_check(translated, OriginVerifySentVersion="a" * 36, OriginVerifyAlsoAcceptedVersion="b" * 36)
+    assert sent == "{{resolve:secretsmanager:<OriginVerifySecret>:SecretString:::" + "a" * 36 + "}}"
+    assert accepted == {sent, sent.replace("a" * 36, "b" * 36)}
+    # A new pin is a new reference text: what makes CloudFormation read the secret again.
+    assert _origin_check(translated, OriginVerifySentVersion="c" * 36)[0] != sent
+
+
+@pytest.mark.parametrize("name", ["OriginVerifySentVersion", "OriginVerifyAlsoAcceptedVersion"])
+def test_a_pin_is_a_version_id_or_nothing(translated, name):
+    pattern = translated["Parameters"][name]["AllowedPattern"]
+    for accepted in ("", "2f0c7bb4-5a7e-4c1e-9d3b-0a6f1e2d3c4b"):
+        assert re.fullmatch(pattern, accepted)
+    # A staging label is not a version id, and ':' or '}' would change the reference itself.
+    for refused in ("AWSCURRENT", "2f0c7bb4-5a7e-4c1e-9d3b-0a6f1e2d3c4b}}", "x:AWSPREVIOUS:2f0c7bb4-5a7e-4c1e-9d3b-0a6f1e2d"):
+        assert not re.fullmatch(pattern, refused)
+
+
+def test_the_origin_check_is_one_billed_rule(resources):
+    rules = only(resources, "AWS::WAFv2::WebACL")[1]["Properties"]["Rules"]
+    checking = [rule["Name"] for rule in rules if "OriginVerifySecret" in refs_in(rule)]
+    assert checking == ["through-cloudfront-only"]
+
+
+def _rotation_steps() -> list[tuple[str, str | dict[str, str]]]:
+    """docs/deploy.md's rotation of the origin header, as the operator types it."""
+    text = (ROOT / "docs" / "deploy.md").read_text()
+    section = text.split("#### Rotating the origin header\n", 1)[1].split("\n### ", 1)[0]
+    script = section.split("```\n", 2)[1]
+    steps = []
+    for line in script.splitlines():
+        if "put-secret-value" in line:
+            assert line.startswith("NEW=$(") and "get-random-password" in line, line
+            steps.append(("put", "$NEW"))
+        elif "sam deploy" in line:
+            pins = dict(re.findall(r"(OriginVerify\w+Version)=(\S*)", line))
+            assert set(pins) == {"OriginVerifySentVersion", "OriginVerifyAlsoAcceptedVersion"}, line
+            assert all(pins.values()), f"an empty pin means 'current at the update', not a version: {line}"
+            steps.append(("deploy", pins))
+        elif line.startswith("aws cloudfront wait distribution-deployed"):
+            steps.append(("wait", ""))
+        elif line.startswith("sleep "):
+            assert int(line.split()[1]) >= 600, line
+            steps.append(("sleep", ""))
+    return steps
+
+
+def test_the_rotation_runbook_never_has_cloudfront_send_a_value_the_web_acl_refuses(translated):
+    """Replays the runbook on the template. Neither change is atomic: until a wait for the
+    distribution, some edges may still send any value sent since the last wait; until WAF has had
+    the time to propagate (a sleep), some places may still apply any web ACL since the last sleep."""
+    steps = _rotation_steps()
+    # Before: the stack as the first deploy left it (empty pins: the only version there is, $OLD).
+    as_before = {"OriginVerifySentVersion": "$OLD", "OriginVerifyAlsoAcceptedVersion": "$OLD"}
+    assert _origin_check(translated)[0].endswith(":::}}")
+    sent, accepted = _origin_check(translated, **as_before)
+    maybe_sent, maybe_applied, created = {sent}, [accepted], {"$OLD"}
+    for kind, detail in steps:
+        if kind == "put":
+            created.add(detail)
+        elif kind == "wait":
+            maybe_sent = {sent}
+        elif kind == "sleep":
+            maybe_applied = [accepted]
+        else:
+            assert set(detail.values()) <= created, f"{detail} names a version not yet created"
+            sent, accepted = _origin_check(translated, **detail)
+            maybe_sent, maybe_applied = maybe_sent | {sent}, [*maybe_applied, accepted]
+            refused = {value for value in maybe_sent for acl in maybe_applied if value not in acl}
+            assert not refused, (detail, refused)
+    assert (sent, accepted) == _origin_check(translated, OriginVerifySentVersion="$NEW", OriginVerifyAlsoAcceptedVersion="$NEW")
+    assert len(accepted) == 1, "the old value is still accepted at the end of the rotation"
 
 
 def _rate_rules(resources) -> list[dict]:

@@ -1,6 +1,7 @@
 """`python -m local` as a subprocess on a free port, started as a developer starts it, and stopped.
 
-`start_local_stack(**env)` returns a `RunningStack` once `/v1/health` answers (stop it with `.stop()`).
+`start_local_stack(**env)` returns a `RunningStack` once `/v1/health` answers and every function has its
+first environment (`/_local/info` says `warm`); stop it with `.stop()`.
 """
 
 from __future__ import annotations
@@ -74,7 +75,10 @@ def start_local_stack(**env: str) -> RunningStack:
         if process.poll() is not None:
             raise RuntimeError(f"the local stack exited with {process.returncode}:\n{stack.output()}")
         try:
-            if requests.get(f"{stack.base_url}/v1/health", timeout=2).status_code == 200:
+            # the first /v1/health may be HealthFunction's cold start: more than a second on a busy machine.
+            # The tests start once every function has its first environment (the stack warms them up).
+            if requests.get(f"{stack.base_url}/v1/health", timeout=30).status_code == 200 \
+                    and requests.get(f"{stack.base_url}/_local/info", timeout=30).json()["warm"]:
                 return stack
         except requests.ConnectionError:
             pass

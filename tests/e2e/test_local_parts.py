@@ -10,7 +10,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
 from local.config import ROOT
-from local.gateway import RouteTable, build_event, proxy_result_to_response
+from local.gateway import Match, RouteTable, build_event, proxy_result_to_response
 from local.server import WebBucket
 from local.template import Resolver, Route, TemplateError, api_routes, functions, load_template
 
@@ -67,7 +67,7 @@ def test_routes_come_from_the_api_events_of_the_template(template):
     assert all(specs[name].handler == "app.lambda_handler" for name in specs)
 
 
-def test_the_most_specific_resource_wins_and_options_goes_to_the_owner():
+def test_the_most_specific_resource_wins_and_only_declared_methods_answer():
     table = RouteTable([
         Route("/v1/signups/{signup_id}", "GET", "Session", "a"),
         Route("/v1/signups/{signup_id}", "DELETE", "Session", "b"),
@@ -76,15 +76,17 @@ def test_the_most_specific_resource_wins_and_options_goes_to_the_owner():
         Route("/files/{path+}", "ANY", "Files", "e"),
     ])
 
-    resource, parameters = table.match("/v1/signups/abc/proof")
-    assert (resource.path, parameters) == ("/v1/signups/{signup_id}/proof", {"signup_id": "abc"})
-    assert table.match("/v1/signups/current")[0].path == "/v1/signups/current"
-    assert table.match("/files/a/b.txt")[1] == {"path": "a/b.txt"}
-    assert table.match("/v1/nothing") is None
-    session = table.match("/v1/signups/abc")[0]
-    assert table.function_for(session, "OPTIONS") == "Session"
-    assert table.function_for(session, "POST") is None
-    assert session.allowed() == ["DELETE", "GET", "OPTIONS"]
+    assert table.match("/v1/signups/abc/proof", "POST") == Match("/v1/signups/{signup_id}/proof", "Proof",
+                                                                 {"signup_id": "abc"})
+    assert table.match("/v1/signups/current", "GET").function == "Current"
+    assert table.match("/v1/signups/abc", "DELETE").function == "Session"
+    assert table.match("/files/a/b.txt", "PUT").path_parameters == {"path": "a/b.txt"}
+    assert table.match("/v1/nothing", "GET") is None
+    # API Gateway REST: no implicit HEAD or OPTIONS (CORS preflight), no method the resource lacks
+    for method in ("POST", "HEAD", "OPTIONS"):
+        assert table.match("/v1/signups/abc", method) is None, method
+    with pytest.raises(ValueError, match="two functions"):
+        RouteTable([Route("/v1/x", "GET", "A", "a"), Route("/v1/x", "GET", "B", "b")])
 
 
 def test_an_http_request_becomes_an_api_gateway_rest_event():
@@ -93,9 +95,9 @@ def test_an_http_request_becomes_an_api_gateway_rest_event():
         path="/v1/signups/abc/proof", method="POST", query_string="a=1&a=2&b=3",
         headers={"Authorization": "Bearer t", "Content-Type": "application/json"}, data=b'{"x": "\xc3\xa9"}',
     ).get_environ()
-    resource, parameters = table.match("/v1/signups/abc/proof")
+    route = table.match("/v1/signups/abc/proof", "POST")
 
-    event = build_event(Request(environ), resource, parameters)
+    event = build_event(Request(environ), route)
 
     assert event["resource"] == "/v1/signups/{signup_id}/proof"
     assert (event["path"], event["httpMethod"]) == ("/v1/signups/abc/proof", "POST")
@@ -107,7 +109,7 @@ def test_an_http_request_becomes_an_api_gateway_rest_event():
     assert event["stageVariables"] is None
     assert json.loads(event["body"]) == {"x": "é"} and event["isBase64Encoded"] is False
     context = event["requestContext"]
-    assert (context["stage"], context["resourcePath"], context["httpMethod"]) == ("api", resource.path, "POST")
+    assert (context["stage"], context["resourcePath"], context["httpMethod"]) == ("api", route.resource, "POST")
     assert context["requestId"] and context["identity"]["sourceIp"] and context["requestTimeEpoch"] > 0
 
 

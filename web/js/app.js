@@ -1,6 +1,5 @@
-// Entry point: registers every screen by path and starts the router. The first screens of a visit
-// (landing, identity, proof) are in this bundle; the others are loaded when first shown (a chunk
-// each, see web/scripts/build.mjs), so that a first visit on a phone downloads less.
+// Entry point: registers every screen by path and starts the router. Every screen is in the one bundle
+// (web/scripts/build.mjs); the modules of the later screens are evaluated when first shown.
 import { register, registerNotFound, start } from "./router.js";
 import { landing, linkSent, notFound } from "./screens/home.js";
 import { accountExists, identity, proof, refusal } from "./screens/signup.js";
@@ -23,6 +22,8 @@ const legal = () => import("./screens/legal.js");
 const login = () => import("./screens/login.js");
 const steps = () => import("./screens/steps.js");
 
+// `/activation` (the link's page) is web/activation.html, light, with a script of its own
+// (js/activation-page.js): CloudFront serves it for that path. Its sequels are here.
 const SCREENS = {
   "/": landing,
   "/creer-mon-compte": identity,
@@ -35,7 +36,6 @@ const SCREENS = {
   "/creer-mon-compte/coordonnees": later(steps, "contact"),
   "/creer-mon-compte/messagerie": later(steps, "checkMailbox"),
   "/creer-mon-compte/modifier-adresse": later(steps, "correctAddress"),
-  "/activation": later(activation, "confirm"),
   "/activation/compte-active": later(activation, "active"),
   "/activation/lien-expire": later(activation, "expired"),
   "/activation/autre-adresse": later(activation, "otherAddress"),

@@ -1,9 +1,10 @@
-// The signup's steps: their paths, resuming after a reload (GET /v1/signups/{id}), and the answers
-// every step shares (session invalid or expired, step out of order, too many attempts).
+// The signup's steps: their paths, the state each step's answer gives the next one, resuming after a
+// reload (GET /v1/signups/{id}), and the answers every step shares (session invalid or expired, step
+// out of order, too many attempts).
 import { api } from "./api.js";
 import { retrySentence } from "./format.js";
 import { h } from "./dom.js";
-import { finished, signup } from "./store.js";
+import { finished, memory, signup } from "./store.js";
 import { alert } from "./ui.js";
 
 export const STEP_PATHS = {
@@ -21,20 +22,45 @@ export function signupPath(current, suffix = "") {
   return `/signups/${encodeURIComponent(current.id)}${suffix}`;
 }
 
+// What the API said of the signup in its last answer, in memory only: `{ id, step, expiresAt }`. Each step's
+// POST answers the next step and the session's end, so the screen it leads to needs no GET; a reload,
+// Back/Forward onto a step or the return from FranceConnect find nothing here (or another step) and ask.
+let known = null;
+
+/** Goes to the step the API's answer `data` names (`next_step`, `expires_at`), without asking again there. */
+export function advance(ctx, current, data, { fallback = START_PATH, ...options } = {}) {
+  known = { id: current.id, step: data.next_step, expiresAt: data.expires_at };
+  ctx.navigate(STEP_PATHS[data.next_step] || fallback, options);
+}
+
+/** What the last GET said of FranceConnect's address (it only prefills the email field): `{ id, email }`. */
+function emailSuggestion(current) {
+  const kept = memory.emailSuggestion;
+  return kept && kept.id === current.id ? kept.email : "";
+}
+
 /**
- * For a step's screen: the stored signup if the API says this is its next step; otherwise redirects
- * (to the right step, or to the start with a message) and returns null.
+ * For a step's screen: the stored signup if this is its next step (as the previous step's answer said, or
+ * else as GET /v1/signups/{id} says); otherwise redirects (to the right step, or to the start with a
+ * message) and returns null.
  */
 export async function resumeSignup(ctx, step) {
   const current = signup.get();
+  const told = known;
+  known = null; // good for one screen: the one the answer led to
   if (!current || !current.id || !current.token) {
     // Back or Forward after the end of the signup: the page of what comes next, not an empty form.
     ctx.redirect(finished.get() ? STEP_PATHS.done : START_PATH);
     return null;
   }
+  if (told && told.id === current.id && told.step === step) {
+    watchSignupEnd(told.expiresAt);
+    return { ...current, emailSuggestion: emailSuggestion(current) };
+  }
   const answer = await api("GET", signupPath(current), { token: current.token });
   if (answer.ok) {
     const next = answer.data.next_step;
+    memory.emailSuggestion = { id: current.id, email: answer.data.email_suggestion || "" };
     if (next !== step) {
       if (next === "done") {
         signup.clear();
@@ -43,13 +69,14 @@ export async function resumeSignup(ctx, step) {
         signup.clear();
         ctx.redirect(START_PATH);
       } else {
+        if (STEP_PATHS[next]) known = { id: current.id, step: next, expiresAt: answer.data.expires_at };
         ctx.redirect(STEP_PATHS[next] || START_PATH);
       }
       return null;
     }
     watchSignupEnd(answer.data.expires_at);
     // FranceConnect's address, if any, only prefills the email field.
-    return { ...current, emailSuggestion: answer.data.email_suggestion || "" };
+    return { ...current, emailSuggestion: emailSuggestion(current) };
   }
   const handled = signupProblemRedirect(answer.problem);
   if (handled) {

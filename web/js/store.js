@@ -66,4 +66,5 @@ export const memory = {
   flash: null, // { type: "info" | "success" | "warning" | "error", title?, text }
   refusal: null, // the problem body of a refusal, for the refusal screen
   franceconnectError: null,
+  emailSuggestion: null, // { id, email }: FranceConnect's address for the signup `id`, to prefill the contact step
 };

@@ -164,6 +164,33 @@ export function textField({ name, label, hint, help, required = true, type = "te
   };
 }
 
+const EMAIL_ATTRS = { autocomplete: "email", inputmode: "email", autocapitalize: "off" };
+
+/**
+ * An email address typed twice (GOV.UK's "confirm an email address"): the two fields, named `name` and
+ * `name_confirmation` as in the API's bodies; `missing()` lists what is empty, `body()` the trimmed values.
+ */
+export function emailPair({
+  name = "email", value = "", label = "Saisissez votre adresse email", confirmationLabel = "Je confirme mon adresse email",
+  missingMessage = "Saisissez votre adresse email.",
+  missingConfirmationMessage = "Saisissez de nouveau votre adresse email pour la confirmer.",
+} = {}) {
+  const confirmationName = `${name}_confirmation`;
+  const email = textField({ name, label, type: "email", hint: "Format attendu : nom@domaine.fr", value, attrs: EMAIL_ATTRS });
+  const confirmation = textField({ name: confirmationName, label: confirmationLabel, type: "email", attrs: EMAIL_ATTRS });
+  return {
+    email,
+    confirmation,
+    fields: [email, confirmation],
+    nodes: [email.node, confirmation.node],
+    missing: () => [
+      email.value().trim() ? null : { field: name, message: missingMessage },
+      confirmation.value().trim() ? null : { field: confirmationName, message: missingConfirmationMessage },
+    ].filter(Boolean),
+    body: () => ({ [name]: email.value().trim(), [confirmationName]: confirmation.value().trim() }),
+  };
+}
+
 /**
  * DSFR password input ("fr-password") with its "Afficher" checkbox (handled by the DSFR script).
  * `describedBy`: ids of the rules list / strength meter to read with the field.
@@ -357,6 +384,25 @@ export function franceConnectButton() {
         href: "https://franceconnect.gouv.fr/", target: "_blank", rel: "noopener",
         title: "Qu’est-ce que FranceConnect ? - nouvelle fenêtre",
       }, "Qu’est-ce que FranceConnect ?")));
+}
+
+/**
+ * On the form's submit: what `missing()` lists (empty fields) is shown next to the fields and nothing is
+ * sent; otherwise `send()` runs, once at a time.
+ */
+export function onCompleteSubmit(form, errors, missing, send) {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    whileBusy(form, async () => {
+      const problems = missing();
+      if (problems.length) {
+        errors.show(problems);
+        return;
+      }
+      errors.clear();
+      await send();
+    });
+  });
 }
 
 /** Prevents double submission while `work` runs; the button says the form is being sent. */

@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 // Builds what a first visit downloads, into web/dist/ (generated, git-ignored), for a phone's budget
 // (scripts/web_budget.py measures it):
-//   dist/app.js     the first screens in one minified ES module, with the code it shares with the
-//                   later screens in dist/chunks/shared-N.js (preloaded by index.html); the later
-//                   screens and the DSFR scripts (js/dsfr.js: core, modal, header, password) in
-//                   dist/chunks/, loaded when needed, the DSFR's once the first screen is shown;
+//   dist/app.js     every screen in one minified ES module (about 26 KB compressed): one request;
+//   dist/dsfr.js    the DSFR scripts (js/dsfr.js: core, modal, header, password, toggle), imported by
+//                   app.js once the first screen is shown;
 //   dist/app.css    only the DSFR CSS the client uses: the core and the components of its screens,
 //                   minus the selectors no screen uses (PurgeCSS over index.html and js/), plus the
 //                   client's icons and css/app.css; icons inlined (data: URIs, allowed by the CSP);
@@ -13,7 +12,7 @@
 //                   any other character falls back to Arial. Medium, light, italics and Spectral are
 //                   dropped: each font a first screen needs is one more request on its critical path.
 // Run after `npm ci`: node scripts/build.mjs (paths are relative to this file).
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -73,13 +72,18 @@ const withoutDsfrFonts = {
   },
 };
 
-async function buildCss(fontFaces) {
+/**
+ * A stylesheet: the DSFR core and `components`, the client's icons (unless `icons` is false) and
+ * css/app.css, minus every selector the `content` files do not use (but the `safelist`), after `fontFaces`
+ * (none: the system font).
+ */
+async function buildCss({ components, content, fontFaces = "", icons = true, safelist = SAFELIST, out }) {
   const imports = [
     join(DSFR, "core", "core.main.min.css"),
-    ...COMPONENTS.map((name) => join(DSFR, "component", name, `${name}.main.min.css`)),
-    join(WEB, "vendor", "dsfr", "utility", "icons", "icons.subset.min.css"),
+    ...components.map((name) => join(DSFR, "component", name, `${name}.main.min.css`)),
+    icons ? join(WEB, "vendor", "dsfr", "utility", "icons", "icons.subset.min.css") : null,
     join(WEB, "css", "app.css"),
-  ].map((file) => `@import ${JSON.stringify(file)};`).join("\n");
+  ].filter(Boolean).map((file) => `@import ${JSON.stringify(file)};`).join("\n");
   const bundled = await esbuild.build({
     stdin: { contents: imports, loader: "css", resolveDir: WEB },
     bundle: true, write: false, minify: true, logLevel: "warning",
@@ -87,57 +91,86 @@ async function buildCss(fontFaces) {
     plugins: [withoutDsfrFonts],
   });
   const [purged] = await new PurgeCSS().purge({
-    content: [join(WEB, "index.html"), join(WEB, "js", "**", "*.js")],
+    content: content.map((file) => join(WEB, file)),
     css: [{ raw: bundled.outputFiles[0].text }],
-    safelist: SAFELIST,
+    safelist,
     variables: true,
     keyframes: false,
     fontFace: false,
   });
   const minified = await esbuild.transform(`${fontFaces}\n${purged.css}`, { loader: "css", minify: true });
-  writeFileSync(join(OUT, "app.css"), minified.code);
+  writeFileSync(join(OUT, out), minified.code);
 }
 
-async function buildJs() {
-  const result = await esbuild.build({
-    entryPoints: [join(WEB, "js", "app.js")],
-    bundle: true, splitting: true, format: "esm", minify: true, target: "es2020", legalComments: "none",
-    outdir: OUT, entryNames: "[name]", chunkNames: "chunks/[name]-[hash]", logLevel: "warning", metafile: true,
-  });
-  stableSharedChunks(result.metafile);
-}
+// The link's page (activation.html): what its script can show, nothing else; Marianne is not loaded
+// (the DSFR's stack falls back to Arial): two fonts would be most of its bytes.
+const ACTIVATION_COMPONENTS = ["alert", "button", "footer", "header", "link", "logo", "skiplink"];
+const ACTIVATION_CONTENT = ["dist/activation.html", "js/activation-page.js", "js/screens/activation.js", "js/ui.js", "js/dom.js"];
+// No DSFR script runs there: only the alert types ui.js builds as `fr-alert--${type}`; no utility icon is used.
+const ACTIVATION_SAFELIST = { standard: [/^fr-alert--/] };
+
+/** The DSFR's scripts stay a file of their own (dist/dsfr.js), imported by app.js after the first render. */
+const dsfrApart = {
+  name: "dsfr-apart",
+  setup(build) {
+    build.onResolve({ filter: /^\.\/dsfr\.js$/ }, () => ({ path: "/dist/dsfr.js", external: true }));
+  },
+};
 
 /**
- * The chunks app.js imports statically get stable names (chunks/shared-1.js, ...), so that index.html
- * can preload them with the entry (modulepreload) instead of discovering them once app.js has arrived.
+ * One script for every screen (dist/app.js, no chunks: each chunk was one more request, and the code the
+ * screens share went into chunks of its own too), and the DSFR's scripts (dist/dsfr.js) apart.
  */
-function stableSharedChunks(metafile) {
-  const outputs = Object.keys(metafile.outputs).filter((file) => file.endsWith(".js"));
-  const entry = outputs.find((file) => file.endsWith("/app.js") || file === "app.js");
-  const shared = metafile.outputs[entry].imports.filter((i) => i.kind === "import-statement").map((i) => i.path);
-  const renames = shared.map((path, index) => [path.split("/").pop(), `shared-${index + 1}.js`]);
-  for (const [from, to] of renames) renameSync(join(OUT, "chunks", from), join(OUT, "chunks", to));
-  for (const file of readdirSync(join(OUT, "chunks")).map((name) => join(OUT, "chunks", name)).concat(join(OUT, "app.js"))) {
-    let code = readFileSync(file, "utf8");
-    for (const [from, to] of renames) code = code.split(from).join(to);
-    writeFileSync(file, code);
-  }
+async function buildJs() {
+  const common = { bundle: true, format: "esm", minify: true, target: "es2020", legalComments: "none", logLevel: "warning" };
+  await esbuild.build({ ...common, entryPoints: [join(WEB, "js", "app.js")], outfile: join(OUT, "app.js"), plugins: [dsfrApart] });
+  await esbuild.build({ ...common, entryPoints: [join(WEB, "js", "dsfr.js")], outfile: join(OUT, "dsfr.js") });
+  await esbuild.build({ ...common, entryPoints: [join(WEB, "js", "activation-page.js")], outfile: join(OUT, "activation.js") });
 }
 
-/** Every file index.html names under /dist/ exists (a renamed chunk would fail here, not in a browser). */
-function checkIndex() {
-  const html = readFileSync(join(WEB, "index.html"), "utf8");
-  for (const [, path] of html.matchAll(/(?:href|src)="\/dist\/([^"]+)"/g)) {
-    if (!existsSync(join(OUT, path))) throw new Error(`index.html names /dist/${path}, which the build did not make`);
+/** dist/activation.html: activation.src.html with index.html's skip links and footer (one source for both pages). */
+function buildActivationPage() {
+  const index = readFileSync(join(WEB, "index.html"), "utf8");
+  const block = (start, end) => {
+    const from = index.indexOf(start);
+    const to = index.indexOf(end, from);
+    if (from < 0 || to < 0) throw new Error(`index.html: no ${start}...${end} block for dist/activation.html`);
+    return index.slice(from, to + end.length);
+  };
+  const blocks = {
+    skiplinks: block('<div class="fr-skiplinks">', "</div>"),
+    footer: block("<footer", "</footer>"),
+  };
+  const page = readFileSync(join(WEB, "activation.src.html"), "utf8")
+    .replace(/<!-- build: (\w+)[^>]*-->/g, (marker, name) => {
+      if (!blocks[name]) throw new Error(`activation.src.html: unknown block ${name}`);
+      return blocks[name];
+    });
+  writeFileSync(join(OUT, "activation.html"), page);
+}
+
+/** Every file the pages name under /dist/ exists (a renamed file would fail here, not in a browser). */
+function checkPages() {
+  for (const file of [join(WEB, "index.html"), join(OUT, "activation.html")]) {
+    const html = readFileSync(file, "utf8");
+    const name = file.slice(WEB.length + 1);
+    for (const [, path] of html.matchAll(/(?:href|src)="\/dist\/([^"]+)"/g)) {
+      if (!existsSync(join(OUT, path))) throw new Error(`${name} names /dist/${path}, which the build did not make`);
+    }
   }
 }
 
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
+buildActivationPage();
 const faces = await buildFonts();
-await buildCss(faces);
+await buildCss({ components: COMPONENTS, content: ["index.html", "js/**/*.js"], fontFaces: faces, out: "app.css" });
+await buildCss({
+  components: ACTIVATION_COMPONENTS, content: ACTIVATION_CONTENT, icons: false, safelist: ACTIVATION_SAFELIST, out: "activation.css",
+});
 await buildJs();
-checkIndex();
+checkPages();
 const size = (file) => readFileSync(join(OUT, file)).length;
-console.log(`web/dist: app.js ${size("app.js")} B, app.css ${size("app.css")} B, `
+console.log(`web/dist: app.js ${size("app.js")} B, dsfr.js ${size("dsfr.js")} B, app.css ${size("app.css")} B, `
+  + `activation.js ${size("activation.js")} B, activation.css ${size("activation.css")} B, `
   + FONTS.map((f) => `${f.out} ${size(join("fonts", f.out))} B`).join(", "));

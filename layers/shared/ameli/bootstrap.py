@@ -14,23 +14,23 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ameli.clock import SystemClock
-from ameli.ports import (
-    AccountRepository,
-    BeneficiaryRegistry,
-    ConfirmationWorkflow,
-    FranceConnectClient,
-    Mailer,
-    PasswordHasher,
-    Pseudonymizer,
-    SessionRepository,
-    SignupRepository,
-    Telemetry,
-)
 from ameli.settings import Settings
 
 if TYPE_CHECKING:  # imported where built, so each function loads only what it uses
     from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 
+    from ameli.ports import (
+        AccountRepository,
+        BeneficiaryRegistry,
+        ConfirmationWorkflow,
+        FranceConnectClient,
+        Mailer,
+        PasswordHasher,
+        Pseudonymizer,
+        SessionRepository,
+        SignupRepository,
+        Telemetry,
+    )
     from ameli.service.activation import Activation
     from ameli.service.confirmation_links import ConfirmationLinks
     from ameli.service.consents import ConsentChoices

@@ -1,12 +1,13 @@
-// The confirmation link: /activation#token=... Opening the page consumes nothing: the token is read
-// from the fragment, removed from the address bar, and sent only when the person clicks
-// "Activer mon compte". Then: activated; link expired (same or other address); address deleted; invalid.
+// The screens after the confirmation link. The link's own page, /activation#token=..., is not part of
+// the single-page client: it is web/activation.html with js/activation-page.js, light for the mail
+// app's browser, and it uses `active`, `incomplete` and `confirmationProblemPath` from here. Then:
+// activated; link expired (same or other address); address deleted; invalid.
 import { api, fieldErrors } from "../api.js";
 import { h } from "../dom.js";
 import { problemText } from "../flow.js";
 import { confirmation, lastLink } from "../store.js";
 import {
-  alert, button, buttons, formErrors, heading, linkButton, page, passwordField, requiredNotice, showAlert, textField,
+  alert, button, buttons, emailPair, formErrors, heading, linkButton, page, passwordField, requiredNotice, showAlert,
   whileBusy,
 } from "../ui.js";
 
@@ -20,17 +21,8 @@ export const PATHS = {
   sent: "/nouveau-lien-envoye",
 };
 
-/** Reads `#token=...` once, keeps it for this tab, and removes the fragment from the address bar. */
-function takeTokenFromFragment() {
-  const fragment = window.location.hash.replace(/^#/, "");
-  if (!fragment) return;
-  const token = new URLSearchParams(fragment).get("token");
-  window.history.replaceState(window.history.state, "", window.location.pathname);
-  if (token) confirmation.set({ token });
-}
-
 /** Where a problem of the confirmation API leads (or null: show it here). */
-function problemPath(problem) {
+export function confirmationProblemPath(problem) {
   switch (problem.code) {
     case "LINK_EXPIRED": return PATHS.expired;
     case "PENDING_EMAIL_DELETED": confirmation.clear(); return PATHS.deleted;
@@ -45,39 +37,15 @@ function linkSent(ctx, data) {
   ctx.navigate(PATHS.sent, { replace: true });
 }
 
-export const confirm = {
-  title: "Activer mon compte ameli",
-  render(ctx) {
-    takeTokenFromFragment();
-    const stored = confirmation.get();
-    if (!stored) {
-      ctx.setTitle("Lien incomplet");
-      return page(
-        heading("Ce lien est incomplet"),
-        h("p", {}, "Nous n'avons pas trouvé le code d'activation dans l'adresse de la page."),
-        h("p", {}, "Ouvrez de nouveau le lien reçu par email. Si vous l'avez copié, vérifiez que vous l'avez copié en entier."),
-        buttons(linkButton("Se connecter", "/connexion", { primary: false })));
-    }
-    const slot = h("div", {});
-    const activate = button("Activer mon compte", {
-      onClick: () => whileBusy(activate, async () => {
-        const answer = await api("POST", "/email-confirmations", { body: { token: stored.token } });
-        if (answer.ok) {
-          confirmation.clear();
-          ctx.navigate(PATHS.active, { replace: true });
-          return;
-        }
-        const to = problemPath(answer.problem);
-        if (to) ctx.navigate(to, { replace: true });
-        else showAlert(slot, { title: answer.problem.title, text: problemText(answer.problem) });
-      }),
-    });
+/** The link's page opened without its token (a link copied in part). */
+export const incomplete = {
+  title: "Lien incomplet",
+  render() {
     return page(
-      heading("Activer mon compte ameli"),
-      slot,
-      h("p", {}, "Vous avez ouvert le lien reçu par email. Pour terminer la création de votre compte, ",
-        "cliquez sur le bouton ci-dessous."),
-      buttons(activate));
+      heading("Ce lien est incomplet"),
+      h("p", {}, "Nous n'avons pas trouvé le code d'activation dans l'adresse de la page."),
+      h("p", {}, "Ouvrez de nouveau le lien reçu par email. Si vous l'avez copié, vérifiez que vous l'avez copié en entier."),
+      buttons(linkButton("Se connecter", "/connexion", { primary: false })));
   },
 };
 
@@ -106,7 +74,7 @@ export const expired = {
       onClick: () => whileBusy(same, async () => {
         const answer = await api("POST", "/email-confirmations/resend", { body: { token: stored.token } });
         if (answer.ok) return linkSent(ctx, answer.data);
-        const to = problemPath(answer.problem);
+        const to = confirmationProblemPath(answer.problem);
         if (to && to !== PATHS.expired) ctx.navigate(to, { replace: true });
         else showAlert(slot, { title: answer.problem.title, text: problemText(answer.problem) });
         return undefined;
@@ -131,26 +99,19 @@ export const otherAddress = {
       return null;
     }
     const slot = h("div", {});
-    const email = textField({
-      name: "new_email", label: "Saisissez votre nouvelle adresse email", type: "email",
-      hint: "Format attendu : nom@domaine.fr", attrs: { autocomplete: "email", inputmode: "email", autocapitalize: "off" },
-    });
-    const emailConfirmation = textField({
-      name: "new_email_confirmation", label: "Je confirme ma nouvelle adresse email", type: "email",
-      attrs: { autocomplete: "email", inputmode: "email", autocapitalize: "off" },
+    const address = emailPair({
+      name: "new_email", label: "Saisissez votre nouvelle adresse email", confirmationLabel: "Je confirme ma nouvelle adresse email",
+      missingMessage: "Saisissez votre nouvelle adresse email.",
+      missingConfirmationMessage: "Saisissez de nouveau l'adresse email pour la confirmer.",
     });
     const code = passwordField({ name: "password", label: "Mon code personnel", hint: "Par sécurité, confirmez votre code personnel." });
-    const errors = formErrors(slot, [email, emailConfirmation, code]);
-    const form = h("form", { novalidate: true }, requiredNotice(), email.node, emailConfirmation.node, code.node,
+    const errors = formErrors(slot, [...address.fields, code]);
+    const form = h("form", { novalidate: true }, requiredNotice(), ...address.nodes, code.node,
       buttons(linkButton("Retour", PATHS.expired, { primary: false }), button("Valider", { type: "submit" })));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       whileBusy(form, async () => {
-        const problems = [];
-        if (!email.value().trim()) problems.push({ field: "new_email", message: "Saisissez votre nouvelle adresse email." });
-        if (!emailConfirmation.value().trim()) {
-          problems.push({ field: "new_email_confirmation", message: "Saisissez de nouveau l'adresse email pour la confirmer." });
-        }
+        const problems = address.missing();
         if (!code.value()) problems.push({ field: "password", message: "Saisissez votre code personnel." });
         if (problems.length) {
           errors.show(problems);
@@ -159,8 +120,7 @@ export const otherAddress = {
         errors.clear();
         const answer = await api("POST", "/email-confirmations/resend", {
           body: {
-            token: stored.token, new_email: email.value().trim(), new_email_confirmation: emailConfirmation.value().trim(),
-            password: code.value(),
+            token: stored.token, ...address.body(), password: code.value(),
           },
         });
         if (answer.ok) {
@@ -171,7 +131,7 @@ export const otherAddress = {
         if (problem.code === "INVALID_CREDENTIALS") errors.show([{ field: "password", message: problem.detail }]);
         else if (problem.code === "EMAIL_ALREADY_USED") errors.show([{ field: "new_email", message: problem.detail }]);
         else if (fieldErrors(problem).length) errors.show(fieldErrors(problem));
-        else if (problemPath(problem) && problem.code !== "LINK_EXPIRED") ctx.navigate(problemPath(problem), { replace: true });
+        else if (confirmationProblemPath(problem) && problem.code !== "LINK_EXPIRED") ctx.navigate(confirmationProblemPath(problem), { replace: true });
         else showAlert(slot, { title: problem.title, text: problemText(problem) });
       });
     });

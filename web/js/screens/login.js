@@ -6,8 +6,8 @@ import { problemText } from "../flow.js";
 import { frenchDateTime, maskEmail, maskPhone } from "../format.js";
 import { lastLink, pending, session } from "../store.js";
 import {
-  alert, button, buttons, formErrors, heading, linkButton, needHelp, page, passwordField, requiredNotice, showAlert,
-  textField, whileBusy,
+  alert, button, buttons, emailPair, formErrors, heading, linkButton, needHelp, onCompleteSubmit, page, passwordField,
+  requiredNotice, showAlert, textField, whileBusy,
 } from "../ui.js";
 
 export const PATHS = {
@@ -184,36 +184,13 @@ export const newAddress = {
     const title = deleted ? "Indiquez une adresse email" : "Recevoir le lien à une autre adresse email";
     ctx.setTitle(title);
     const slot = h("div", {});
-    const email = textField({
-      name: "email", label: "Saisissez votre adresse email", type: "email", hint: "Format attendu : nom@domaine.fr",
-      attrs: { autocomplete: "email", inputmode: "email", autocapitalize: "off" },
-    });
-    const emailConfirmation = textField({
-      name: "email_confirmation", label: "Je confirme mon adresse email", type: "email",
-      attrs: { autocomplete: "email", inputmode: "email", autocapitalize: "off" },
-    });
-    const errors = formErrors(slot, [email, emailConfirmation]);
-    const form = h("form", { novalidate: true }, requiredNotice(), email.node, emailConfirmation.node,
+    const address = emailPair();
+    const errors = formErrors(slot, address.fields);
+    const form = h("form", { novalidate: true }, requiredNotice(), ...address.nodes,
       buttons(
         deleted ? null : linkButton("Retour", PENDING_PATHS[current.code] || PATHS.login, { primary: false }),
         button("Valider", { type: "submit" })));
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      whileBusy(form, async () => {
-        const problems = [];
-        if (!email.value().trim()) problems.push({ field: "email", message: "Saisissez votre adresse email." });
-        if (!emailConfirmation.value().trim()) {
-          problems.push({ field: "email_confirmation", message: "Saisissez de nouveau votre adresse email pour la confirmer." });
-        }
-        if (problems.length) {
-          errors.show(problems);
-          return;
-        }
-        errors.clear();
-        await sendLink(ctx, current, { email: email.value().trim(), email_confirmation: emailConfirmation.value().trim() },
-          { errors, slot });
-      });
-    });
+    onCompleteSubmit(form, errors, address.missing, () => sendLink(ctx, current, address.body(), { errors, slot }));
     return page(
       heading(title),
       slot,

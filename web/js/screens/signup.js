@@ -2,7 +2,7 @@
 // and "Accédez immédiatement à votre compte" (IBAN and Carte Vitale tails); the refusal page.
 import { api, fieldErrors } from "../api.js";
 import { h } from "../dom.js";
-import { STEP_PATHS, START_PATH, problemText, resumeSignup, signupPath, signupProblemRedirect } from "../flow.js";
+import { STEP_PATHS, START_PATH, advance, problemText, resumeSignup, signupPath, signupProblemRedirect } from "../flow.js";
 import { formatNir, parseFrenchDate } from "../format.js";
 import { finished, memory, signup } from "../store.js";
 import {
@@ -83,10 +83,10 @@ export const identity = {
           body: { last_name: lastName.value().trim(), nir: nir.value(), birth_date: date.iso, postal_code: postal },
         });
         if (answer.ok) {
-          const { signup_id: id, signup_token: token, proof, next_step: next } = answer.data;
+          const { signup_id: id, signup_token: token, proof } = answer.data;
           signup.set({ id, token, method: "carte_vitale", proof });
           finished.clear();
-          ctx.navigate(STEP_PATHS[next] || STEP_PATHS.proof);
+          advance(ctx, { id }, answer.data, { fallback: STEP_PATHS.proof });
           return;
         }
         const { problem } = answer;
@@ -265,7 +265,7 @@ export const proof = {
           body: { iban_last7: iban.value(), carte_vitale_serial_last11: serial.value() },
         });
         if (answer.ok) {
-          ctx.navigate(STEP_PATHS[answer.data.next_step] || STEP_PATHS.terms);
+          advance(ctx, current, answer.data, { fallback: STEP_PATHS.terms });
           return;
         }
         const { problem } = answer;

@@ -2,13 +2,13 @@
 // phones (Étape 3 sur 3), then "Consultez votre messagerie".
 import { api, fieldErrors } from "../api.js";
 import { h } from "../dom.js";
-import { STEP_PATHS, START_PATH, problemText, resumeSignup, signupPath, signupProblemRedirect } from "../flow.js";
+import { STEP_PATHS, START_PATH, advance, problemText, resumeSignup, signupPath, signupProblemRedirect } from "../flow.js";
 import { frenchDateTime } from "../format.js";
 import { comeBack, leaveFor } from "../router.js";
 import { correction, finished, lastLink, liveCorrection, logoutState, memory, signup } from "../store.js";
 import {
-  YES_NO, alert, button, buttons, disclosure, formErrors, heading, linkButton, page, passwordField, radioGroup,
-  requiredNotice, showAlert, stepper, textField, whileBusy,
+  YES_NO, alert, button, buttons, disclosure, emailPair, formErrors, heading, linkButton, onCompleteSubmit, page,
+  passwordField, radioGroup, requiredNotice, showAlert, stepper, textField, whileBusy,
 } from "../ui.js";
 
 const STEP_TITLES = {
@@ -76,7 +76,7 @@ export const terms = {
             signup.clear();
             ctx.navigate("/creer-mon-compte/abandon", { replace: true });
           } else {
-            ctx.navigate(STEP_PATHS[result.data.next_step] || STEP_PATHS.password);
+            advance(ctx, current, result.data, { fallback: STEP_PATHS.password });
           }
           return;
         }
@@ -323,7 +323,7 @@ export const password = {
           token: current.token, body: { password: code.value(), password_confirmation: confirmation.value() },
         });
         if (answer.ok) {
-          ctx.navigate(STEP_PATHS[answer.data.next_step] || STEP_PATHS.contact);
+          advance(ctx, current, answer.data, { fallback: STEP_PATHS.contact });
           return;
         }
         if (fieldErrors(answer.problem).length) {
@@ -368,15 +368,7 @@ export const contact = {
     const current = await resumeSignup(ctx, "contact");
     if (!current) return null;
     const slot = h("div", {});
-    const email = textField({
-      name: "email", label: "Saisissez votre adresse email", type: "email", hint: "Format attendu : nom@domaine.fr",
-      value: current.emailSuggestion || "",
-      attrs: { autocomplete: "email", inputmode: "email", autocapitalize: "off" },
-    });
-    const emailConfirmation = textField({
-      name: "email_confirmation", label: "Je confirme mon adresse email", type: "email",
-      attrs: { autocomplete: "email", inputmode: "email", autocapitalize: "off" },
-    });
+    const address = emailPair({ value: current.emailSuggestion || "" });
     const emailConsent = radioGroup({
       name: "email_marketing_consent",
       legend: "J'autorise l'Assurance Maladie à m'envoyer par email des informations promotionnelles sur ses services :",
@@ -394,7 +386,7 @@ export const contact = {
       hint: "Facultatif. Exemple : 01 23 45 67 89", attrs: { autocomplete: "home tel-national", inputmode: "tel" },
     });
     const landlineCall = radioGroup({ name: "landline_marketing_call_consent", legend: "Par téléphone :", options: YES_NO, required: false, checked: "false" });
-    const fields = [email, emailConfirmation, emailConsent, mobile, mobileCall, mobileSms, landline, landlineCall];
+    const fields = [...address.fields, emailConsent, mobile, mobileCall, mobileSms, landline, landlineCall];
     const errors = formErrors(slot, fields);
     const promo = "J'autorise l'Assurance Maladie à me communiquer des informations promotionnelles sur ses services";
 
@@ -417,7 +409,7 @@ export const contact = {
     const form = h("form", { novalidate: true },
       h("h2", { class: "fr-h4" }, "Je saisis mon adresse email"),
       requiredNotice(),
-      email.node, emailConfirmation.node, emailConsent.node,
+      ...address.nodes, emailConsent.node,
       h("h2", { class: "fr-h4 fr-mt-5w" }, "Je saisis mes coordonnées téléphoniques"),
       h("p", {}, "Ces informations sont facultatives."),
       mobile.node,
@@ -431,11 +423,7 @@ export const contact = {
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       whileBusy(form, async () => {
-        const problems = [];
-        if (!email.value().trim()) problems.push({ field: "email", message: "Saisissez votre adresse email." });
-        if (!emailConfirmation.value().trim()) {
-          problems.push({ field: "email_confirmation", message: "Saisissez de nouveau votre adresse email pour la confirmer." });
-        }
+        const problems = address.missing();
         if (emailConsent.value() === null) {
           problems.push({ field: "email_marketing_consent", message: "Répondez Oui ou Non à cette question." });
         }
@@ -445,8 +433,7 @@ export const contact = {
         }
         errors.clear();
         const body = {
-          email: email.value().trim(),
-          email_confirmation: emailConfirmation.value().trim(),
+          ...address.body(),
           email_marketing_consent: emailConsent.value() === "true",
           mobile_phone: mobile.value().trim() || null,
           mobile_marketing_call_consent: mobileCall.value() === "true",
@@ -591,59 +578,39 @@ export const correctAddress = {
       return null;
     }
     const slot = h("div", {});
-    const email = textField({
-      name: "email", label: "Saisissez votre adresse email", type: "email", hint: "Format attendu : nom@domaine.fr",
-      value: right.email, attrs: { autocomplete: "email", inputmode: "email", autocapitalize: "off" },
-    });
-    const emailConfirmation = textField({
-      name: "email_confirmation", label: "Je confirme mon adresse email", type: "email",
-      attrs: { autocomplete: "email", inputmode: "email", autocapitalize: "off" },
-    });
-    const errors = formErrors(slot, [email, emailConfirmation]);
-    const form = h("form", { novalidate: true }, requiredNotice(), email.node, emailConfirmation.node,
+    const address = emailPair({ value: right.email });
+    const errors = formErrors(slot, address.fields);
+    const form = h("form", { novalidate: true }, requiredNotice(), ...address.nodes,
       buttons(linkButton("Retour", STEP_PATHS.done, { primary: false }),
         button("Envoyer le lien à cette adresse", { type: "submit" })));
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      whileBusy(form, async () => {
-        const problems = [];
-        if (!email.value().trim()) problems.push({ field: "email", message: "Saisissez votre adresse email." });
-        if (!emailConfirmation.value().trim()) {
-          problems.push({ field: "email_confirmation", message: "Saisissez de nouveau votre adresse email pour la confirmer." });
-        }
-        if (problems.length) {
-          errors.show(problems);
-          return;
-        }
-        errors.clear();
-        const body = { email: email.value().trim(), email_confirmation: emailConfirmation.value().trim() };
-        const answer = await api("POST", "/account/email", { token: right.token, body });
-        if (answer.ok) {
-          correction.set({ ...right, email: body.email });
-          lastLink.set({ email_masked: answer.data.email_masked, link_expires_at: answer.data.link_expires_at });
-          ctx.navigate(STEP_PATHS.done, {
-            replace: true,
-            flash: { type: "success", text: "Un nouveau lien vous a été envoyé à cette adresse. Le lien précédent ne fonctionne plus." },
-          });
-          return;
-        }
-        const { problem } = answer;
-        if (answer.status === 401 || problem.code === "ACCOUNT_ALREADY_ACTIVE") {
-          correction.clear();
-          ctx.navigate(answer.status === 401 ? "/connexion" : STEP_PATHS.done, {
-            flash: answer.status === 401
-              ? { type: "warning", text: "Le délai pour corriger l'adresse est dépassé. Connectez-vous avec votre "
-                + "numéro de sécurité sociale et votre code personnel pour recevoir le lien à une autre adresse." }
-              : { type: "info", text: problem.detail },
-          });
-        } else if (problem.code === "EMAIL_ALREADY_USED") {
-          errors.show([{ field: "email", message: problem.detail }]);
-        } else if (fieldErrors(problem).length) {
-          errors.show(fieldErrors(problem));
-        } else {
-          showAlert(slot, { title: problem.title, text: problemText(problem) });
-        }
-      });
+    onCompleteSubmit(form, errors, address.missing, async () => {
+      const body = address.body();
+      const answer = await api("POST", "/account/email", { token: right.token, body });
+      if (answer.ok) {
+        correction.set({ ...right, email: body.email });
+        lastLink.set({ email_masked: answer.data.email_masked, link_expires_at: answer.data.link_expires_at });
+        ctx.navigate(STEP_PATHS.done, {
+          replace: true,
+          flash: { type: "success", text: "Un nouveau lien vous a été envoyé à cette adresse. Le lien précédent ne fonctionne plus." },
+        });
+        return;
+      }
+      const { problem } = answer;
+      if (answer.status === 401 || problem.code === "ACCOUNT_ALREADY_ACTIVE") {
+        correction.clear();
+        ctx.navigate(answer.status === 401 ? "/connexion" : STEP_PATHS.done, {
+          flash: answer.status === 401
+            ? { type: "warning", text: "Le délai pour corriger l'adresse est dépassé. Connectez-vous avec votre "
+              + "numéro de sécurité sociale et votre code personnel pour recevoir le lien à une autre adresse." }
+            : { type: "info", text: problem.detail },
+        });
+      } else if (problem.code === "EMAIL_ALREADY_USED") {
+        errors.show([{ field: "email", message: problem.detail }]);
+      } else if (fieldErrors(problem).length) {
+        errors.show(fieldErrors(problem));
+      } else {
+        showAlert(slot, { title: problem.title, text: problemText(problem) });
+      }
     });
     return page(
       heading("Modifier mon adresse email"),

@@ -17,11 +17,15 @@ from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
 from ameli.clock import SystemClock
-from ameli.domain.contact import Email, PhoneKind, parse_email, parse_french_phone
 from ameli.domain.errors import FieldValidationError
-from ameli.domain.nir import Nir, parse_birth_date, parse_nir, parse_postal_code
-from ameli.domain.proof import parse_iban_last7, parse_serial_last11
 from ameli.settings import allow_test_email_domains
+
+if TYPE_CHECKING:
+    from ameli.domain.contact import Email, PhoneKind
+    from ameli.domain.nir import Nir
+
+# The domain's parsers are imported by the validators, at their first value: a function imports
+# every field type with the models, and validates only its own routes' fields.
 
 T = TypeVar("T")
 
@@ -50,11 +54,39 @@ def _last_name(raw: str) -> str:
     return name
 
 
+def _nir(raw: str) -> Nir:
+    from ameli.domain.nir import parse_nir
+
+    return parsed(parse_nir, raw)
+
+
 def _birth_date(raw: str) -> date:
+    from ameli.domain.nir import parse_birth_date
+
     return parsed(parse_birth_date, raw, SystemClock().now().date())
 
 
+def _postal_code(raw: str) -> str:
+    from ameli.domain.nir import parse_postal_code
+
+    return parsed(parse_postal_code, raw)
+
+
+def _iban_last7(raw: str) -> str:
+    from ameli.domain.proof import parse_iban_last7
+
+    return parsed(parse_iban_last7, raw)
+
+
+def _serial_last11(raw: str) -> str:
+    from ameli.domain.proof import parse_serial_last11
+
+    return parsed(parse_serial_last11, raw)
+
+
 def _email(raw: str) -> Email:
+    from ameli.domain.contact import parse_email
+
     return parsed(parse_email, raw, test_environment=allow_test_email_domains())
 
 
@@ -65,6 +97,8 @@ def _optional_email(raw: str | None) -> Email | None:
 
 def _phone(kind: PhoneKind) -> Callable[[str | None], str | None]:
     def phone(raw: str | None) -> str | None:
+        from ameli.domain.contact import parse_french_phone
+
         return parsed(parse_french_phone, raw, kind) if raw and raw.strip() else None
 
     return phone
@@ -90,11 +124,11 @@ if TYPE_CHECKING:  # what the handlers and services see
     Password = str
 else:  # what pydantic validates (the schema of each stays the string the client sends)
     LastName = Annotated[str, AfterValidator(_last_name)]
-    NirValue = Annotated[str, AfterValidator(lambda raw: parsed(parse_nir, raw))]
+    NirValue = Annotated[str, AfterValidator(_nir)]
     BirthDate = Annotated[str, AfterValidator(_birth_date)]
-    PostalCode = Annotated[str, AfterValidator(lambda raw: parsed(parse_postal_code, raw))]
-    IbanLast7 = Annotated[str, AfterValidator(lambda raw: parsed(parse_iban_last7, raw))]
-    SerialLast11 = Annotated[str, AfterValidator(lambda raw: parsed(parse_serial_last11, raw))]
+    PostalCode = Annotated[str, AfterValidator(_postal_code)]
+    IbanLast7 = Annotated[str, AfterValidator(_iban_last7)]
+    SerialLast11 = Annotated[str, AfterValidator(_serial_last11)]
     EmailAddress = Annotated[str, AfterValidator(_email)]
     OptionalEmail = Annotated[str | None, AfterValidator(_optional_email)]
     MobilePhone = Annotated[str | None, AfterValidator(_phone("mobile"))]

@@ -7,17 +7,12 @@ value objects and every field error comes back in French with the codes of api.m
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from ameli.clock import to_rfc3339
-from ameli.domain.beneficiary import DeclaredIdentity
-from ameli.domain.contact import ContactDetails, Email, parse_email
 from ameli.domain.errors import FieldValidationError
-from ameli.domain.franceconnect import ReceivedIdentity
-from ameli.domain.nir import Nir, nir_matches_birth_date
-from ameli.domain.proof import ProofTails
 from ameli.http.fields import (
     BirthDate,
     EmailAddress,
@@ -32,12 +27,24 @@ from ameli.http.fields import (
     SerialLast11,
     field_error,
 )
-from ameli.service.confirmation_links import LinkSent
+
+if TYPE_CHECKING:  # the domain's values are imported where used: each function validates only its own routes
+    from ameli.domain.beneficiary import DeclaredIdentity
+    from ameli.domain.contact import ContactDetails, Email
+    from ameli.domain.franceconnect import ReceivedIdentity
+    from ameli.domain.proof import ProofTails
+    from ameli.service.confirmation_links import LinkSent
 
 NextStep = Literal["proof", "terms", "password", "contact", "done"]
 
 
-class _Request(BaseModel):
+class _Model(BaseModel):
+    # Each function imports every model but validates or writes only its routes' few: a model's
+    # validator is built at its first use (the first request of its route), not at import.
+    model_config = ConfigDict(defer_build=True)
+
+
+class _Request(_Model):
     model_config = ConfigDict(extra="ignore", str_max_length=200)
 
 
@@ -48,6 +55,8 @@ def _typed_twice(confirmation: str | None, info: ValidationInfo, field: str) -> 
     """The confirmation must repeat the address (case aside); checked only once the address is valid.
     The address is already normalised (domain in lower case, Unicode NFC): a confirmation typed the
     same way normalises to the same mailbox."""
+    from ameli.domain.contact import Email
+
     address = info.data.get(field)
     if isinstance(address, Email) and not _same_mailbox(address, (confirmation or "").strip()):
         raise field_error("MISMATCH", MISMATCH_MESSAGE)
@@ -55,6 +64,8 @@ def _typed_twice(confirmation: str | None, info: ValidationInfo, field: str) -> 
 
 
 def _same_mailbox(address: Email, confirmation: str) -> bool:
+    from ameli.domain.contact import parse_email
+
     if confirmation.casefold() == address.address.casefold():
         return True
     try:
@@ -72,6 +83,8 @@ class StartSignupRequest(_Request):
     @field_validator("birth_date")
     @classmethod
     def _consistent_with_nir(cls, birth_date: date, info: ValidationInfo) -> date:
+        from ameli.domain.nir import Nir, nir_matches_birth_date
+
         nir = info.data.get("nir")
         if isinstance(nir, Nir) and not nir_matches_birth_date(nir, birth_date):
             raise field_error(
@@ -81,6 +94,8 @@ class StartSignupRequest(_Request):
         return birth_date
 
     def identity(self) -> DeclaredIdentity:
+        from ameli.domain.beneficiary import DeclaredIdentity
+
         return DeclaredIdentity(self.last_name, self.nir, self.birth_date, self.postal_code)
 
 
@@ -90,6 +105,8 @@ class ProofRequest(_Request):
         description="Les 11 derniers chiffres du n° de série de la carte Vitale")
 
     def tails(self) -> ProofTails:
+        from ameli.domain.proof import ProofTails
+
         return ProofTails(self.iban_last7, self.carte_vitale_serial_last11)
 
 
@@ -147,6 +164,8 @@ class ContactRequest(_Request):
         return phone
 
     def details(self) -> ContactDetails:
+        from ameli.domain.contact import ContactDetails
+
         return ContactDetails(
             email=self.email,
             email_marketing_consent=bool(self.email_marketing_consent),
@@ -158,12 +177,12 @@ class ContactRequest(_Request):
         )
 
 
-class ProofDisplay(BaseModel):
+class ProofDisplay(_Model):
     iban_masked: str = Field(examples=["FR76 3000 4*** **** **** *** ****"])
     carte_vitale_serial_prefix: str = Field(examples=["8025000002"])
 
 
-class StartSignupResponse(BaseModel):
+class StartSignupResponse(_Model):
     signup_id: str
     signup_token: str
     expires_at: str
@@ -171,12 +190,12 @@ class StartSignupResponse(BaseModel):
     proof: ProofDisplay
 
 
-class NextStepResponse(BaseModel):
+class NextStepResponse(_Model):
     next_step: NextStep
     expires_at: str = Field(description="Fin de validité de la création de compte en cours")
 
 
-class ReceivedIdentityView(BaseModel):
+class ReceivedIdentityView(_Model):
     """The identity FranceConnect sent (its claims, as they came), for the person to check it is theirs."""
 
     given_names: str = Field(description="Tous les prénoms, séparés par une espace (`given_name`)",
@@ -217,23 +236,23 @@ class SignupStatusResponse(NextStepResponse):
                                   "reconnaît pas cette identité (après `DELETE /v1/signups/{id}`)")
 
 
-class CancelledResponse(BaseModel):
+class CancelledResponse(_Model):
     status: Literal["cancelled"]
 
 
-class TermsResponse(BaseModel):
+class TermsResponse(_Model):
     version: str
     title: str
     text: str
 
 
-class PasswordCheckResponse(BaseModel):
+class PasswordCheckResponse(_Model):
     valid: bool
     violations: list[str]
     strength: int = Field(ge=0, le=4)
 
 
-class ContactResponse(BaseModel):
+class ContactResponse(_Model):
     status: Literal["pending_email_confirmation"]
     email: str = Field(description="L'adresse complète, pour que la personne la relise sur l'écran de fin "
                                    "(sa propre adresse, dans sa propre session ; jamais journalisée)",
@@ -247,17 +266,17 @@ class ContactResponse(BaseModel):
     franceconnect_logout_url: str | None = None
 
 
-class HealthResponse(BaseModel):
+class HealthResponse(_Model):
     status: Literal["ok"]
 
 
-class FieldProblem(BaseModel):
+class FieldProblem(_Model):
     field: str
     code: str
     message: str
 
 
-class Problem(BaseModel):
+class Problem(_Model):
     """application/problem+json; extra members such as `attempts_left` or `retry_after` may appear."""
 
     model_config = ConfigDict(extra="allow")
@@ -287,11 +306,11 @@ class ResendRequest(_Request):
         return _typed_twice(confirmation, info, "new_email")
 
 
-class ConfirmationResponse(BaseModel):
+class ConfirmationResponse(_Model):
     status: Literal["active"]
 
 
-class LinkSentResponse(BaseModel):
+class LinkSentResponse(_Model):
     email_masked: str
     link_expires_at: str
 
@@ -305,7 +324,7 @@ class LoginRequest(_Request):
     password: Password = Field(max_length=1000)
 
 
-class SessionResponse(BaseModel):
+class SessionResponse(_Model):
     session_token: str
     expires_at: str
 
@@ -320,13 +339,13 @@ class AccountEmailRequest(_Request):
         return _typed_twice(confirmation, info, "email")
 
 
-class ConsentView(BaseModel):
+class ConsentView(_Model):
     given: bool
     at: str
     wording_version: str
 
 
-class AccountResponse(BaseModel):
+class AccountResponse(_Model):
     status: Literal["active"]
     email: str
     mobile_phone: str | None = None
