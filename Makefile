@@ -18,8 +18,11 @@ UV_ENV := UV_PYTHON_DOWNLOADS=never UV_NO_PROGRESS=1
 UV_VENV := $(UV_ENV) $(UV) venv --quiet --seed --python
 UV_PIP := $(UV_ENV) $(UV) pip --quiet
 
+# The interpreter's own pip when it has one (a venv costs 5 s), else a venv's (a Python without pip).
 $(UV):
-	PIP_ROOT_USER_ACTION=ignore $(PYTHON) -m pip install --quiet --target $(UV_DIR) uv==$(UV_VERSION)
+	@PIP_ROOT_USER_ACTION=ignore $(PYTHON) -m pip install --quiet --upgrade --target $(UV_DIR) uv==$(UV_VERSION) 2>/dev/null \
+	  || { $(PYTHON) -m venv $(UV_DIR)-pip && $(UV_DIR)-pip/bin/pip install --quiet --upgrade --target $(UV_DIR) uv==$(UV_VERSION); }
+	@$(UV) --version
 
 # --- the SAM CLI, in a virtual environment of its own (its pins conflict with ours). `sam build` runs
 # without Docker; it needs the Lambda runtime's Python (3.12) on PATH: pyenv's when there is one.
