@@ -116,14 +116,17 @@ def _client_screens() -> list[str]:
 
 
 def _client_files() -> set[str]:
-    """Every file of its own origin the web client references: its two pages' links and scripts, and
-    the paths its code names (the screens' images)."""
+    """Every file of its own origin the web client references: its two pages' links and scripts, the
+    paths its code names (the screens' images), and the build's output."""
     files = set()
     for page in ("index.html", "activation.src.html"):
         files |= set(re.findall(r'(?:href|src)="(/[^"/][^"]*)"', (ROOT / "web" / page).read_text()))
     for code in (ROOT / "web" / "js").rglob("*.js"):
         files |= set(re.findall(r'["\'](/[\w-]+/[\w./-]+\.\w+)["\']', code.read_text()))
     files = {path for path in files if "." in path.rsplit("/", 1)[-1]}  # the pages' links to screens are not files
+    built = ROOT / "web" / "dist"  # what the build imports at run time too (dist/dsfr.js), once `make web-build` ran
+    files |= {"/" + path.relative_to(ROOT / "web").as_posix() for path in built.rglob("*")
+              if path.is_file() and not path.name.startswith(".")}
     assert {"/dist/app.js", "/dist/app.css", "/dist/activation.js", "/img/carte-vitale-numero-de-serie.svg"} <= files, files
     return files
 
