@@ -1,8 +1,8 @@
 """The CloudFront distribution of `template.yaml`, locally: the one origin the web client and the API share.
 
 Read from the template (`AWS::CloudFront::Distribution`), as CloudFront applies it:
-- the behaviours: `CacheBehaviors` in order by `PathPattern`, then `DefaultCacheBehavior`; a method
-  outside `AllowedMethods` gets CloudFront's 403;
+- the behaviours: the first of `CacheBehaviors` (in the order listed) whose `PathPattern` matches, else
+  `DefaultCacheBehavior`; a method outside `AllowedMethods` gets CloudFront's 403;
 - the viewer-request and viewer-response CloudFront Functions, their `FunctionCode` run by the
   machine's `node` (`local/cloudfront_functions.mjs`);
 - the origins: the S3 web bucket (`local.server.WebBucket`: a missing key is S3's 403, nothing else
@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +72,7 @@ class CloudFrontFunctions:
         self._process = subprocess.Popen([node, str(FUNCTIONS_RUNNER)], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, text=True)
         self._lock = threading.Lock()
+        self.runs: Counter[str] = Counter()  # by function name: what CloudFront would bill
         for arn, code in code_by_arn.items():
             answer = self._ask({"load": arn, "code": code})
             if "error" in answer:
@@ -83,6 +85,7 @@ class CloudFrontFunctions:
             return json.loads(self._process.stdout.readline() or '{"error": "node exited"}')
 
     def run(self, arn: str, event: dict[str, Any]) -> dict[str, Any]:
+        self.runs[arn.rsplit("/", 1)[-1]] += 1
         answer = self._ask({"run": arn, "event": event})
         if "error" in answer:
             raise RuntimeError(answer["error"])
@@ -104,9 +107,26 @@ class Behavior:
     headers_policy: dict[str, Any] = field(default_factory=dict)
 
     def matches(self, path: str) -> bool:
-        # CloudFront: case-sensitive, `*` any characters (slashes too), `?` one; the leading / optional.
-        pattern = self.path_pattern if self.path_pattern.startswith("/") else "/" + self.path_pattern
-        return self.path_pattern == "*" or fnmatch.fnmatchcase(path, pattern)
+        return path_matches(self.path_pattern, path)
+
+
+def path_matches(pattern: str, path: str) -> bool:
+    """CloudFront's path patterns: case-sensitive, `*` any characters (slashes too), `?` one; the leading / optional."""
+    if pattern == "*":
+        return True
+    return fnmatch.fnmatchcase(path, pattern if pattern.startswith("/") else "/" + pattern)
+
+
+def cache_behaviors(config: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(path pattern, behaviour) of a `DistributionConfig` in the order CloudFront tries them: the
+    `CacheBehaviors` as listed, then `DefaultCacheBehavior` as `*`."""
+    return [(spec["PathPattern"], spec) for spec in config.get("CacheBehaviors") or []] + [
+        ("*", config["DefaultCacheBehavior"])]
+
+
+def behavior_for(config: dict[str, Any], path: str) -> dict[str, Any]:
+    """The behaviour of a `DistributionConfig` (resolved or not) that serves `path`."""
+    return next(spec for pattern, spec in cache_behaviors(config) if path_matches(pattern, path))
 
 
 @dataclass
@@ -248,8 +268,7 @@ class Distribution:
                 headers_policy=policies.get(spec.get("ResponseHeadersPolicyId", ""), {}),
             )
 
-        behaviors = [behavior(spec, spec["PathPattern"]) for spec in config.get("CacheBehaviors") or []]
-        behaviors.append(behavior(config["DefaultCacheBehavior"], "*"))
+        behaviors = [behavior(spec, pattern) for pattern, spec in cache_behaviors(config)]
         return cls(behaviors, origins, CloudFrontFunctions(code_by_arn), config.get("DefaultRootObject", ""))
 
     def behavior_for(self, path: str) -> Behavior:

@@ -636,6 +636,17 @@ def web_acl_rules() -> int:
     return len(load_template(ROOT / "template.yaml")["Resources"]["ApiWebAcl"]["Properties"]["Rules"])
 
 
+def cloudfront_function_runs(requests: list[dict]) -> int:
+    """CloudFront Function runs of these requests: each runs the functions of the template's behaviour
+    its path matches (viewer-request, viewer-response), as CloudFront chooses it; the files' behaviours run none."""
+    from local.edge import behavior_for
+    from local.template import load_template, resources_of_type
+
+    (distribution,) = resources_of_type(load_template(ROOT / "template.yaml"), "AWS::CloudFront::Distribution").values()
+    config = distribution["Properties"]["DistributionConfig"]
+    return sum(len(behavior_for(config, r["path"]).get("FunctionAssociations") or []) for r in requests)
+
+
 def cost_per_million(run: dict, visits: dict[str, list[dict]]) -> tuple[dict[str, float], dict]:
     """USD per million completed signups, all in: each API call the browser made, priced with what the
     same route cost on moto; the web files it loaded, as CloudFront would send them."""
@@ -653,9 +664,11 @@ def cost_per_million(run: dict, visits: dict[str, list[dict]]) -> tuple[dict[str
     log_bytes = totals["log_bytes"] + totals["log_events"] * CLOUDWATCH_LOG_EVENT_OVERHEAD_BYTES
     log_bytes += n_api * access_log_line_bytes()
     delivered = sum(r["bytes"] for r in web_requests + api_calls) + (len(web_requests) + n_api) * RESPONSE_HEADER_BYTES
-    fixed_monthly = (WAF_PER_WEB_ACL_MONTH + web_acl_rules() * WAF_PER_RULE_MONTH
-                     + SECRETS_PER_SECRET_MONTH * resources_of("AWS::SecretsManager::Secret")
-                     + KMS_PER_KEY_MONTH * resources_of("AWS::KMS::Key") + ALARM_PER_MONTH * alarms())
+    rules, secrets, keys, alarm_count = (web_acl_rules(), resources_of("AWS::SecretsManager::Secret"),
+                                         resources_of("AWS::KMS::Key"), alarms())
+    fixed_monthly = (WAF_PER_WEB_ACL_MONTH + rules * WAF_PER_RULE_MONTH + SECRETS_PER_SECRET_MONTH * secrets
+                     + KMS_PER_KEY_MONTH * keys + ALARM_PER_MONTH * alarm_count)
+    web_function_runs, api_function_runs = cloudfront_function_runs(web_requests), cloudfront_function_runs(api_calls)
     million = 1_000_000
     gigabyte = 1024 ** 3
     costs = {
@@ -670,12 +683,15 @@ def cost_per_million(run: dict, visits: dict[str, list[dict]]) -> tuple[dict[str
         f"WAF requests ({n_api} API calls inspected)": n_api * WAF_PER_MILLION_REQUESTS,
         f"CloudWatch Logs ingestion ({log_bytes / 1024:.1f} KB per signup)": log_bytes / gigabyte * CLOUDWATCH_LOGS_PER_GB_INGESTED * million,
         f"CloudFront requests ({len(web_requests)} web + {n_api} API)": (len(web_requests) + n_api) * CLOUDFRONT_PER_TEN_THOUSAND_HTTPS_REQUESTS * 100,
-        "CloudFront Functions (every request runs one)": (len(web_requests) + n_api) * CLOUDFRONT_FUNCTIONS_PER_MILLION,
+        f"CloudFront Functions ({web_function_runs} web + {api_function_runs} API runs: the behaviours with a function)":
+            (web_function_runs + api_function_runs) * CLOUDFRONT_FUNCTIONS_PER_MILLION,
         f"CloudFront data out ({delivered / 1024:.0f} KB per signup)": delivered / gigabyte * CLOUDFRONT_PER_GB_OUT_EUROPE * million,
-        f"fixed: WAF ACL and rules, secrets, key, alarms (${fixed_monthly:.2f}/month at {SIGNUPS_PER_MONTH:,} signups/month)":
+        f"fixed: WAF ACL and {rules} rules, {secrets} secrets, {keys} KMS key{'s' if keys != 1 else ''}, {alarm_count} alarms "
+        f"(${fixed_monthly:.2f}/month at {SIGNUPS_PER_MONTH:,} signups/month)":
             fixed_monthly / SIGNUPS_PER_MONTH * million,
     }
     details = {"api_calls": n_api, "web_requests": len(web_requests), "delivered_bytes": delivered,
+               "cloudfront_function_runs": web_function_runs + api_function_runs,
                "log_bytes": log_bytes, "fixed_monthly": fixed_monthly}
     return costs, details
 

@@ -3,10 +3,14 @@
 Each test names a way a first deploy would succeed and the product not work (or a second stack, a
 stack deletion, a key rotation would break it)."""
 
+import fnmatch
 import json
+import posixpath
 import re
 import subprocess
 import tomllib
+import uuid
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -90,6 +94,62 @@ def test_default_behaviour_serves_the_bucket_through_oac_with_the_route_function
     (association,) = default["FunctionAssociations"]
     assert association["EventType"] == "viewer-request"
     assert refs_in(association["FunctionARN"]) == {"WebRoutesFunction"}
+
+
+def _behaviour_for(config: dict, path: str) -> dict:
+    """The behaviour CloudFront picks: the first cache behaviour whose pattern matches (case-sensitive,
+    `*` any characters, `?` one), else the default."""
+    return next((b for b in config["CacheBehaviors"] if fnmatch.fnmatchcase(path, b["PathPattern"])),
+                config["DefaultCacheBehavior"])
+
+
+def _function_ids(behaviour: dict) -> set[str]:
+    return {name for association in behaviour.get("FunctionAssociations") or [] for name in refs_in(association)}
+
+
+def _client_screens() -> list[str]:
+    """The paths of the web client's table of screens (web/js/app.js)."""
+    table = (ROOT / "web" / "js" / "app.js").read_text()
+    screens = re.findall(r'^\s+"(/[^"]*)":', table, flags=re.MULTILINE)
+    assert len(screens) > 10, screens
+    return screens
+
+
+def _client_files() -> set[str]:
+    """Every file of its own origin the web client references: its two pages' links and scripts, the
+    paths its code names (the screens' images), and the build's output."""
+    files = set()
+    for page in ("index.html", "activation.src.html"):
+        files |= set(re.findall(r'(?:href|src)="(/[^"/][^"]*)"', (ROOT / "web" / page).read_text()))
+    for code in (ROOT / "web" / "js").rglob("*.js"):
+        files |= set(re.findall(r'["\'](/[\w-]+/[\w./-]+\.\w+)["\']', code.read_text()))
+    files = {path for path in files if "." in path.rsplit("/", 1)[-1]}  # the pages' links to screens are not files
+    built = ROOT / "web" / "dist"  # what the build imports at run time too (dist/dsfr.js), once `make web-build` ran
+    files |= {"/" + path.relative_to(ROOT / "web").as_posix() for path in built.rglob("*")
+              if path.is_file() and not path.name.startswith(".")}
+    assert {"/dist/app.js", "/dist/app.css", "/dist/activation.js", "/img/carte-vitale-numero-de-serie.svg"} <= files, files
+    return files
+
+
+@pytest.mark.parametrize("path", [*_client_screens(), "/activation", "/activation/"])
+def test_every_screen_of_the_client_is_served_by_the_route_function(resources, path):
+    behaviour = _behaviour_for(distribution(resources), path)
+    assert behaviour is distribution(resources)["DefaultCacheBehavior"], path
+    assert _function_ids(behaviour) == {"WebRoutesFunction"}
+
+
+def test_the_clients_files_are_served_as_the_default_behaviour_would_without_any_function(resources):
+    """CloudFront bills a function run per request: the files (every request of a visit but its page)
+    have behaviours of their own, the default's settings without its route function, which leaves a
+    file unchanged anyway (test_files_go_to_the_bucket_unchanged)."""
+    config = distribution(resources)
+    default = config["DefaultCacheBehavior"]
+    same = ("TargetOriginId", "ViewerProtocolPolicy", "AllowedMethods", "Compress", "CachePolicyId", "ResponseHeadersPolicyId")
+    for path in sorted(_client_files()):
+        behaviour = _behaviour_for(config, path)
+        assert behaviour is not default, f"{path} runs the route function"
+        assert not behaviour.get("FunctionAssociations"), path
+        assert {key: behaviour.get(key) for key in same} == {key: default.get(key) for key in same}, path
 
 
 def test_no_distribution_wide_error_pages_hide_the_apis_answers(resources):
@@ -284,22 +344,119 @@ def _matches(statement: dict, method: str, path: str) -> bool:
             "STARTS_WITH": value.startswith(wanted), "CONTAINS": wanted in value}[match["PositionalConstraint"]]
 
 
-@pytest.mark.parametrize("route", [
-    "POST /v1/signups", "POST /v1/signups/{signup_id}/proof", "POST /v1/sessions",
-    "POST /v1/email-confirmations/resend", "POST /v1/account/email",
-])
-def test_each_abusable_route_is_rate_limited_per_viewer_ip(resources, route):
+LIMITED_ROUTES = ["POST /v1/signups", "POST /v1/signups/{signup_id}/proof", "POST /v1/sessions",
+                  "POST /v1/email-confirmations/resend", "POST /v1/account/email"]
+# The two ways to have a link sent share one allowance per client (one rule, one count per IP).
+LINK_SENDS = {"POST /v1/email-confirmations/resend", "POST /v1/account/email"}
+
+
+def _aggregation_key(rule: dict, path: str, viewer_ip: str) -> tuple[str, ...]:
+    """The aggregation instance WAF counts a request under for this rule: per the viewer IP CloudFront
+    wrote in x-viewer-ip, and per the path (normalised) when the rule's custom keys name it."""
+    statement = rule["Statement"]["RateBasedStatement"]
+    assert statement["ForwardedIPConfig"]["HeaderName"] == "x-viewer-ip"
+    if statement["AggregateKeyType"] == "FORWARDED_IP":
+        return (viewer_ip,)
+    assert statement["AggregateKeyType"] == "CUSTOM_KEYS", rule["Name"]
+    key = []
+    for custom in statement["CustomKeys"]:
+        ((kind, spec),) = custom.items()
+        if kind == "ForwardedIP":
+            key.append(viewer_ip)
+        elif kind == "UriPath":
+            assert spec["TextTransformations"] == [{"Priority": 0, "Type": "NORMALIZE_PATH"}], rule["Name"]
+            key.append(posixpath.normpath(path))
+        else:
+            raise AssertionError(f"{rule['Name']}: a key the limits do not expect: {kind}")
+    assert key.count(viewer_ip) == 1, f"{rule['Name']}: not counted per client"
+    return tuple(key)
+
+
+class WebAclCounts:
+    """The web ACL's rate-based rules over one evaluation window, as WAF applies them: in priority
+    order, each counting the requests its scope-down matches per aggregation instance, blocking with
+    its 429 once the instance is over the limit."""
+
+    def __init__(self, translated: dict) -> None:
+        defaults = {name: int(spec["Default"]) for name, spec in translated["Parameters"].items()
+                    if spec["Type"] == "Number"}
+        self.rules = sorted(_rate_rules(translated["Resources"]), key=lambda rule: rule["Priority"])
+        self.limits = {rule["Name"]: defaults[rule["Statement"]["RateBasedStatement"]["Limit"]["Ref"]]
+                       for rule in self.rules}
+        self.counts: Counter = Counter()
+
+    def status(self, route: str, viewer_ip: str, signup_id: str = "0f6c1a2e-3b4d-4c5e-8f90-123456789abc") -> int:
+        """The answer WAF gives the request (200: passed on to the API) with the stage prefix API Gateway sees."""
+        method, template_path = route.split(" ")
+        path = "/api" + template_path.replace("{signup_id}", signup_id)
+        for rule in self.rules:
+            statement = rule["Statement"]["RateBasedStatement"]
+            if _matches(statement["ScopeDownStatement"], method, path):
+                instance = (rule["Name"], _aggregation_key(rule, path, viewer_ip))
+                self.counts[instance] += 1
+                if self.counts[instance] > self.limits[rule["Name"]]:
+                    return rule["Action"]["Block"]["CustomResponse"]["ResponseCode"]
+        return 200
+
+    def limit_of(self, route: str) -> int:
+        method, template_path = route.split(" ")
+        path = "/api" + template_path.replace("{signup_id}", "x")
+        (limit,) = {self.limits[r["Name"]] for r in self.rules
+                    if _matches(r["Statement"]["RateBasedStatement"]["ScopeDownStatement"], method, path)}
+        return limit
+
+
+@pytest.mark.parametrize("route", LIMITED_ROUTES)
+def test_each_abusable_route_is_rate_limited_per_viewer_ip(translated, route):
+    paths = only(translated["Resources"], "AWS::ApiGateway::RestApi")[1]["Properties"]["Body"]["paths"]
     method, template_path = route.split(" ")
-    paths = only(resources, "AWS::ApiGateway::RestApi")[1]["Properties"]["Body"]["paths"]
     assert method.lower() in paths[template_path], f"{route} is not a route of the API"
-    concrete = template_path.replace("{signup_id}", "0f6c1a2e-3b4d-4c5e-8f90-123456789abc")
-    for path in (concrete, "/api" + concrete):
-        limiting = [r for r in _rate_rules(resources) if _matches(r["Statement"]["RateBasedStatement"]["ScopeDownStatement"], method, path)]
-        assert len(limiting) == 1, (route, path, [r["Name"] for r in limiting])
-        statement = limiting[0]["Statement"]["RateBasedStatement"]
-        assert statement["AggregateKeyType"] == "FORWARDED_IP"
-        assert statement["ForwardedIPConfig"]["HeaderName"] == "x-viewer-ip"
-        assert limiting[0]["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+    web_acl = WebAclCounts(translated)
+    limit = web_acl.limit_of(route)
+
+    # a new signup id at each request: the proofs of many signups from one client share its allowance
+    allowed = [web_acl.status(route, "192.0.2.7", signup_id=str(uuid.uuid4())) for _ in range(limit)]
+    over = web_acl.status(route, "192.0.2.7", signup_id=str(uuid.uuid4()))
+
+    assert allowed == [200] * limit
+    assert over == 429
+    assert web_acl.status(route, "198.51.100.20") == 200  # another client
+
+
+@pytest.mark.parametrize("exhausted", LIMITED_ROUTES)
+def test_each_route_keeps_its_own_allowance_per_client(translated, exhausted):
+    """Signup starts and logins share a rule (WAF bills per rule), not a count: the rule's keys are
+    the viewer IP and the path."""
+    web_acl = WebAclCounts(translated)
+    for _ in range(web_acl.limit_of(exhausted) + 1):
+        web_acl.status(exhausted, "192.0.2.7")
+
+    for route in LIMITED_ROUTES:
+        shared = route == exhausted or {route, exhausted} <= LINK_SENDS
+        assert web_acl.status(route, "192.0.2.7") == (429 if shared else 200), route
+
+
+def test_limits_of_one_value_on_fixed_paths_share_one_billed_rule(resources):
+    """Each rule costs $1 a month: through-cloudfront-only, signup starts and logins (fixed paths, one
+    limit), proofs (counted per IP alone: keyed by path, each signup id would bring a fresh allowance),
+    link sends (a lower limit of their own)."""
+    rules = {rule["Name"]: rule for rule in only(resources, "AWS::WAFv2::WebACL")[1]["Properties"]["Rules"]}
+    starts_and_logins = [r for r in _rate_rules(resources)
+                         if _matches(r["Statement"]["RateBasedStatement"]["ScopeDownStatement"], "POST", "/api/v1/signups")]
+    assert [r["Name"] for r in starts_and_logins] == ["starts-and-logins-per-client"]
+    assert _matches(starts_and_logins[0]["Statement"]["RateBasedStatement"]["ScopeDownStatement"], "POST", "/api/v1/sessions")
+    assert sorted(rules) == sorted(["through-cloudfront-only", "starts-and-logins-per-client", "proofs-per-client",
+                                    "link-sends-per-client"])
+    assert rules["proofs-per-client"]["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "FORWARDED_IP"
+
+
+def test_every_rate_limit_answers_the_same_429(resources):
+    bodies = only(resources, "AWS::WAFv2::WebACL")[1]["Properties"]["CustomResponseBodies"]
+    for rule in _rate_rules(resources):
+        response = rule["Action"]["Block"]["CustomResponse"]
+        assert response["ResponseCode"] == 429
+        assert json.loads(bodies[response["CustomResponseBodyKey"]]["Content"])["code"] == "TOO_MANY_ATTEMPTS"
+        assert {h["Name"]: h["Value"] for h in response["ResponseHeaders"]} == {"retry-after": "300", "cache-control": "no-store"}
 
 
 def test_routes_nobody_abuses_are_not_rate_limited(resources):

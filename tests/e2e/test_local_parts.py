@@ -227,6 +227,20 @@ def test_navigation_routes_get_the_page_and_files_stay_files(edge):
     assert [path for _, _, path, _ in seen] == ["/index.html", "/index.html", "/js/app.js"]
 
 
+def test_only_navigations_and_api_calls_run_a_function_as_the_templates_behaviours_say(edge):
+    distribution, seen = edge
+
+    call(distribution, "/creer-mon-compte")
+    call(distribution, "/v1/health")
+    for path in ("/dist/app.js", "/dist/fonts", "/img/carte-vitale-numero-de-serie.svg", "/vendor/dsfr/favicon/favicon.svg"):
+        call(distribution, path)
+
+    # a path without an extension under /dist would be the client's page if the route function ran there
+    assert [path for _, _, path, _ in seen] == ["/index.html", "/api/v1/health", "/dist/app.js", "/dist/fonts",
+                                                "/img/carte-vitale-numero-de-serie.svg", "/vendor/dsfr/favicon/favicon.svg"]
+    assert distribution.functions.runs == {"ameli-local-web-routes": 1, "ameli-local-api-viewer-address": 1}
+
+
 def test_a_method_the_behaviour_does_not_allow_is_cloudfronts_403(edge):
     distribution, seen = edge
 
