@@ -2,8 +2,8 @@
 
 The `__init__` of `aws_lambda_powertools.event_handler` imports every resolver Powertools has (AppSync's
 pulls `asyncio`, Bedrock's, VPC Lattice's, HTTP's...) and that of `utilities.data_classes` some forty
-event classes, for the one resolver (API Gateway REST) and the one event our functions use: about a
-fifth of a handler's import. So, before anything imports them, each package is put in `sys.modules` as
+event classes, for the one resolver (API Gateway REST) our functions use and the few events it reads:
+about a fifth of a handler's import. So, before anything imports them, each package is put in `sys.modules` as
 the import system would make it (its `__path__`, so its submodules import as usual) but without running
 its `__init__`: a PEP 562 `__getattr__` gives each of the `__init__`'s names at its first use, from the
 submodule the `__init__` imports it from (read from the `__init__`'s own source, not a list kept here),
@@ -21,7 +21,10 @@ import importlib
 import importlib.util
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 
 def _import_lazily(package_name: str) -> None:
@@ -30,53 +33,66 @@ def _import_lazily(package_name: str) -> None:
         return
     spec = importlib.util.find_spec(package_name)  # imports the parent packages, as an import would
     source = spec.loader.get_source(package_name) if spec and spec.loader else None  # type: ignore[attr-defined]
-    if spec is None or spec.loader is None or spec.submodule_search_locations is None or source is None:
+    if spec is None or spec.submodule_search_locations is None or source is None:
         return  # not a package we can read: the ordinary import applies
     package = importlib.util.module_from_spec(spec)
-    # Each name the `__init__` imports from a module of its own: (that module, its name there).
+    lazy = _LazyPackage(package, _names_imported_from_submodules(source, package_name))
+    vars(package).update(__getattr__=lazy.attribute, __dir__=lazy.names)
+    parent, _, child = package_name.rpartition(".")
+    sys.modules[package_name] = package
+    if parent:
+        setattr(sys.modules[parent], child, package)
+
+
+def _names_imported_from_submodules(source: str, package_name: str) -> dict[str, tuple[str, str]]:
+    """Each name an `__init__` imports from a module of its package: (that module, its name there)."""
     origins: dict[str, tuple[str, str]] = {}
     for statement in ast.parse(source).body:
         if isinstance(statement, ast.ImportFrom):
             module = importlib.util.resolve_name("." * statement.level + (statement.module or ""), package_name)
             if module.startswith(package_name + "."):
                 origins.update({alias.asname or alias.name: (module, alias.name) for alias in statement.names})
-    running_init = threading.RLock()
-    init_state = {"ran": False, "running": False}
+    return origins
 
-    def run_the_real_init() -> None:
-        with running_init:
-            if init_state["ran"] or init_state["running"]:  # running: a name asked by the `__init__` itself
-                return
-            init_state["running"] = True
-            try:
-                spec.loader.exec_module(package)  # type: ignore[union-attr]
-                init_state["ran"] = True
-            finally:
-                init_state["running"] = False
 
-    def __getattr__(name: str) -> Any:  # noqa: N807 (PEP 562's name)
-        if name in origins:
-            module, original = origins[name]
+class _LazyPackage:
+    """The PEP 562 `__getattr__` and `__dir__` of a package whose `__init__` has not run."""
+
+    def __init__(self, package: ModuleType, origins: dict[str, tuple[str, str]]) -> None:
+        self.package, self.origins = package, origins
+        self.init_lock = threading.RLock()
+        self.init_ran = self.init_running = False
+
+    def attribute(self, name: str) -> Any:
+        package_name = self.package.__name__
+        if name in self.origins:
+            module, original = self.origins[name]
             value = getattr(importlib.import_module(module), original, _MISSING)
             if value is _MISSING:  # `from .module import submodule`: not an attribute until imported
                 value = importlib.import_module(f"{module}.{original}")
-            setattr(package, name, value)
+            setattr(self.package, name, value)
             return value
-        if not name.startswith("__") and importlib.util.find_spec(f"{package_name}.{name}") is not None:
-            return importlib.import_module(f"{package_name}.{name}")
-        run_the_real_init()
-        if name in vars(package):
-            return vars(package)[name]
+        submodule = f"{package_name}.{name}"
+        if name.isidentifier() and not name.startswith("__") and importlib.util.find_spec(submodule) is not None:
+            return importlib.import_module(submodule)
+        self.run_the_real_init()
+        if name in vars(self.package):
+            return vars(self.package)[name]
         raise AttributeError(f"module {package_name!r} has no attribute {name!r}")
 
-    def __dir__() -> list[str]:  # noqa: N807 (PEP 562's name)
-        return sorted(set(vars(package)) | set(origins))
+    def run_the_real_init(self) -> None:
+        with self.init_lock:
+            if self.init_ran or self.init_running:  # running: a name the `__init__` itself asks
+                return
+            self.init_running = True
+            try:
+                self.package.__spec__.loader.exec_module(self.package)  # type: ignore[union-attr]
+                self.init_ran = True
+            finally:
+                self.init_running = False
 
-    vars(package).update(__getattr__=__getattr__, __dir__=__dir__)
-    parent, _, child = package_name.rpartition(".")
-    sys.modules[package_name] = package
-    if parent:
-        setattr(sys.modules[parent], child, package)
+    def names(self) -> list[str]:
+        return sorted(set(vars(self.package)) | set(self.origins))
 
 
 _MISSING = object()
