@@ -13,6 +13,21 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = sorted(p.parent.name for p in (ROOT / "functions").glob("*/app.py"))
 
+# The resolvers and events we never use, which their packages' __init__ import (ameli.http.powertools
+# keeps those from running): neither at import nor at a request.
+UNUSED_POWERTOOLS = (
+    "asyncio",  # AppSync's resolver's
+    "aws_lambda_powertools.event_handler.appsync",
+    "aws_lambda_powertools.event_handler.events_appsync",
+    "aws_lambda_powertools.event_handler.bedrock_agent_function",
+    "aws_lambda_powertools.event_handler.http_resolver",
+    "aws_lambda_powertools.event_handler.lambda_function_url",
+    "aws_lambda_powertools.event_handler.vpc_lattice",
+    "aws_lambda_powertools.utilities.data_classes.s3_event",
+    "aws_lambda_powertools.utilities.data_classes.sqs_event",
+    "aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event",
+)
+
 # Loaded at the first request that needs them, never at import.
 NEVER_AT_IMPORT = (
     "boto3",  # the clients are made at their first call (ameli.bootstrap.LazyClient)
@@ -24,17 +39,7 @@ NEVER_AT_IMPORT = (
     "joserfc",
     # Powertools' OpenAPI object model (pydantic models of the whole specification): only to write the document
     "aws_lambda_powertools.event_handler.openapi.models",
-    # the resolvers and events we never use, which the packages' __init__ import (ameli.http.powertools)
-    "asyncio",  # AppSync's resolver's
-    "aws_lambda_powertools.event_handler.appsync",
-    "aws_lambda_powertools.event_handler.events_appsync",
-    "aws_lambda_powertools.event_handler.bedrock_agent_function",
-    "aws_lambda_powertools.event_handler.http_resolver",
-    "aws_lambda_powertools.event_handler.lambda_function_url",
-    "aws_lambda_powertools.event_handler.vpc_lattice",
-    "aws_lambda_powertools.utilities.data_classes.s3_event",
-    "aws_lambda_powertools.utilities.data_classes.sqs_event",
-    "aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event",
+    *UNUSED_POWERTOOLS,
     # the domain's parsers, at the first field they validate; the ports, for types only
     "ameli.domain.nir",
     "stdnum",
@@ -145,3 +150,21 @@ def test_submodules_and_unknown_names_of_a_lazy_package_behave_as_in_the_real_on
     assert report["event_source"] == "function"  # the __init__'s `from .event_source import event_source`
     assert report["missing"] == "module 'aws_lambda_powertools.event_handler' has no attribute 'NoSuchResolver'"
     assert report["appsync"] is True  # an unknown name ran the real __init__ before being refused
+
+
+_FIRST_REQUEST_PROBE = """
+import json, sys
+import app
+answer = app.lambda_handler(json.load(open({event!r})), type("Context", (), {{
+    "function_name": "terms", "memory_limit_in_mb": 128, "aws_request_id": "1",
+    "invoked_function_arn": "arn:aws:lambda:eu-west-3:123456789012:function:terms"}})())
+print(json.dumps({{"status": answer["statusCode"], "loaded": sorted(sys.modules)}}))
+"""
+
+
+def test_a_first_request_does_not_load_the_unused_resolvers_either():
+    # Powertools asks its packages for names while it answers, too: none of them may run the real __init__
+    report = _import_in_a_fresh_interpreter("terms", _FIRST_REQUEST_PROBE.format(event=str(ROOT / "events" / "terms.json")))
+    assert report["status"] == 200
+    unused = [name for name in UNUSED_POWERTOOLS if name in report["loaded"]]
+    assert unused == []
