@@ -3,8 +3,6 @@ of a login, or the correction right of the contact step)."""
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Body
-
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
 from ameli.domain import errors
@@ -12,6 +10,7 @@ from ameli.domain.account import Account
 from ameli.http import docs
 from ameli.http.api import bearer_token, create_app, entrypoint, json_response
 from ameli.http.models import AccountEmailRequest, AccountResponse, ConsentsRequest, ConsentView, LinkSentResponse
+from ameli.http.powertools import Body
 
 app = create_app()
 

@@ -2,8 +2,6 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Body
-
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
 from ameli.domain import errors
@@ -11,6 +9,7 @@ from ameli.http import docs
 from ameli.http.api import bearer_token, create_app, entrypoint, json_response
 from ameli.http.idempotency import answer_once
 from ameli.http.models import ContactRequest, ContactResponse
+from ameli.http.powertools import Body
 from ameli.service.tokens import derived_token, token_hash
 
 app = create_app()

@@ -2,14 +2,12 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from ameli.bootstrap import container
 from ameli.domain import errors
 from ameli.http import docs
 from ameli.http.api import create_app, entrypoint
 from ameli.http.cookies import BROWSER_BINDING_COOKIE, set_cookie
+from ameli.http.powertools import Query, Response
 
 app = create_app()
 

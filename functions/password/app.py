@@ -2,8 +2,6 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Body
-
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
 from ameli.domain import errors
@@ -15,6 +13,7 @@ from ameli.http.models import (
     PasswordCheckResponse,
     PasswordRequest,
 )
+from ameli.http.powertools import Body
 
 app = create_app()
 

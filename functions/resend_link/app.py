@@ -2,13 +2,12 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Body
-
 from ameli.bootstrap import container
 from ameli.domain import errors
 from ameli.http import docs
 from ameli.http.api import create_app, entrypoint, json_response
 from ameli.http.models import LinkSentResponse, ResendRequest
+from ameli.http.powertools import Body
 
 app = create_app()
 

@@ -2,15 +2,13 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
-
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
 from ameli.domain import errors
 from ameli.http import docs
 from ameli.http.api import bearer_token, create_app, entrypoint, json_response
 from ameli.http.models import LoginRequest, SessionResponse
+from ameli.http.powertools import Body, Response
 
 app = create_app()
 

@@ -1,13 +1,12 @@
 """GET /v1/signups/{id} (resume after an app restart) and DELETE /v1/signups/{id} ("Annuler")."""
 
-from aws_lambda_powertools.event_handler import Response
-
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
 from ameli.domain import errors
 from ameli.http import docs
 from ameli.http.api import bearer_token, create_app, entrypoint, json_response
 from ameli.http.models import ProofDisplay, ReceivedIdentityView, SignupStatusResponse
+from ameli.http.powertools import Response
 
 app = create_app()
 

@@ -9,14 +9,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from pydantic import BaseModel
 
 from ameli.domain.errors import AppError, InvalidRequest, NotFound, ServiceUnavailable
 from ameli.http.bodies import JsonRequestValidation
 from ameli.http.docs import security_schemes
+from ameli.http.powertools import APIGatewayRestResolver, CORSConfig, RequestValidationError, Response
 from ameli.http.problems import PROBLEM_TYPE_BASE, field_issue, problem, problem_of
 from ameli.observability import logger
 from ameli.settings import allowed_origins, running_in_lambda

@@ -14,9 +14,8 @@ import binascii
 import json
 from typing import Any
 
-from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIRequestValidationMiddleware
-
 from ameli.domain.errors import BodyTooLarge, FieldIssue, InvalidRequest, UnsupportedMediaType
+from ameli.http.powertools import OpenAPIRequestValidationMiddleware
 
 # Our largest legitimate body (the contact step) is under 1 KiB; 16 KiB leaves room and keeps any
 # parse cheap. API Gateway's own limit (10 MB) is far above it.

@@ -10,11 +10,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
-
 from ameli.domain import errors
 from ameli.domain.errors import AppError, FieldIssue
 from ameli.http.fields import API_FIELD_CODE
+from ameli.http.powertools import Response
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://api.ameli.example/problemes/"
