@@ -31,7 +31,7 @@ class LinkDelivery(str, Enum):
 
     PRESUMED = "presumed"  # saved as on its way, due at its own deadline: unproven until its workflow runs
     FAILED = "failed"  # SES did not take it: due at once, for the safety net to deliver
-    EMAILED = "emailed"  # SES took it, after a failure around it (its workflow may not have started): never emailed again
+    EMAILED = "emailed"  # SES took it, after a failure around it (its workflow may not have started): never again
 
 
 @dataclass(frozen=True)

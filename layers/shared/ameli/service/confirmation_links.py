@@ -122,7 +122,7 @@ class ConfirmationLinks:
         if link.delivery is LinkDelivery.PRESUMED and self.workflow.emailed(account, link):
             return None
         self._email_then_start(account, link)
-        if link.delivery is LinkDelivery.FAILED:  # its deadlines-only run cannot prove it: the safety net would email it again
+        if link.delivery is LinkDelivery.FAILED:  # no execution can prove it (a deadlines-only one has the name)
             self.accounts.record_delivery(account, link.number, LinkDelivery.EMAILED)
             account = replace(account, link=replace(link, delivery=LinkDelivery.EMAILED))
         return self.sent(account)
