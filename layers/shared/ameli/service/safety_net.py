@@ -53,7 +53,7 @@ class SafetyNet:
         try:
             self.links.redeliver_if_lost(account)
         except Exception:  # noqa: BLE001 - one link failing must not hold up the others; it is tried next run
-            self.telemetry.count("UndeliveredLinkFailed")  # its deadlines run all the same (`deliver`)
+            self.telemetry.count("UndeliveredLinkFailed")  # its deadlines run all the same (`_email`)
             return True
         self.telemetry.count("UndeliveredLinkDelivered")
         return True
