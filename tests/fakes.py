@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ameli.domain import errors
 from ameli.domain import franceconnect as names
-from ameli.domain.account import Account, AccountState, ConfirmationLink, Consent
+from ameli.domain.account import Account, AccountState, ConfirmationLink, Consent, LinkDelivery
 from ameli.domain.beneficiary import Beneficiary
 from ameli.domain.login_throttle import LoginThrottle
 from ameli.domain.proof import ProofAttempts
@@ -200,13 +200,12 @@ class InMemoryAccountRepository:
             )
             self.links[link.token_hash] = (account.nir_hash, link.number)
 
-    def record_email_sent(self, account: Account, link_number: int, *, workflow_started: bool) -> None:
+    def record_delivery(self, account: Account, link_number: int, delivery: LinkDelivery) -> None:
         with self.lock:
             current = self.accounts[account.nir_hash]
             if current.link is not None and current.link.number == link_number \
                     and current.status is AccountState.PENDING_EMAIL_CONFIRMATION:
-                mark = {"delivered": True} if workflow_started else {"emailed": True}
-                self.accounts[account.nir_hash] = replace(current, link=replace(current.link, **mark))
+                self.accounts[account.nir_hash] = replace(current, link=replace(current.link, delivery=delivery))
 
     def update_password_hash(self, nir_hash: str, password_hash: str) -> None:
         self.accounts[nir_hash] = replace(self.accounts[nir_hash], password_hash=password_hash)
@@ -225,7 +224,7 @@ class InMemoryAccountRepository:
                 continue
             deadline = account.link.expires_at if account.status is AccountState.PENDING_EMAIL_CONFIRMATION \
                 else account.link.retention_until
-            if not account.link.delivered:
+            if account.link.delivery is LinkDelivery.FAILED:
                 deadline = account.link.sent_at
             if deadline <= now and (not_before is None or deadline >= not_before):
                 found.append(OverdueLink(account.account_id, account.nir_hash, account.email_key, account.link))
@@ -316,9 +315,6 @@ class RecordingWorkflow:
     claims_to_release: list[str | None] = field(default_factory=list)  # each start's email claim (its 21-day effect)
     started_emailed: list[tuple[str, int]] = field(default_factory=list)  # the starts made once SES accepted
 
-    # Given, an `emailed` start records the delivery, as the state machine's first state does.
-    accounts: InMemoryAccountRepository | None = None
-
     def start(self, account: Account, link: ConfirmationLink, *, emailed: bool) -> bool:
         if (account.account_id, link.number) in self.started:
             return False  # the execution name is taken
@@ -326,8 +322,6 @@ class RecordingWorkflow:
         self.claims_to_release.append(account.email_key)
         if emailed:
             self.started_emailed.append((account.account_id, link.number))
-        if emailed and self.accounts is not None:
-            self.accounts.record_email_sent(account, link.number, workflow_started=True)
         return True
 
     def emailed(self, account: Account, link: ConfirmationLink) -> bool:
@@ -428,7 +422,7 @@ class FakeWorld:
         self.account_store = InMemoryAccountRepository(self.tables)
         self.session_store = InMemorySessionRepository(self.tables)
         self.mailer = RecordingMailer()
-        self.workflow = RecordingWorkflow(accounts=self.account_store)
+        self.workflow = RecordingWorkflow()
         self.hasher = PlainHasher()
         self.pseudonymizer = FakePseudonymizer()
         self.telemetry = CountingTelemetry()

@@ -1,5 +1,6 @@
-"""Daily safety net: re-runs the confirmation workflow of links whose deadline passed without effect
-(an execution that failed or never started). Queries the accounts table's pending index; never scans."""
+"""Daily safety net: delivers the links SES did not take, and re-runs the confirmation workflow of links
+whose deadline passed without effect (an execution that failed or never started). Queries the accounts
+table's pending index; never scans."""
 
 from ameli.bootstrap import container
 from ameli.observability import logger

@@ -37,14 +37,14 @@ def email_claims(api) -> list[dict]:
     return [i for i in boto3.client("dynamodb").scan(TableName=table)["Items"] if i["pk"]["S"].startswith(keys.email_claim_key(""))]
 
 
-def test_confirming_within_the_validity_activates_and_costs_two_transitions_at_most(short_api):
+def test_confirming_within_the_validity_activates_and_costs_one_transition(short_api):
     token_deadline = short_api.sign_up().body["link_expires_at"]
     short_api.wait_until_running("-1")
     assert login(short_api).body["code"] == "EMAIL_CONFIRMATION_PENDING"
     token = short_api.last_link_token()
     assert short_api.post("/v1/email-confirmations", {"token": token}).body == {"status": "active"}
     execution = short_api.wait_for_execution("-1", status="ABORTED")
-    assert short_api.transitions(execution["executionArn"]) <= 2
+    assert short_api.transitions(execution["executionArn"]) == 1  # the wait: nothing records the delivery
     # A second click on the link of an active account is not an error.
     assert short_api.post("/v1/email-confirmations", {"token": token}).body == {"status": "active"}
     session = login(short_api)
@@ -188,6 +188,32 @@ def test_safety_net_applies_a_deadline_whose_workflow_never_ran(short_api):
     short_api.wait_for_execution("-1", status="ABORTED")
     catch_up = next(e for e in short_api.executions() if "-catchup-" in e["name"])
     short_api.wait_for_execution(catch_up["name"], status="SUCCEEDED", timeout=15)
+    assert account_item(short_api)["status"]["S"] == keys.STATUS_EMAIL_REQUIRED
+    assert email_claims(short_api) == []
+
+
+def test_step_functions_failing_after_ses_leaves_the_deadlines_to_the_safety_net(short_api, monkeypatch):
+    """Nobody retrying after the 503, no workflow runs and nothing more is written: the link passes its
+    deadline without effect, and the safety net applies it (then its workflow, the retention's)."""
+    from ameli.bootstrap import container
+    from tests.functional.test_dependency_faults import failing
+
+    signup_id, token = short_api.signup_until_contact()
+    with failing(monkeypatch, "stepfunctions"):
+        answer = short_api.give_contact(signup_id, token, "paul.venturi@example.fr")
+    assert answer.status == 503 and len(short_api.mailbox()) == 1 and short_api.executions() == []
+    item = account_item(short_api)
+    assert item["link"]["M"]["delivery"] == {"S": "emailed"}  # a retry would start it, not email again
+    deadline = item["link"]["M"]["expires_at"]["S"]
+    safety_net = container().safety_net
+    assert item["next_deadline"]["S"] == deadline and safety_net.catch_up_overdue_links(grace=timedelta(0)) == 0
+    sleep_until(deadline)
+    assert account_item(short_api)["status"]["S"] == keys.STATUS_PENDING  # nobody applied it
+    assert login(short_api).body["code"] == "LINK_EXPIRED"  # reads check the time meanwhile
+    assert safety_net.catch_up_overdue_links(grace=timedelta(0)) == 1 and len(short_api.mailbox()) == 1
+    [catch_up] = short_api.executions()
+    assert "-catchup-" in catch_up["name"]
+    short_api.wait_for_execution(catch_up["name"], status="SUCCEEDED", timeout=20)
     assert account_item(short_api)["status"]["S"] == keys.STATUS_EMAIL_REQUIRED
     assert email_claims(short_api) == []
 

@@ -6,7 +6,7 @@ import pytest
 
 from ameli.adapters.passwords import Argon2PasswordHasher
 from ameli.domain import errors
-from ameli.domain.account import AccountState
+from ameli.domain.account import AccountState, LinkDelivery
 from ameli.service.login import Login
 from tests import values
 from tests.fakes import FakeWorld
@@ -262,16 +262,47 @@ def test_a_retried_contact_step_delivers_the_same_link_once():
     assert again.account.link == created.account.link and len(world.mailer.sent) == 1
 
 
-def test_the_workflow_starts_only_once_ses_accepted_the_email_and_records_the_delivery():
+def _recording_deliveries(world) -> list:
+    """The delivery marks the requests write (the path that works writes none)."""
+    marks: list = []
+    record = world.account_store.record_delivery
+
+    def recorded(account, link_number, delivery):
+        marks.append((link_number, delivery))
+        record(account, link_number, delivery)
+
+    world.account_store.record_delivery = recorded
+    return marks
+
+
+def test_a_link_that_goes_well_is_saved_on_its_way_and_nothing_is_written_after_ses():
+    from tests.fakes import FakeWorld
+
+    world = FakeWorld([beneficiary(VENTURI)])
+    marks = _recording_deliveries(world)
+    world.contact_step.give_contact(world.signup_until_contact(), values.contact("paul@example.fr"))
+    assert marks == [] and account(world).link.delivery is LinkDelivery.PRESUMED
+    assert world.workflow.started_emailed == [(account(world).account_id, 1)]
+    world.clock.advance(days=6, hours=23)
+    assert world.account_store.overdue_links(world.clock.now(), 10) == []  # due at its own expiry, not at once
+    world.new_links.resend(world.mailer.last_token())
+    assert marks == [] and len(world.mailer.sent) == 2 and account(world).link.delivery is LinkDelivery.PRESUMED
+
+
+def test_the_workflow_starts_only_once_ses_accepted_the_email_and_ses_failing_marks_the_link_undelivered():
     from tests.fakes import FakeWorld
 
     world = FakeWorld([beneficiary(VENTURI)])
     signup = _contact_with_the_mailer_down(world)
     [(account_id, number)] = world.workflow.started  # for the deadlines: the address is released at 21 days
     assert world.workflow.started_emailed == [] and world.workflow.claims_to_release == [account(world).email_key]
-    assert not account(world).link.delivered and not account(world).link.emailed
+    assert account(world).link.delivery is LinkDelivery.FAILED
+    [due] = world.account_store.overdue_links(world.clock.now(), 10)  # at once, for the safety net
+    assert due.link.number == 1
     world.contact_step.give_contact(signup, values.contact("paul@example.fr"))
-    assert len(world.mailer.sent) == 1 and account(world).link.delivered  # the deadlines-only run cannot record it
+    assert len(world.mailer.sent) == 1 and account(world).link.delivery is LinkDelivery.EMAILED
+    world.clock.advance(days=6)
+    assert world.account_store.overdue_links(world.clock.now(), 10) == []  # delivered: due at its expiry again
 
 
 def test_a_workflow_failing_to_start_after_the_email_left_gets_started_by_the_retry_without_a_second_email():
@@ -283,15 +314,116 @@ def test_a_workflow_failing_to_start_after_the_email_left_gets_started_by_the_re
     world.workflow.start = lambda *args, **kwargs: (_ for _ in ()).throw(ConnectionError("Step Functions down"))
     with pytest.raises(ConnectionError):
         world.contact_step.give_contact(signup, values.contact("paul@example.fr"))
-    assert len(world.mailer.sent) == 1 and account(world).link.emailed and not account(world).link.delivered
+    assert len(world.mailer.sent) == 1 and account(world).link.delivery is LinkDelivery.EMAILED
     world.workflow.start = start
     world.contact_step.give_contact(world.signup_store.get(signup.signup_id), values.contact("paul@example.fr"))
     assert len(world.mailer.sent) == 1 and world.workflow.started_emailed == [(account(world).account_id, 1)]
-    assert account(world).link.delivered
+
+
+def test_a_workflow_that_never_started_after_the_email_left_has_its_deadline_applied_by_the_safety_net():
+    from tests.fakes import FakeWorld
+
+    world = FakeWorld([beneficiary(VENTURI)])
+    world.workflow.start = lambda *args, **kwargs: (_ for _ in ()).throw(ConnectionError("Step Functions down"))
+    with pytest.raises(ConnectionError):
+        world.contact_step.give_contact(world.signup_until_contact(), values.contact("paul@example.fr"))
+    del world.workflow.start  # nobody retries
+    world.clock.advance(days=7)
+    assert world.safety_net.catch_up_overdue_links() == 0  # within the grace a workflow would have
+    world.clock.advance(hours=1)
+    assert world.safety_net.catch_up_overdue_links() == 1
+    assert [overdue.link.number for overdue in world.workflow.caught_up] == [1] and len(world.mailer.sent) == 1
 
 
 class _Died(BaseException):
     """The function's death (a timeout, the container recycled): nothing after it runs, no handler sees it."""
+
+
+def _dying_at_ses(world):
+    """The mailer's next send kills the function before SES takes the email; the one after works."""
+    send = world.mailer.send
+
+    def die(email):
+        world.mailer.send = send
+        raise _Died()
+
+    world.mailer.send = die
+
+
+def test_a_function_dying_between_the_commit_and_ses_gets_the_same_link_emailed_once_by_the_retry():
+    from tests.fakes import FakeWorld
+
+    world = FakeWorld([beneficiary(VENTURI)])
+    signup = world.signup_until_contact()
+    _dying_at_ses(world)
+    with pytest.raises(_Died):
+        world.contact_step.give_contact(signup, values.contact("paul@example.fr"))
+    assert world.mailer.sent == [] and world.workflow.started == []
+    assert account(world).link.delivery is LinkDelivery.PRESUMED  # the optimistic mark, not to be trusted
+    retried = world.signup_store.get(signup.signup_id)
+    world.contact_step.give_contact(retried, values.contact("paul@example.fr"))
+    world.contact_step.give_contact(retried, values.contact("paul@example.fr"))  # once on its way, not again
+    assert len(world.mailer.sent) == 1 and world.workflow.started_emailed == [(account(world).account_id, 1)]
+    world.activation.confirm(world.mailer.last_token())
+    assert account(world).status is AccountState.ACTIVE
+
+
+def test_a_resend_dying_before_ses_gets_its_link_emailed_once_by_the_retry(world):
+    old = world.mailer.last_token()
+    _dying_at_ses(world)
+    with pytest.raises(_Died):
+        world.new_links.resend(old)
+    assert len(world.mailer.sent) == 1 and account(world).link.number == 2
+    world.new_links.resend(old)
+    assert len(world.mailer.sent) == 2 and account(world).link.number == 2
+    with pytest.raises(errors.LinkInvalid):  # its link left: the old link's resend is no longer a retry
+        world.new_links.resend(old)
+    world.activation.confirm(world.mailer.last_token())
+    assert account(world).status is AccountState.ACTIVE
+
+
+def test_a_new_link_after_login_dying_before_ses_gets_emailed_once_by_the_retry(world):
+    with pytest.raises(errors.EmailConfirmationPending) as login:
+        world.login.login(values.nir(NIR), PASSWORD)
+    pending = login.value.extra["pending_token"]
+    _dying_at_ses(world)
+    with pytest.raises(_Died):
+        world.new_links.send_after_login(pending, email=values.email("paul.bis@example.fr"))
+    world.new_links.send_after_login(pending, email=values.email("paul.bis@example.fr"))
+    assert [email.to for email in world.mailer.sent] == ["paul@example.fr", "paul.bis@example.fr"]
+    assert account(world).link.number == 2
+    world.activation.confirm(world.mailer.last_token())
+    assert account(world).status is AccountState.ACTIVE
+
+
+def test_a_link_lost_before_ses_and_never_retried_is_sent_at_a_login_or_expired_by_the_safety_net():
+    """The hole left by saving links as on their way: nobody retrying, the link is never emailed and no
+    workflow runs. A login meanwhile offers a link, which sends the same one; else the safety net
+    applies the 7-day deadline (and the workflow it starts, the 21-day one)."""
+    from tests.fakes import FakeWorld
+
+    world = FakeWorld([beneficiary(VENTURI)])
+    _dying_at_ses(world)
+    with pytest.raises(_Died):
+        world.contact_step.give_contact(world.signup_until_contact(), values.contact("paul@example.fr"))
+    world.clock.advance(days=3)
+    assert world.safety_net.catch_up_overdue_links() == 0  # it looks on its way: not seen before its deadline
+    with pytest.raises(errors.EmailConfirmationPending) as login:
+        world.login.login(values.nir(NIR), PASSWORD)
+    world.new_links.send_after_login(login.value.extra["pending_token"], email=None)
+    assert len(world.mailer.sent) == 1 and account(world).link.number == 1  # the lost link itself
+    world.activation.confirm(world.mailer.last_token())
+    assert account(world).status is AccountState.ACTIVE
+
+    other = FakeWorld([beneficiary(VENTURI)])
+    _dying_at_ses(other)
+    with pytest.raises(_Died):
+        other.contact_step.give_contact(other.signup_until_contact(), values.contact("paul@example.fr"))
+    other.clock.advance(days=7, hours=1)
+    assert other.safety_net.catch_up_overdue_links() == 1
+    assert [overdue.link.number for overdue in other.workflow.caught_up] == [1] and other.mailer.sent == []
+    with pytest.raises(errors.LoginLinkExpired):  # the offer of journey.md section 3 applies
+        other.login.login(values.nir(NIR), PASSWORD)
 
 
 def test_a_function_dying_between_ses_and_the_workflow_start_sends_the_same_link_once_more():
@@ -313,18 +445,18 @@ def test_a_function_dying_between_ses_and_the_workflow_start_sends_the_same_link
     assert account(world).status is AccountState.ACTIVE
 
 
-def test_a_request_made_before_the_workflow_records_the_delivery_is_not_taken_for_a_retry(world):
-    """The workflow records the delivery a moment after the answer: meanwhile the same request again
-    emails nothing more, and a request for another address makes its own link."""
-    world.workflow.accounts = None  # its first state has not run yet
+def test_the_same_request_again_once_its_link_left_is_a_request_of_its_own(world):
+    """No delivery is recorded, so a request is taken for a retry only when its link did not leave (no
+    `emailed` execution): once it left, the same request again sends a new link, and a request for
+    another address always makes its own."""
     with pytest.raises(errors.EmailConfirmationPending) as login:
         world.login.login(values.nir(NIR), PASSWORD)
     pending = login.value.extra["pending_token"]
     world.clock.advance(minutes=1)
     world.new_links.send_after_login(pending, email=values.email("paul.bis@example.fr"))
-    world.new_links.send_after_login(pending, email=values.email("paul.bis@example.fr"))
     assert len(world.mailer.sent) == 2 and account(world).link.number == 2
-    world.new_links.send_after_login(pending, email=values.email("paul.ter@example.fr"))
+    world.new_links.send_after_login(pending, email=values.email("paul.bis@example.fr"))
     assert len(world.mailer.sent) == 3 and account(world).link.number == 3
+    world.new_links.send_after_login(pending, email=values.email("paul.ter@example.fr"))
+    assert len(world.mailer.sent) == 4 and account(world).link.number == 4
     assert account(world).email == "paul.ter@example.fr"
-

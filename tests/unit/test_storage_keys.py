@@ -40,7 +40,7 @@ def test_the_workflow_input_names_the_account_and_email_claim_items_by_the_repos
     assert payload["account_pk"] == keys.account_key("nirhash")
     assert payload["email_claim_pk"] == keys.email_claim_key("emailhash")
     assert payload["link_number"] == payload["emailed_link_number"] == 2
-    # For the deadlines only (SES failed, or a catch-up): the first state, which records a delivery, matches no link.
+    # For the deadlines only (SES failed, or a catch-up): `emailed` (DescribeExecution) tells it from the proof of an email.
     assert json.loads(workflow_input("nirhash", "emailhash", link, emailed=False))["emailed_link_number"] == 0
 
 
@@ -89,3 +89,27 @@ def test_keys_still_unprocessed_fail_like_a_throttled_request():
     with pytest.raises(ClientError) as failed:
         batch_get(_ThrottledBatchClient(rounds=5), {"attempts": {"Keys": [{"pk": {"S": "PROOF#x"}}]}})
     assert failed.value.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
+
+
+def test_a_link_is_due_at_its_expiry_unless_marked_failed_and_older_items_read_as_what_they_were():
+    from dataclasses import replace
+
+    from ameli.adapters.dynamodb.accounts import _link_from_dict, _link_to_dict, pending_index_values
+    from ameli.clock import to_rfc3339
+    from ameli.domain.account import LinkDelivery
+
+    link = ConfirmationLink.issue("t" * 64, 1, FrozenClock().now(), timedelta(days=7), timedelta(days=21))
+    pending = AccountState.PENDING_EMAIL_CONFIRMATION
+    assert pending_index_values(link, pending)["next_deadline"] == to_rfc3339(link.expires_at)
+    assert pending_index_values(replace(link, delivery=LinkDelivery.EMAILED), pending)["next_deadline"] == \
+        to_rfc3339(link.expires_at)
+    assert pending_index_values(replace(link, delivery=LinkDelivery.FAILED), pending)["next_deadline"] == \
+        to_rfc3339(link.sent_at)
+    stored = _link_to_dict(link)
+    assert _link_from_dict(stored) == link
+    # Written when the workflow's first state recorded deliveries, or before (neither flag).
+    older = {name: value for name, value in stored.items() if name != "delivery"}
+    assert _link_from_dict(older).delivery is LinkDelivery.EMAILED
+    assert _link_from_dict({**older, "delivered": True}).delivery is LinkDelivery.EMAILED
+    assert _link_from_dict({**older, "delivered": False, "emailed": True}).delivery is LinkDelivery.EMAILED
+    assert _link_from_dict({**older, "delivered": False}).delivery is LinkDelivery.FAILED  # due at once then: may not have left

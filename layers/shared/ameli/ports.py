@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from ameli.domain.account import Account, ConfirmationLink, Consent
+from ameli.domain.account import Account, ConfirmationLink, Consent, LinkDelivery
 from ameli.domain.beneficiary import Beneficiary
 from ameli.domain.franceconnect import FranceConnectIdentity
 from ameli.domain.login_throttle import LoginThrottle
@@ -179,9 +179,10 @@ class AccountRepository(Protocol):
         Raises `EmailAlreadyUsed`, or `LinkInvalid` when the account changed meanwhile.
         """
 
-    def record_email_sent(self, account: Account, link_number: int, *, workflow_started: bool) -> None:
-        """Record that SES accepted this link's email (if it is still the current one): delivered if its
-        workflow runs, else `emailed` (a retry or the safety net starts the workflow, not another email)."""
+    def record_delivery(self, account: Account, link_number: int, delivery: LinkDelivery) -> None:
+        """Mark what a failure left of this link's delivery, if it is still the current pending link:
+        `FAILED` (SES did not take it: due at once for the safety net) or `EMAILED` (it left: never emailed
+        again, due at its own deadline). The path that works marks nothing."""
 
     def update_password_hash(self, nir_hash: str, password_hash: str) -> None: ...
 
@@ -217,8 +218,8 @@ class SessionRepository(Protocol):
 class ConfirmationWorkflow(Protocol):
     def start(self, account: Account, link: ConfirmationLink, *, emailed: bool) -> bool:
         """Start the deadline workflow of this link; False if it already had one (the execution name is
-        deterministic). Started `emailed` (only once SES accepted the email), its first state records the
-        delivery; else it only applies the deadlines (an address never reached is released all the same)."""
+        deterministic). Started `emailed` only once SES accepted the email, so that such an execution is the
+        proof the email left; else for the deadlines only (an address never reached is released all the same)."""
 
     def emailed(self, account: Account, link: ConfirmationLink) -> bool:
         """Whether this link's workflow was started `emailed` (so its email left)."""

@@ -61,8 +61,8 @@ def workflow_input(nir_hash: str, email_key: str | None, link: ConfirmationLink,
         "account_pk": account_key(nir_hash),
         "email_claim_pk": email_claim_key(email_key or ""),
         "link_number": link.number,
-        # The link whose email SES accepted before this start (its first state records the delivery);
-        # 0 when the execution only applies deadlines: no link has number 0.
+        # The link whose email SES accepted before this start, so that `emailed` can tell the proof of an
+        # email from a start for the deadlines only (0: no link has number 0). The states do not read it.
         "emailed_link_number": link.number if emailed else 0,
         "link_expires_at": to_rfc3339(link.expires_at),
         "retention_until": to_rfc3339(link.retention_until),

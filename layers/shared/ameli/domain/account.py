@@ -24,6 +24,16 @@ class AccountState(str, Enum):
     ACTIVE = "active"
 
 
+class LinkDelivery(str, Enum):
+    """What is known of a link's email. A request that goes well writes nothing after SES accepts it
+    (the DynamoDB budget), so a link is saved `PRESUMED` on its way and only failures are marked; the
+    proof that a presumed link left is its workflow execution, started `emailed` once SES accepted."""
+
+    PRESUMED = "presumed"  # saved as on its way, due at its own deadline: unproven until its workflow runs
+    FAILED = "failed"  # SES did not take it: due at once, for the safety net to deliver
+    EMAILED = "emailed"  # SES took it, after a failure around it (its workflow may not have started): never again
+
+
 @dataclass(frozen=True)
 class ConfirmationLink:
     """One emailed link. Only the SHA-256 of its token is kept."""
@@ -33,8 +43,7 @@ class ConfirmationLink:
     sent_at: datetime
     expires_at: datetime
     retention_until: datetime
-    delivered: bool = False  # its email accepted by SES and its workflow started (the workflow records it)
-    emailed: bool = False  # its email accepted by SES while its workflow could not start (yet)
+    delivery: LinkDelivery = LinkDelivery.PRESUMED
 
     @classmethod
     def issue(cls, token_hash: str, number: int, now: datetime, validity: timedelta,

@@ -1,15 +1,24 @@
 """Issuing a confirmation link: the one place that makes a token, saves the link, emails it, starts its
 deadline workflow and masks the address (journey.md section 3).
 
-Saving and delivering are decoupled. The link is committed first, undelivered (due at once for the
-daily safety net); then its email leaves; then its workflow starts, and its first state records the
-delivery, so a request that goes well writes nothing after SES (the DynamoDB budget). The workflow
-starts only once SES has accepted the email: an execution started `emailed` is the proof it left.
-- SES fails: the workflow starts for the deadlines only (an address never reached is still released at
-  21 days) and the request answers 503; its retry, or the safety net, sends the same link (the token
-  is derived from the account id and link number, never stored) and records the delivery itself.
-- Step Functions fails after SES: the request records the link `emailed` and answers 503; the retry or
-  the safety net starts the workflow without emailing again.
+The delivery is recorded optimistically and only failures are marked, so that a request that goes
+well writes nothing after SES (the DynamoDB budget) and its workflow costs one state transition, the
+wait, when the link is confirmed in time. The link is committed `PRESUMED` on its way, due at its own
+deadline in the pending index; then its email leaves; then its workflow starts `emailed`, which only
+happens once SES has accepted the email: such an execution is the proof the link left.
+- SES fails: the link is marked `FAILED` (due at once: the daily safety net delivers it), its workflow
+  starts for the deadlines only (an address never reached is still released at 21 days) and the
+  request answers 503; its retry, or the safety net, sends the same link (the token is derived from
+  the account id and link number, never stored) and marks it `EMAILED`.
+- Step Functions fails after SES: the link is marked `EMAILED` and the request answers 503; the retry
+  starts the workflow without emailing again. Nobody retrying, no workflow runs: the link's deadline
+  passes without effect and the safety net applies it (`SafetyNet`: its next daily run after an hour).
+- A function dying between the commit and SES (no failure path ran): the link looks on its way. A
+  retried request (the contact step's, a resend's, a login's new link) does not trust that: it asks
+  Step Functions whether the link's `emailed` execution exists and, if not, emails the same link.
+  Nobody retrying, the link is never emailed: its deadlines are applied late by the safety net (7 days
+  plus up to a day, then the address is released at 21 days), and a login meanwhile gets the offer
+  of a link, which sends that same link again.
 - A function dying between SES accepting the email and the workflow start: the retry sends the same
   link a second time. SES has no idempotency key; the same link twice (either email works) is the
   safe side of a lost one.
@@ -29,7 +38,7 @@ from datetime import datetime, timedelta
 
 from ameli.clock import Clock
 from ameli.domain import errors
-from ameli.domain.account import Account, AccountState, ConfirmationLink
+from ameli.domain.account import Account, AccountState, ConfirmationLink, LinkDelivery
 from ameli.domain.contact import mask_email
 from ameli.ports import AccountRepository, ConfirmationWorkflow, Mailer, Pseudonymizer
 from ameli.service import tokens
@@ -68,8 +77,8 @@ class ConfirmationLinks:
         replaces its current one and must be within the limit of new links (else `TooManyLinks`).
 
         `save(link)` stores it and returns the account as it now is (if it raises, nothing is
-        started nor sent); then the workflow of the link it replaces stops, and the new link is
-        delivered (`deliver`)."""
+        started nor sent); then the workflow of the link it replaces stops, and the new link is emailed
+        and its workflow started. A failing dependency raises, the link marked as far as it got."""
         now = self.clock.now()
         if account is not None:
             wait = account.new_link_wait(now)
@@ -82,44 +91,52 @@ class ConfirmationLinks:
         saved = save(link)
         if account is not None and account.link is not None:
             self.workflow.stop(saved, account.link.number)
-        return self._deliver(saved, new=True)
+        self._email_then_start(saved, link)
+        return self.sent(saved)
+
+    def sent(self, account: Account) -> LinkSent:
+        """The answer about the account's current link."""
+        assert account.link is not None
+        return LinkSent(account, mask_email(account.email or ""), account.link.expires_at)
 
     def undelivered(self, account: Account) -> bool:
-        """Whether the account's current link was saved but not delivered, and may still confirm."""
+        """Whether the account's current link is marked as not taken by SES, and may still confirm."""
         link = account.link
-        return link is not None and not link.delivered \
+        return link is not None and link.delivery is LinkDelivery.FAILED \
             and account.state_at(self.clock.now()) is AccountState.PENDING_EMAIL_CONFIRMATION
 
-    def deliver(self, account: Account) -> LinkSent:
-        """The account's current link on its way again, after a failure (a retried request, the safety
-        net): a link delivered or emailed is not emailed twice, nor one whose `emailed` workflow runs
-        (its first state had not recorded it yet). A failing dependency raises, the link saved as far
-        as it got."""
-        return self._deliver(account, new=False)
+    def redeliver_if_lost(self, account: Account) -> LinkSent | None:
+        """For a retried request and the safety net: the account's current link on its way again if it may
+        still confirm and is not known to have left; None if it left (or can no longer confirm), so that
+        the caller treats the request as one of its own.
 
-    def _deliver(self, account: Account, *, new: bool) -> LinkSent:
+        Marked `FAILED`, it is emailed again; `EMAILED`, its workflow is started if it was not (None when
+        it runs already). `PRESUMED`, the request that saved it may have died before SES: Step Functions
+        is asked whether its `emailed` execution exists, and if not the same link is emailed. A failing
+        dependency raises, the link marked as far as it got."""
         link = account.link
-        assert link is not None and account.email is not None
-        if not link.delivered:
-            if not new and not link.emailed and self.workflow.emailed(account, link):
-                # Started once SES had accepted the email: only the record is missing.
-                self.accounts.record_email_sent(account, link.number, workflow_started=True)
-            else:
-                self._email_then_start(account, link)
-            account = replace(account, link=replace(link, delivered=True))
-        return LinkSent(account, mask_email(account.email or ""), link.expires_at)
+        if link is None or account.state_at(self.clock.now()) is not AccountState.PENDING_EMAIL_CONFIRMATION:
+            return None
+        if link.delivery is LinkDelivery.EMAILED:
+            return self.sent(account) if self.workflow.start(account, link, emailed=True) else None
+        if link.delivery is LinkDelivery.PRESUMED and self.workflow.emailed(account, link):
+            return None
+        self._email_then_start(account, link)
+        if link.delivery is LinkDelivery.FAILED:  # no execution can prove it (a deadlines-only one has the name)
+            self.accounts.record_delivery(account, link.number, LinkDelivery.EMAILED)
+            account = replace(account, link=replace(link, delivery=LinkDelivery.EMAILED))
+        return self.sent(account)
 
     def _email_then_start(self, account: Account, link: ConfirmationLink) -> None:
-        if not link.emailed:
-            self._email(account, link)
+        """Nothing is written when both succeed (the link was saved as on its way)."""
+        self._email(account, link)
         try:
-            started = self.workflow.start(account, link, emailed=True)
+            self.workflow.start(account, link, emailed=True)  # False: a deadlines-only run has the name
         except Exception:
-            if not link.emailed:  # the retry starts the workflow, without emailing again
-                self.accounts.record_email_sent(account, link.number, workflow_started=False)
+            # The retry starts the workflow without emailing again; nobody retrying, the safety net
+            # applies the deadline the workflow would have.
+            self.accounts.record_delivery(account, link.number, LinkDelivery.EMAILED)
             raise
-        if not started:  # a workflow for its deadlines alone runs already: it cannot record the email
-            self.accounts.record_email_sent(account, link.number, workflow_started=True)
 
     def _email(self, account: Account, link: ConfirmationLink) -> None:
         token = self.pseudonymizer.link_token(account.account_id, link.number)
@@ -128,8 +145,11 @@ class ConfirmationLinks:
             self.mailer.send(confirmation_email(account.email, confirmation_url(self.web_base_url, token),
                                                 link.expires_at))
         except Exception:
-            # The deadlines run even if the email never leaves: the address is released at 21 days. The
-            # email's own failure is what the caller sees (a failing start changes nothing to it).
+            # Due at once for the safety net; and the deadlines run even if the email never leaves: the
+            # address is released at 21 days. The email's own failure is what the caller sees.
+            if link.delivery is not LinkDelivery.FAILED:
+                with contextlib.suppress(Exception):
+                    self.accounts.record_delivery(account, link.number, LinkDelivery.FAILED)
             with contextlib.suppress(Exception):
                 self.workflow.start(account, link, emailed=False)
             raise

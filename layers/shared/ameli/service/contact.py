@@ -9,7 +9,7 @@ from datetime import datetime
 
 from ameli.clock import Clock
 from ameli.domain import errors
-from ameli.domain.account import Account, AccountState, ConfirmationLink, Consent
+from ameli.domain.account import Account, AccountState, ConfirmationLink, Consent, LinkDelivery
 from ameli.domain.contact import ContactDetails, Email
 from ameli.domain.session import CORRECTION_TOKEN_DURATION, Session
 from ameli.domain.signup import Signup
@@ -60,11 +60,14 @@ class ContactStep:
                                      correction_expires_at=correction.expires_at if correction else None)
 
     def _resume(self, signup: Signup) -> PendingAccountCreated:
+        """The account's first link on its way if the request that committed it could not send it (SES or
+        Step Functions failing, or the function dying before SES); a link that never left and can no
+        longer confirm has nothing to resume."""
         account = self.accounts.get_account(signup.nir_hash)
         if account is None or account.link is None or account.link.number != 1 \
-                or not (account.link.delivered or self.links.undelivered(account)):
+                or (account.link.delivery is LinkDelivery.FAILED and not self.links.undelivered(account)):
             raise errors.StepNotAllowed(next_step="done")
-        sent = self.links.deliver(account)
+        sent = self.links.redeliver_if_lost(account) or self.links.sent(account)
         return PendingAccountCreated(account=sent.account, email_masked=sent.email_masked)
 
     def _pending_account(self, account_id: str, signup: Signup, email: Email, link: ConfirmationLink,

@@ -36,8 +36,10 @@ class NewLinks:
         if account.link is None or account.state_at(self.clock.now()) is AccountState.EMAIL_REQUIRED:
             raise errors.PendingEmailDeleted()
         new_address = self._new_address(new_email) if new_email is not None else None
-        if account.link.number == link_number + 1 and self._retried(account, new_address):
-            return self.links.deliver(account)
+        if account.link.number == link_number + 1:
+            retried = self._redelivered_if_retried(account, new_address)
+            if retried is not None:
+                return retried
         if account.link.number != link_number:
             raise errors.LinkInvalid()
         if new_address is None:
@@ -53,8 +55,9 @@ class NewLinks:
         if state is AccountState.ACTIVE:
             raise errors.AccountAlreadyActive()
         new_address = self._new_address(email) if email is not None else None
-        if self._retried(account, new_address):
-            return self.links.deliver(account)
+        retried = self._redelivered_if_retried(account, new_address)
+        if retried is not None:
+            return retried
         if new_address is None:
             if state is AccountState.EMAIL_REQUIRED:
                 raise errors.InvalidRequest(errors=[errors.FieldIssue(
@@ -62,12 +65,12 @@ class NewLinks:
             return self._send(account, None)
         return self._send(account, new_address)
 
-    def _retried(self, account: Account, new_address: NewAddress | None) -> bool:
-        """Whether this request already made the current link, which is not delivered yet: the same
-        request again (to the address it set) after a failure, or while the workflow has not yet
-        recorded the delivery. A request for another address makes a new link."""
+    def _redelivered_if_retried(self, account: Account, new_address: NewAddress | None) -> LinkSent | None:
+        """The current link on its way again if this request is the same one again (to the address it
+        set) after it failed to send that link; None for a request of its own, which makes a new link:
+        one after the current link left, or for another address."""
         same_target = new_address is None or new_address.email_key == account.email_key
-        return same_target and self.links.undelivered(account)
+        return self.links.redeliver_if_lost(account) if same_target else None
 
     def _new_address(self, email: Email) -> NewAddress:
         return NewAddress(email.address, self.pseudonymizer.email_hash(email.uniqueness_key))

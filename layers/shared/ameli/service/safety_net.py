@@ -1,5 +1,10 @@
-"""The daily safety net: links a request could not deliver are delivered, and deadlines whose workflow
-failed or never started are applied anyway.
+"""The daily safety net: links SES did not take are delivered, and deadlines whose workflow failed or
+never started are applied anyway.
+
+Only failures are due before their deadline (a link is saved as on its way, `LinkDelivery`): a night's
+run reads the links marked `FAILED` and the deadlines passed without effect, not every link of the day.
+A link whose workflow never started (Step Functions failing after SES, or the function dying before
+SES) is not seen until its 7-day deadline, which the run then applies.
 
 A deadline is retried on at most `RETRY_DAYS` daily runs: one still not applied after that is stuck
 for a reason a rerun will not fix (the FailedExecutions alarm has fired), and is left to operators
@@ -10,6 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ameli.clock import Clock
+from ameli.domain.account import LinkDelivery
 from ameli.ports import AccountRepository, ConfirmationWorkflow, OverdueLink, Telemetry
 from ameli.service.confirmation_links import ConfirmationLinks
 
@@ -32,7 +38,7 @@ class SafetyNet:
         now = self.clock.now()
         overdue = self.accounts.overdue_links(now - grace, limit, not_before=now - timedelta(days=RETRY_DAYS))
         for link in overdue:
-            if link.link.delivered or not self._deliver(link):
+            if link.link.delivery is not LinkDelivery.FAILED or not self._deliver(link):
                 self.workflow.catch_up(link, now)
         if overdue:
             self.telemetry.count("OverdueLinksCaughtUp")
@@ -45,9 +51,9 @@ class SafetyNet:
                 or not self.links.undelivered(account):
             return False
         try:
-            self.links.deliver(account)
+            self.links.redeliver_if_lost(account)
         except Exception:  # noqa: BLE001 - one link failing must not hold up the others; it is tried next run
-            self.telemetry.count("UndeliveredLinkFailed")  # its deadlines run all the same (`deliver`)
+            self.telemetry.count("UndeliveredLinkFailed")  # its deadlines run all the same (`_email`)
             return True
         self.telemetry.count("UndeliveredLinkDelivered")
         return True

@@ -40,7 +40,7 @@ from ameli.adapters.keys import (
 )
 from ameli.clock import from_rfc3339, to_rfc3339
 from ameli.domain import errors
-from ameli.domain.account import Account, AccountState, ConfirmationLink, Consent
+from ameli.domain.account import Account, AccountState, ConfirmationLink, Consent, LinkDelivery
 from ameli.domain.session import Session
 from ameli.domain.signup import Signup
 from ameli.ports import NewAddress, OverdueLink
@@ -53,8 +53,7 @@ def _link_to_dict(link: ConfirmationLink) -> dict[str, Any]:
         "sent_at": to_rfc3339(link.sent_at),
         "expires_at": to_rfc3339(link.expires_at),
         "retention_until": to_rfc3339(link.retention_until),
-        "delivered": link.delivered,
-        "emailed": link.emailed,
+        "delivery": link.delivery.value,
     }
 
 
@@ -65,9 +64,18 @@ def _link_from_dict(values: dict[str, Any]) -> ConfirmationLink:
         sent_at=from_rfc3339(values["sent_at"]),
         expires_at=from_rfc3339(values["expires_at"]),
         retention_until=from_rfc3339(values["retention_until"]),
-        delivered=bool(values.get("delivered", True)),  # links stored before delivery was recorded
-        emailed=bool(values.get("emailed", False)),
+        delivery=_delivery_of(values),
     )
+
+
+def _delivery_of(values: dict[str, Any]) -> LinkDelivery:
+    if "delivery" in values:
+        return LinkDelivery(values["delivery"])
+    # Stored when the workflow's first state recorded deliveries (`delivered`), or before (neither flag):
+    # delivered or emailed, it left; recorded neither, it was due at once and may never have left.
+    if values.get("delivered", True) or values.get("emailed", False):
+        return LinkDelivery.EMAILED
+    return LinkDelivery.FAILED
 
 
 def account_to_item(account: Account) -> Item:
@@ -104,7 +112,7 @@ def account_to_item(account: Account) -> Item:
 def pending_index_values(link: ConfirmationLink, status: AccountState) -> dict[str, str]:
     """Sparse index of accounts still waiting for a deadline: the safety net queries it, never scans."""
     deadline = link.expires_at if status is AccountState.PENDING_EMAIL_CONFIRMATION else link.retention_until
-    if not link.delivered:  # due at once: the safety net delivers it if the request that made it could not
+    if link.delivery is LinkDelivery.FAILED:  # due at once: the safety net delivers what SES did not take
         deadline = link.sent_at
     return {"pending_bucket": PENDING_BUCKET, "next_deadline": to_rfc3339(deadline)}
 
@@ -294,26 +302,21 @@ class DynamoAccountRepository:
                    Key=key(email_claim_key(account.email_key)), ConditionExpression="#owner = :owner",
                    ExpressionAttributeNames={"#owner": "owner"}, ExpressionAttributeValues={":owner": {"S": owner}})
 
-    def record_email_sent(self, account: Account, link_number: int, *, workflow_started: bool) -> None:
-        """SES accepted this link's email. With its workflow started, the link is delivered and the index
-        waits for its deadline (the workflow's first state writes the same when it can); without, it is
-        `emailed`, still due for the safety net, which starts the workflow without emailing again."""
-        assert account.link is not None
-        if workflow_started:
-            sets, values = "#link.delivered = :true, next_deadline = :deadline", {
-                ":deadline": {"S": to_rfc3339(account.link.expires_at)}}
-        else:
-            sets, values = "#link.emailed = :true", {}
+    def record_delivery(self, account: Account, link_number: int, delivery: LinkDelivery) -> None:
+        """Mark what a failure left of this link's delivery (if it is still the current, pending link):
+        `FAILED` is due at once for the safety net, `EMAILED` at its own deadline again."""
+        assert account.link is not None and delivery is not LinkDelivery.PRESUMED
+        deadline = account.link.sent_at if delivery is LinkDelivery.FAILED else account.link.expires_at
         try:
             self.client.update_item(
                 TableName=self.accounts_table,
                 Key=key(account_key(account.nir_hash)),
                 ConditionExpression="#link.#number = :number AND #status = :pending",
-                UpdateExpression=f"SET {sets}",
+                UpdateExpression="SET #link.delivery = :delivery, next_deadline = :deadline",
                 ExpressionAttributeNames={"#status": "status", "#link": "link", "#number": "number"},
                 ExpressionAttributeValues={
-                    ":number": {"N": str(link_number)}, ":pending": {"S": STATUS_PENDING}, ":true": {"BOOL": True},
-                    **values,
+                    ":number": {"N": str(link_number)}, ":pending": {"S": STATUS_PENDING},
+                    ":delivery": {"S": delivery.value}, ":deadline": {"S": to_rfc3339(deadline)},
                 },
             )
         except ClientError as error:
