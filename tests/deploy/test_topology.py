@@ -194,6 +194,47 @@ def test_api_calls_carry_the_viewer_address_cloudfront_saw_not_the_clients_claim
     assert [refs_in(a["FunctionARN"]) for a in api_behaviour["FunctionAssociations"]] == [{"ApiViewerAddressFunction"}]
 
 
+ROUTE_CLASSES = [
+    ("POST", "/v1/signups", "signup-start"),
+    ("POST", "/v1/sessions", "login"),
+    ("POST", "/v1/signups/0f6c1a2e-3b4d-4c5e-8f90-123456789abc/proof", "proof"),
+    # the spellings API Gateway or WAF's NORMALIZE_PATH may read as the same route
+    ("POST", "/v1/signups/", "signup-start"),
+    ("POST", "//v1//sessions", "login"),
+    ("POST", "/v1/./signups", "signup-start"),
+    ("POST", "/v1/x/../sessions", "login"),
+    ("POST", "/v1/sign%75ps", "signup-start"),
+    ("POST", "/v1/signups/abc/proof/", "proof"),
+    ("POST", "/v1/signups/abc/../def/proof", "proof"),
+    ("POST", "/v1/signups/%2e%2e/proof", "proof"),
+    ("POST", "/v1/signups/abc/pro%6Ff", "proof"),
+    ("POST", "/v1/signups/%zz/proof", "proof"),  # a malformed escape is read as written
+    # no other call
+    ("GET", "/v1/signups", None),
+    ("GET", "/v1/signups/abc/proof", None),
+    ("POST", "/v1/signups/abc", None),
+    ("POST", "/v1/signups/abc/terms", None),
+    ("POST", "/v1/signups/abc/password", None),
+    ("POST", "/v1/email-confirmations/resend", None),
+    ("POST", "/v1/account/email", None),
+    ("DELETE", "/v1/sessions/current", None),
+    ("GET", "/v1/health", None),
+    ("POST", "/v2/signups", None),
+]
+
+
+@pytest.mark.parametrize(("method", "uri", "route_class"), ROUTE_CLASSES)
+def test_the_edge_names_the_rate_limited_route_over_whatever_the_viewer_sent(node, resources, method, uri, route_class):
+    for forged in (None, {"value": "login"}, {"value": "proof", "multiValue": [{"value": "proof"}, {"value": "signup-start"}]}):
+        event = _viewer_request(uri)
+        event["request"]["method"] = method
+        if forged:
+            event["request"]["headers"]["x-rate-route"] = forged
+        request = _run_cloudfront_function(node, resources, "ApiViewerAddressFunction", event)
+        assert request["headers"].get("x-rate-route") == ({"value": route_class} if route_class else None), forged
+        assert request["uri"] == uri and request["headers"]["x-viewer-ip"] == {"value": "192.0.2.7"}
+
+
 def test_franceconnect_uris_are_on_the_web_origin(resources):
     for name, function in api_functions(resources).items():
         variables = function["Properties"]["Environment"]["Variables"]
@@ -330,88 +371,156 @@ def _rate_rules(resources) -> list[dict]:
     return [rule for rule in rules if "RateBasedStatement" in rule["Statement"]]
 
 
-def _matches(statement: dict, method: str, path: str) -> bool:
-    """Evaluates the byte-match scope-downs the rules use against one route (with the stage prefix
-    or without: WAF sees the path API Gateway receives)."""
+@pytest.fixture(scope="session")
+def api_viewer_function(node, resources):
+    """ApiViewerAddressFunction's code from the template, run as the local edge runs it (one node process,
+    a context of its own): `run(event)` gives the request CloudFront sends on to the API."""
+    from local.edge import CloudFrontFunctions
+
+    functions = CloudFrontFunctions({"ApiViewerAddressFunction": resources["ApiViewerAddressFunction"]["Properties"]["FunctionCode"]})
+    yield lambda event: functions.run("ApiViewerAddressFunction", event)
+    functions.close()
+
+
+def _forwarded(api_viewer_function, method: str, uri: str, viewer_ip: str = "192.0.2.7", headers: dict | None = None) -> dict:
+    """The request as WAF inspects it on the stage: the function's output, under the origin path."""
+    event = _viewer_request(uri)
+    event["viewer"]["ip"] = viewer_ip
+    event["request"]["method"] = method
+    event["request"]["headers"].update(headers or {})
+    request = api_viewer_function(event)
+    return {"method": request["method"], "path": "/api" + request["uri"],
+            "headers": {name: entry["value"] for name, entry in request["headers"].items()}}
+
+
+def _transformed(value: str, transformations: list[dict]) -> str:
+    assert all(t["Type"] in ("NONE", "NORMALIZE_PATH") for t in transformations), transformations
+    return posixpath.normpath(value) if any(t["Type"] == "NORMALIZE_PATH" for t in transformations) else value
+
+
+def _field(field_to_match: dict, request: dict) -> str | None:
+    """The part of the request a statement inspects (None: the request has no such header)."""
+    ((kind, spec),) = field_to_match.items()
+    if kind == "Method":
+        return request["method"]
+    if kind == "UriPath":
+        return request["path"]
+    assert kind == "SingleHeader", kind
+    return request["headers"].get(spec["Name"].lower())  # WAF matches header names in any case
+
+
+def _matches(statement: dict, request: dict) -> bool:
+    """Evaluates the statements the rules' scope-downs use against one request as WAF receives it."""
     if "AndStatement" in statement:
-        return all(_matches(s, method, path) for s in statement["AndStatement"]["Statements"])
+        return all(_matches(s, request) for s in statement["AndStatement"]["Statements"])
     if "OrStatement" in statement:
-        return any(_matches(s, method, path) for s in statement["OrStatement"]["Statements"])
+        return any(_matches(s, request) for s in statement["OrStatement"]["Statements"])
+    if "NotStatement" in statement:
+        return not _matches(statement["NotStatement"]["Statement"], request)
+    if "SizeConstraintStatement" in statement:
+        size = statement["SizeConstraintStatement"]
+        value = _field(size["FieldToMatch"], request)
+        if value is None:
+            return False  # a missing header matches no size constraint
+        length = len(_transformed(value, size["TextTransformations"]))
+        return {"GT": length > size["Size"], "GE": length >= size["Size"], "EQ": length == size["Size"],
+                "NE": length != size["Size"], "LT": length < size["Size"], "LE": length <= size["Size"]}[size["ComparisonOperator"]]
     match = statement["ByteMatchStatement"]
-    value = method if "Method" in match["FieldToMatch"] else path
-    wanted = match["SearchString"]
+    value = _field(match["FieldToMatch"], request)
+    if value is None:
+        return False
+    value, wanted = _transformed(value, match["TextTransformations"]), match["SearchString"]
     return {"EXACTLY": value == wanted, "ENDS_WITH": value.endswith(wanted),
             "STARTS_WITH": value.startswith(wanted), "CONTAINS": wanted in value}[match["PositionalConstraint"]]
 
 
 LIMITED_ROUTES = ["POST /v1/signups", "POST /v1/signups/{signup_id}/proof", "POST /v1/sessions",
                   "POST /v1/email-confirmations/resend", "POST /v1/account/email"]
+# Signup start, proof and login: the routes ApiViewerAddressFunction classes in x-rate-route.
+CLASSED_ROUTES = LIMITED_ROUTES[:3]
 # The two ways to have a link sent share one allowance per client (one rule, one count per IP).
 LINK_SENDS = {"POST /v1/email-confirmations/resend", "POST /v1/account/email"}
 
 
-def _aggregation_key(rule: dict, path: str, viewer_ip: str) -> tuple[str, ...]:
-    """The aggregation instance WAF counts a request under for this rule: per the viewer IP CloudFront
-    wrote in x-viewer-ip, and per the path (normalised) when the rule's custom keys name it."""
+def _aggregation_key(rule: dict, request: dict) -> tuple[str, ...] | None:
+    """The aggregation instance WAF counts a request under for this rule, or None when the request
+    lacks one of the key's components (WAF then leaves it out of the rule): the viewer IP in the
+    header ForwardedIPConfig names, and the path (normalised) or a header when the custom keys name them."""
     statement = rule["Statement"]["RateBasedStatement"]
-    assert statement["ForwardedIPConfig"]["HeaderName"] == "x-viewer-ip"
+    viewer_header = statement["ForwardedIPConfig"]["HeaderName"]
+    assert viewer_header == "x-viewer-ip", rule["Name"]  # what ApiViewerAddressFunction writes
+    viewer_ip = request["headers"].get(viewer_header)
     if statement["AggregateKeyType"] == "FORWARDED_IP":
-        return (viewer_ip,)
+        return (viewer_ip,) if viewer_ip else None
     assert statement["AggregateKeyType"] == "CUSTOM_KEYS", rule["Name"]
     key = []
     for custom in statement["CustomKeys"]:
         ((kind, spec),) = custom.items()
         if kind == "ForwardedIP":
-            key.append(viewer_ip)
+            value = viewer_ip
         elif kind == "UriPath":
-            assert spec["TextTransformations"] == [{"Priority": 0, "Type": "NORMALIZE_PATH"}], rule["Name"]
-            key.append(posixpath.normpath(path))
+            value = _transformed(request["path"], spec["TextTransformations"])
+        elif kind == "Header":
+            value = request["headers"].get(spec["Name"].lower())
+            value = None if value is None else _transformed(value, spec["TextTransformations"])
         else:
             raise AssertionError(f"{rule['Name']}: a key the limits do not expect: {kind}")
-    assert key.count(viewer_ip) == 1, f"{rule['Name']}: not counted per client"
+        if value is None:
+            return None
+        key.append(value)
+    assert [kind for custom in statement["CustomKeys"] for kind in custom].count("ForwardedIP") == 1, \
+        f"{rule['Name']}: not counted per client"
     return tuple(key)
 
 
 class WebAclCounts:
-    """The web ACL's rate-based rules over one evaluation window, as WAF applies them: in priority
-    order, each counting the requests its scope-down matches per aggregation instance, blocking with
-    its 429 once the instance is over the limit."""
+    """The web ACL's rate-based rules over one evaluation window, as WAF applies them to what
+    CloudFront forwards (ApiViewerAddressFunction's output): in priority order, each counting the
+    requests its scope-down matches per aggregation instance, blocking with its 429 once the instance
+    is over the limit."""
 
-    def __init__(self, translated: dict) -> None:
+    def __init__(self, translated: dict, api_viewer_function) -> None:
         defaults = {name: int(spec["Default"]) for name, spec in translated["Parameters"].items()
                     if spec["Type"] == "Number"}
         self.rules = sorted(_rate_rules(translated["Resources"]), key=lambda rule: rule["Priority"])
         self.limits = {rule["Name"]: defaults[rule["Statement"]["RateBasedStatement"]["Limit"]["Ref"]]
                        for rule in self.rules}
+        self.function = api_viewer_function
         self.counts: Counter = Counter()
 
-    def status(self, route: str, viewer_ip: str, signup_id: str = "0f6c1a2e-3b4d-4c5e-8f90-123456789abc") -> int:
-        """The answer WAF gives the request (200: passed on to the API) with the stage prefix API Gateway sees."""
+    def _request(self, route: str, viewer_ip: str, signup_id: str, headers: dict | None) -> dict:
         method, template_path = route.split(" ")
-        path = "/api" + template_path.replace("{signup_id}", signup_id)
-        for rule in self.rules:
-            statement = rule["Statement"]["RateBasedStatement"]
-            if _matches(statement["ScopeDownStatement"], method, path):
-                instance = (rule["Name"], _aggregation_key(rule, path, viewer_ip))
-                self.counts[instance] += 1
-                if self.counts[instance] > self.limits[rule["Name"]]:
-                    return rule["Action"]["Block"]["CustomResponse"]["ResponseCode"]
+        return _forwarded(self.function, method, template_path.replace("{signup_id}", signup_id), viewer_ip, headers)
+
+    def _scoped(self, request: dict) -> list[dict]:
+        return [r for r in self.rules if _matches(r["Statement"]["RateBasedStatement"]["ScopeDownStatement"], request)]
+
+    def status(self, route: str, viewer_ip: str, signup_id: str = "0f6c1a2e-3b4d-4c5e-8f90-123456789abc",
+               headers: dict | None = None) -> int:
+        """The answer WAF gives the request (200: passed on to the API); `headers`: what the viewer sent."""
+        request = self._request(route, viewer_ip, signup_id, headers)
+        for rule in self._scoped(request):
+            key = _aggregation_key(rule, request)
+            if key is None:
+                continue
+            instance = (rule["Name"], key)
+            self.counts[instance] += 1
+            if self.counts[instance] > self.limits[rule["Name"]]:
+                return rule["Action"]["Block"]["CustomResponse"]["ResponseCode"]
         return 200
 
     def limit_of(self, route: str) -> int:
-        method, template_path = route.split(" ")
-        path = "/api" + template_path.replace("{signup_id}", "x")
-        (limit,) = {self.limits[r["Name"]] for r in self.rules
-                    if _matches(r["Statement"]["RateBasedStatement"]["ScopeDownStatement"], method, path)}
+        request = self._request(route, "192.0.2.7", str(uuid.uuid4()), None)
+        (limit,) = {self.limits[r["Name"]] for r in self._scoped(request) if _aggregation_key(r, request)}
         return limit
 
 
 @pytest.mark.parametrize("route", LIMITED_ROUTES)
-def test_each_abusable_route_is_rate_limited_per_viewer_ip(translated, route):
+def test_each_abusable_route_is_rate_limited_per_viewer_ip(translated, api_viewer_function, route):
     paths = only(translated["Resources"], "AWS::ApiGateway::RestApi")[1]["Properties"]["Body"]["paths"]
     method, template_path = route.split(" ")
     assert method.lower() in paths[template_path], f"{route} is not a route of the API"
-    web_acl = WebAclCounts(translated)
+    web_acl = WebAclCounts(translated, api_viewer_function)
     limit = web_acl.limit_of(route)
 
     # a new signup id at each request: the proofs of many signups from one client share its allowance
@@ -424,10 +533,10 @@ def test_each_abusable_route_is_rate_limited_per_viewer_ip(translated, route):
 
 
 @pytest.mark.parametrize("exhausted", LIMITED_ROUTES)
-def test_each_route_keeps_its_own_allowance_per_client(translated, exhausted):
-    """Signup starts and logins share a rule (WAF bills per rule), not a count: the rule's keys are
-    the viewer IP and the path."""
-    web_acl = WebAclCounts(translated)
+def test_each_route_keeps_its_own_allowance_per_client(translated, api_viewer_function, exhausted):
+    """Signup starts, proofs and logins share a rule (WAF bills per rule), not a count: the rule's keys
+    are the viewer IP and the route class."""
+    web_acl = WebAclCounts(translated, api_viewer_function)
     for _ in range(web_acl.limit_of(exhausted) + 1):
         web_acl.status(exhausted, "192.0.2.7")
 
@@ -436,18 +545,49 @@ def test_each_route_keeps_its_own_allowance_per_client(translated, exhausted):
         assert web_acl.status(route, "192.0.2.7") == (429 if shared else 200), route
 
 
-def test_limits_of_one_value_on_fixed_paths_share_one_billed_rule(resources):
-    """Each rule costs $1 a month: through-cloudfront-only, signup starts and logins (fixed paths, one
-    limit), proofs (counted per IP alone: keyed by path, each signup id would bring a fresh allowance),
-    link sends (a lower limit of their own)."""
+@pytest.mark.parametrize("exhausted", CLASSED_ROUTES)
+def test_a_route_class_the_viewer_sends_neither_evades_its_limit_nor_spends_another_routes(
+        translated, api_viewer_function, exhausted):
+    """The function overwrites x-rate-route: a viewer naming another class (or none, or many) in it is
+    still counted under its route's own, and spends nothing of the class it named."""
+    web_acl = WebAclCounts(translated, api_viewer_function)
+    others = [route for route in CLASSED_ROUTES if route != exhausted]
+    claims = ["signup-start", "login", "proof", "", "x" * 40]
+    limit = web_acl.limit_of(exhausted)
+    answers = [web_acl.status(exhausted, "192.0.2.7", signup_id=str(uuid.uuid4()),
+                              headers={"x-rate-route": {"value": claims[n % len(claims)],
+                                                        "multiValue": [{"value": claims[n % len(claims)]}, {"value": "proof"}]}})
+               for n in range(limit + 1)]
+
+    assert answers == [200] * limit + [429]
+    for route in others:
+        assert web_acl.status(route, "192.0.2.7") == 200, route
+
+
+def test_a_route_class_the_viewer_sends_on_other_calls_is_dropped(translated, api_viewer_function):
+    web_acl = WebAclCounts(translated, api_viewer_function)
+    for route in ("GET /v1/health", "POST /v1/signups/{signup_id}/terms", "GET /v1/signups/{signup_id}"):
+        for _ in range(web_acl.limits["starts-proofs-and-logins-per-client"] + 1):
+            assert web_acl.status(route, "192.0.2.7", headers={"x-rate-route": {"value": "proof"}}) == 200, route
+    for route in CLASSED_ROUTES:
+        assert web_acl.status(route, "192.0.2.7") == 200, route
+
+
+def test_limits_of_one_value_share_one_billed_rule(resources):
+    """Each rule costs $1 a month: through-cloudfront-only, signup starts, proofs and logins (one limit,
+    counted per IP and the route class the edge function writes, which holds no signup id), link sends
+    (a lower limit of their own)."""
     rules = {rule["Name"]: rule for rule in only(resources, "AWS::WAFv2::WebACL")[1]["Properties"]["Rules"]}
-    starts_and_logins = [r for r in _rate_rules(resources)
-                         if _matches(r["Statement"]["RateBasedStatement"]["ScopeDownStatement"], "POST", "/api/v1/signups")]
-    assert [r["Name"] for r in starts_and_logins] == ["starts-and-logins-per-client"]
-    assert _matches(starts_and_logins[0]["Statement"]["RateBasedStatement"]["ScopeDownStatement"], "POST", "/api/v1/sessions")
-    assert sorted(rules) == sorted(["through-cloudfront-only", "starts-and-logins-per-client", "proofs-per-client",
-                                    "link-sends-per-client"])
-    assert rules["proofs-per-client"]["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "FORWARDED_IP"
+    assert sorted(rules) == sorted(["through-cloudfront-only", "starts-proofs-and-logins-per-client", "link-sends-per-client"])
+    statement = rules["starts-proofs-and-logins-per-client"]["Statement"]["RateBasedStatement"]
+    assert statement["Limit"] == {"Ref": "ClientRequestsPerFiveMinutes"}
+    assert statement["CustomKeys"] == [{"ForwardedIP": {}},
+                                       {"Header": {"Name": "x-rate-route", "TextTransformations": [{"Priority": 0, "Type": "NONE"}]}}]
+    # scoped down to the requests the function classed: the header there, with a value
+    assert statement["ScopeDownStatement"] == {"SizeConstraintStatement": {
+        "FieldToMatch": {"SingleHeader": {"Name": "x-rate-route"}}, "ComparisonOperator": "GT", "Size": 0,
+        "TextTransformations": [{"Priority": 0, "Type": "NONE"}]}}
+    assert rules["link-sends-per-client"]["Statement"]["RateBasedStatement"]["Limit"] == {"Ref": "ClientResendsPerFiveMinutes"}
 
 
 def test_every_rate_limit_answers_the_same_429(resources):
@@ -459,10 +599,14 @@ def test_every_rate_limit_answers_the_same_429(resources):
         assert {h["Name"]: h["Value"] for h in response["ResponseHeaders"]} == {"retry-after": "300", "cache-control": "no-store"}
 
 
-def test_routes_nobody_abuses_are_not_rate_limited(resources):
-    for method, path in [("GET", "/v1/health"), ("GET", "/v1/signups/abc"), ("POST", "/v1/signups/abc/terms"),
-                         ("POST", "/v1/email-confirmations"), ("DELETE", "/v1/sessions/current")]:
-        assert not [r for r in _rate_rules(resources) if _matches(r["Statement"]["RateBasedStatement"]["ScopeDownStatement"], method, path)]
+@pytest.mark.parametrize(("method", "path"), [
+    ("GET", "/v1/health"), ("GET", "/v1/signups/abc"), ("POST", "/v1/signups/abc/terms"), ("GET", "/v1/signups"),
+    ("POST", "/v1/email-confirmations"), ("DELETE", "/v1/sessions/current"), ("POST", "/v1/signups/abc/password"),
+])
+def test_routes_nobody_abuses_are_not_rate_limited(resources, api_viewer_function, method, path):
+    request = _forwarded(api_viewer_function, method, path)
+    assert "x-rate-route" not in request["headers"]
+    assert not [r for r in _rate_rules(resources) if _matches(r["Statement"]["RateBasedStatement"]["ScopeDownStatement"], request)]
 
 
 # -- SES ----------------------------------------------------------------------------------------------

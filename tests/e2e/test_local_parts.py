@@ -217,6 +217,23 @@ def test_the_api_behaviour_sends_v1_to_the_api_origin_under_its_stage_with_the_o
     assert answer.status_code == 404 and answer.mimetype == "application/problem+json"  # never index.html
 
 
+def test_the_api_receives_the_rate_limited_route_class_the_template_function_writes_not_the_viewers(edge):
+    """The local edge runs the template's ApiViewerAddressFunction itself: the classes are the ones the
+    web ACL counts on AWS (tests/deploy/test_topology.py runs the same code against the rule)."""
+    distribution, seen = edge
+    forged = {"X-Rate-Route": "login"}
+
+    call(distribution, "/v1/signups", method="POST", headers=forged)
+    call(distribution, "/v1/signups/0f6c1a2e-3b4d-4c5e-8f90-123456789abc/proof", method="POST", headers=forged)
+    call(distribution, "/v1/sessions", method="POST", headers={"X-Rate-Route": "proof"})
+    call(distribution, "/v1/signups/abc/terms", method="POST", headers=forged)
+    call(distribution, "/v1/health", headers=forged)
+
+    assert [(path, headers.get("X-Rate-Route")) for _, _, path, headers in seen] == [
+        ("/api/v1/signups", "signup-start"), ("/api/v1/signups/0f6c1a2e-3b4d-4c5e-8f90-123456789abc/proof", "proof"),
+        ("/api/v1/sessions", "login"), ("/api/v1/signups/abc/terms", None), ("/api/v1/health", None)]
+
+
 def test_navigation_routes_get_the_page_and_files_stay_files(edge):
     distribution, seen = edge
 
