@@ -122,11 +122,24 @@ const dsfrApart = {
  * screens share went into chunks of its own too), and the DSFR's scripts (dist/dsfr.js) apart.
  */
 async function buildJs() {
-  const common = { bundle: true, format: "esm", minify: true, target: "es2020", legalComments: "none", logLevel: "warning" };
+  // The few images a screen shows (img/) become data: URIs in the bundle: no request of their own.
+  const common = {
+    bundle: true, format: "esm", minify: true, target: "es2020", legalComments: "none", logLevel: "warning",
+    loader: { ".svg": "dataurl" },
+  };
   await esbuild.build({ ...common, entryPoints: [join(WEB, "js", "app.js")], outfile: join(OUT, "app.js"), plugins: [dsfrApart] });
   await esbuild.build({ ...common, entryPoints: [join(WEB, "js", "dsfr.js")], outfile: join(OUT, "dsfr.js") });
   await esbuild.build({ ...common, entryPoints: [join(WEB, "js", "activation-page.js")], outfile: join(OUT, "activation.js") });
 }
+
+/** An SVG as a data: URI for a double-quoted HTML attribute, percent-encoded only where needed (base64 is larger). */
+function svgDataUri(svg) {
+  return `data:image/svg+xml,${svg.trim().replace(/"/g, "'").replace(/[\r\n%#<>&]/g, encodeURIComponent)}`;
+}
+
+// The DSFR's favicon, inline in both pages (the CSP allows img-src data:): a browser asks for an icon file at
+// each page, and again after each History API navigation when it is not cached.
+const FAVICON_LINK = `<link rel="icon" href="${svgDataUri(readFileSync(join(WEB, "vendor", "dsfr", "favicon", "favicon.svg"), "utf8"))}" type="image/svg+xml">`;
 
 /** dist/activation.html: activation.src.html with index.html's skip links and footer (one source for both pages). */
 function buildActivationPage() {
@@ -138,6 +151,7 @@ function buildActivationPage() {
     return index.slice(from, to + end.length);
   };
   const blocks = {
+    favicon: FAVICON_LINK,
     skiplinks: block('<div class="fr-skiplinks">', "</div>"),
     footer: block("<footer", "</footer>"),
   };
@@ -149,11 +163,15 @@ function buildActivationPage() {
   writeFileSync(join(OUT, "activation.html"), page);
 }
 
-/** Every file the pages name under /dist/ exists (a renamed file would fail here, not in a browser). */
+/**
+ * Every file the pages name under /dist/ exists (a renamed file would fail here, not in a browser), and their
+ * favicon is the DSFR's of vendor/ (index.html is served as it is: its inline copy must follow the DSFR's).
+ */
 function checkPages() {
   for (const file of [join(WEB, "index.html"), join(OUT, "activation.html")]) {
     const html = readFileSync(file, "utf8");
     const name = file.slice(WEB.length + 1);
+    if (!html.includes(FAVICON_LINK)) throw new Error(`${name}: the favicon must be the DSFR's, inline:\n${FAVICON_LINK}`);
     for (const [, path] of html.matchAll(/(?:href|src)="\/dist\/([^"]+)"/g)) {
       if (!existsSync(join(OUT, path))) throw new Error(`${name} names /dist/${path}, which the build did not make`);
     }
