@@ -125,6 +125,10 @@ def test_each_step_shows_from_the_previous_answer_and_asks_the_api_only_after_a_
             if request.method == "GET" and re.fullmatch(r"/v1/signups/[^/]+", urlsplit(request.url).path) else None)
     page.on("request", lambda request: terms_reads.append(request.url)
             if urlsplit(request.url).path == "/v1/terms" else None)
+    files: set[str] = set()  # the client's own files but the page itself: each one is a CloudFront request
+    page.on("request", lambda request: files.add(urlsplit(request.url).path)
+            if request.url.startswith("http") and request.resource_type != "document"
+            and not urlsplit(request.url).path.startswith("/v1/") else None)
     marc = person("1920297105088")  # his account is made on other stacks only
     start_from_landing(page)
     fill_identity(page, marc)
@@ -161,6 +165,10 @@ def test_each_step_shows_from_the_previous_answer_and_asks_the_api_only_after_a_
     assert len(reads) == 3, reads
     give_contact(page, "marc.jb.retour@example.test")
     assert len(reads) == 3 and terms_reads == [], (reads, terms_reads)
+    # One page, one stylesheet, one script (the DSFR's scripts and the Carte Vitale drawing in it), the two
+    # fonts; the favicon is inline.
+    assert files == {"/dist/app.css", "/dist/app.js", "/dist/fonts/marianne-regular.woff2",
+                     "/dist/fonts/marianne-bold.woff2"}, files
 
 
 def test_a_failed_login_says_so_without_telling_which_part_is_wrong(page):
