@@ -23,8 +23,8 @@ app = create_app()
     summary="Prouver la possession de la carte Vitale et du RIB",
     tags=[docs.OPTION1],
     security=docs.SIGNUP_TOKEN,
-    responses=docs.documented(200, ProofAcceptedResponse, *docs.BODY_REFUSALS, *docs.SIGNUP_REFUSALS, errors.ProofMismatch,
-                              errors.AccountAlreadyExists, errors.TooManyAttempts),
+    responses=docs.documented(200, ProofAcceptedResponse, *docs.BODY_REFUSALS, *docs.SIGNUP_REFUSALS,
+                              errors.ProofMismatch, errors.AccountAlreadyExists, errors.TooManyAttempts),
 )
 def submit_proof(signup_id: str, request: Annotated[ProofRequest, Body()]) -> ProofAcceptedResponse:
     signup = container().signup_steps.authenticate(signup_id, bearer_token(app))
