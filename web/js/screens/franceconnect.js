@@ -174,8 +174,10 @@ async function identityCheck(ctx, current) {
       buttons(button("Réessayer", { onClick: () => ctx.navigate(RETURN_PATH, { replace: true }) })));
   }
   const status = answer.data;
+  keepEmailSuggestion(current, status);
   const next = STEP_PATHS[status.next_step] || STEP_PATHS.terms;
   if (!status.franceconnect_identity) {
+    remember(current, status);
     ctx.redirect(next);
     return null;
   }
@@ -206,10 +208,7 @@ async function identityCheck(ctx, current) {
   });
   // This answer is the next step's too (with the terms to show): that screen need not ask again.
   const itIsMe = linkButton("C'est bien moi, continuer", next);
-  itIsMe.addEventListener("click", () => {
-    remember(current, status);
-    keepEmailSuggestion(current, status);
-  });
+  itIsMe.addEventListener("click", () => remember(current, status));
   return page(
     heading("Vérifiez votre identité"),
     slot,
