@@ -118,9 +118,9 @@ $(WEB_STAMP): web/package-lock.json web/scripts/vendor.mjs
 
 web-deps: $(WEB_STAMP)
 
-# What a first visit downloads, built into web/dist/ (one CSS, one JS, three subset fonts): rebuilt
+# What a first visit downloads, built into web/dist/ (one CSS, one JS, two subset fonts): rebuilt
 # when a source of the client changes.
-WEB_SOURCES := web/index.html web/activation.src.html web/scripts/build.mjs $(shell find web/js web/css -type f 2>/dev/null)
+WEB_SOURCES := web/index.html web/activation.src.html web/scripts/build.mjs $(shell find web/js web/css web/img -type f 2>/dev/null)
 
 web/dist/.built: $(WEB_STAMP) $(WEB_SOURCES)
 	node web/scripts/build.mjs

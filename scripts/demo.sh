@@ -61,9 +61,8 @@ call POST "/signups/$SIGNUP_ID/proof" '{"iban_last7":"45L6096","carte_vitale_ser
 if [[ $STATUS == 409 ]]; then
   echo "   $(get code): his account exists already (restart 'make run' to start afresh); on to the login."
 else
-  expect 200 next_step
-  call GET /terms; expect 200 version
-  VERSION=$(get version)
+  expect 200 next_step terms.version  # the terms to show come with the proof's answer
+  VERSION=$(get terms version)
   call POST "/signups/$SIGNUP_ID/terms" '{"accepted":true,"version":"'"$VERSION"'"}' "$SIGNUP_TOKEN"; expect 200 next_step
   call POST "/signups/$SIGNUP_ID/password/check" '{"password":"Soléil-Vert1"}' "$SIGNUP_TOKEN"; expect 200 valid strength
   call POST "/signups/$SIGNUP_ID/password" '{"password":"'"$PASSWORD"'","password_confirmation":"'"$PASSWORD"'"}' "$SIGNUP_TOKEN"

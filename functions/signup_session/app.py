@@ -1,11 +1,15 @@
-"""GET /v1/signups/{id} (resume after an app restart) and DELETE /v1/signups/{id} ("Annuler")."""
+"""GET /v1/signups/{id} (resume after an app restart) and DELETE /v1/signups/{id} ("Annuler").
+
+At the terms step (a FranceConnect return, or a reload) the answer carries the terms in force.
+"""
 
 from ameli.bootstrap import container
 from ameli.clock import to_rfc3339
 from ameli.domain import errors
+from ameli.domain.terms import CURRENT_TERMS
 from ameli.http import docs
 from ameli.http.api import bearer_token, create_app, entrypoint, json_response
-from ameli.http.models import ProofDisplay, ReceivedIdentityView, SignupStatusResponse
+from ameli.http.models import ProofDisplay, ReceivedIdentityView, SignupStatusResponse, TermsResponse
 from ameli.http.powertools import Response
 
 app = create_app()
@@ -27,7 +31,8 @@ def signup_status(signup_id: str):
     return json_response(200, SignupStatusResponse(
         next_step=signup.next_step, expires_at=to_rfc3339(signup.expires_at), email_suggestion=signup.email_suggestion,
         proof=proof, franceconnect_identity=ReceivedIdentityView.of(identity) if identity else None,
-        franceconnect_logout_url=signup.franceconnect_logout_url))
+        franceconnect_logout_url=signup.franceconnect_logout_url,
+        terms=TermsResponse.of(CURRENT_TERMS) if signup.next_step == "terms" else None))
 
 
 @app.delete("/v1/signups/<signup_id>", summary="Annuler la création de compte", tags=[docs.COMMON_STEPS],

@@ -1,4 +1,8 @@
-"""GET /v1/terms and POST /v1/signups/{id}/terms: read, then accept or refuse, the terms of use."""
+"""GET /v1/terms and POST /v1/signups/{id}/terms: read, then accept or refuse, the terms of use.
+
+The answers that lead to the terms step (the proof's, and GET /v1/signups/{id} at that step) carry the
+same text: GET /v1/terms is for other clients, and for a web client whose version went out of date.
+"""
 
 from typing import Annotated
 
@@ -17,7 +21,7 @@ app = create_app()
 @app.get("/v1/terms", summary="Conditions d'utilisation en vigueur", tags=[docs.COMMON_STEPS],
          responses=docs.documented(200, TermsResponse))
 def current_terms() -> TermsResponse:
-    return TermsResponse(version=CURRENT_TERMS.version, title=CURRENT_TERMS.title, text=CURRENT_TERMS.text)
+    return TermsResponse.of(CURRENT_TERMS)
 
 
 @app.post(

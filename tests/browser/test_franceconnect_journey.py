@@ -31,6 +31,12 @@ def through_franceconnect(page, login: str = "test", password: str = "123") -> N
 
 def test_a_married_woman_creates_her_account_with_franceconnect(franceconnect_page, franceconnect_mailbox, shot):
     page, mailbox = franceconnect_page, franceconnect_mailbox
+    # The identity check's GET /v1/signups/{id} gives the terms step what it shows: neither GET /v1/terms
+    # nor a second GET of the signup on the way to the code personnel.
+    reads: list[str] = []
+    page.on("request", lambda request: reads.append(f"{request.method} {urlsplit(request.url).path}")
+            if request.method == "GET" and urlsplit(request.url).path.startswith(("/v1/signups/", "/v1/terms"))
+            else None)
     through_franceconnect(page)
     # Back on our side: no identity nor proof step; first the identity FranceConnect sent, to check it is hers.
     expect(h1(page)).to_have_text("Vérifiez votre identité")
@@ -46,9 +52,14 @@ def test_a_married_woman_creates_her_account_with_franceconnect(franceconnect_pa
     assert urlsplit(page.url).path == "/creer-mon-compte", page.url
     page.go_forward()
     expect(h1(page)).to_have_text("Vérifiez votre identité")
+    # Each showing of the identity asked once (the return, then Forward), as it must; then no more.
+    assert len(reads) == 2 and all(read.startswith("GET /v1/signups/") for read in reads), reads
     page.get_by_role("link", name="C'est bien moi, continuer").click()
+    expect(page.locator(".terms-text")).to_contain_text("Version 2020-04")
     accept_terms(page, shot=shot, prefix="fc-")
     assert "#" not in page.url and "token" not in page.url
+    expect(h1(page)).to_contain_text("Je choisis un code personnel")
+    assert len(reads) == 2, reads
     choose_password(page)
     # FranceConnect's address prefills the first email field; the person still confirms it.
     expect(page.get_by_label("Saisissez votre adresse email")).to_have_value("angela.dubois@example.test")

@@ -155,19 +155,25 @@ def test_the_footer_leads_to_the_accessibility_statement_and_the_legal_pages(pho
     shot(page, "56-donnees-personnelles")
 
 
-def test_a_tap_on_menu_before_the_dsfr_scripts_arrive_opens_the_menu_once_they_do(phone_page):
+def test_a_tap_on_menu_before_the_dsfr_scripts_are_set_up_opens_the_menu_once_they_are(phone_page):
+    """The DSFR's scripts (in dist/app.js) set the header up once the first screen is rendered: while a screen
+    waits for the API, the header's Menu is already there; a tap then is kept, and replayed."""
     page = phone_page
-    arrived = []
+    delayed = []
 
     def slow(route):
-        page.wait_for_timeout(1500)  # a slow network: the DSFR's scripts come after the first screen
-        arrived.append(route.request.url)
+        page.wait_for_timeout(1500)  # a slow network: the screen waits for its answer
+        delayed.append(route.request.url)
         route.continue_()
 
-    page.route(re.compile(r"/dist/dsfr\.js$"), slow)
-    page.goto("/", wait_until="domcontentloaded")
-    expect(h1(page)).to_have_text("Le compte ameli")
-    page.get_by_role("button", name="Menu").click()  # before the DSFR has set the button up
+    page.route(re.compile(r"/v1/account$"), slow)
+    # A session the API no longer knows: "Mon compte" asks GET /v1/account, then goes to the login.
+    page.add_init_script("sessionStorage.setItem('ameli.session', JSON.stringify({ token: 'ended' }))")
+    page.goto("/mon-compte", wait_until="domcontentloaded")
+    set_up = "button => button.getAttributeNames().some((name) => name.startsWith('data-fr-js'))"
+    assert not page.locator("#bouton-menu").evaluate(set_up), "the DSFR was set up before the tap: proves nothing"
+    page.get_by_role("button", name="Menu").click()
     menu = page.locator("#menu-principal")
     expect(menu.get_by_role("link", name="Se connecter")).to_be_visible()
-    assert arrived, "the DSFR's scripts were not delayed: the test proves nothing"
+    expect(h1(page)).to_have_text("Se connecter à mon compte ameli")
+    assert delayed, "GET /v1/account was not delayed: the test proves nothing"

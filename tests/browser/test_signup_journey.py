@@ -117,25 +117,44 @@ def test_the_journey_works_on_a_360_px_wide_phone(phone_page, mailbox, shot):
 
 def test_each_step_shows_from_the_previous_answer_and_asks_the_api_only_after_a_reload_or_back(page):
     """The steps' answers give the next step: no GET /v1/signups/{id} on the way forward (issue 11, each
-    call costs); a reload or Back onto a step cannot know what happened meanwhile, and asks."""
+    call costs); a reload or Back onto a step cannot know what happened meanwhile, and asks. The terms
+    come with the answer that leads to their step (the proof's, or that GET): never GET /v1/terms."""
     reads: list[str] = []
+    terms_reads: list[str] = []
     page.on("request", lambda request: reads.append(urlsplit(request.url).path)
             if request.method == "GET" and re.fullmatch(r"/v1/signups/[^/]+", urlsplit(request.url).path) else None)
+    page.on("request", lambda request: terms_reads.append(request.url)
+            if urlsplit(request.url).path == "/v1/terms" else None)
+    files: set[str] = set()  # the client's own files but the page itself: each one is a CloudFront request
+    page.on("request", lambda request: files.add(urlsplit(request.url).path)
+            if request.url.startswith("http") and request.resource_type != "document"
+            and not urlsplit(request.url).path.startswith("/v1/") else None)
     marc = person("1920297105088")  # his account is made on other stacks only
     start_from_landing(page)
     fill_identity(page, marc)
     fill_proof(page, marc)
+    expect(h1(page)).to_contain_text("J'accepte les conditions d'utilisation")
+    terms_text = page.locator(".terms-text")
+    expect(terms_text.locator("h2")).to_have_text("Conditions générales d'utilisation du compte ameli")
+    expect(terms_text).to_contain_text("Version 2020-04")
+    assert reads == [] and terms_reads == [], (reads, terms_reads)
+
+    page.reload()
+    page.locator("#app:not([aria-busy])").wait_for()
+    expect(h1(page)).to_contain_text("J'accepte les conditions d'utilisation")
+    expect(page.locator(".terms-text")).to_contain_text("Version 2020-04")
+    assert len(reads) == 1 and terms_reads == [], (reads, terms_reads)
     accept_terms(page)
     expect(h1(page)).to_contain_text("Je choisis un code personnel")
-    assert reads == [], reads
+    assert len(reads) == 1, reads
 
     page.reload()
     page.locator("#app:not([aria-busy])").wait_for()
     expect(h1(page)).to_contain_text("Je choisis un code personnel")
-    assert len(reads) == 1, reads
+    assert len(reads) == 2, reads
     choose_password(page)
     expect(h1(page)).to_contain_text("Informations personnelles")
-    assert len(reads) == 1, reads
+    assert len(reads) == 2, reads
 
     # Back onto the password step, already done: the API says the next step is the contact one. (The old
     # screen stays shown while the router asks: wait for the address and the end of the rendering.)
@@ -143,9 +162,13 @@ def test_each_step_shows_from_the_previous_answer_and_asks_the_api_only_after_a_
     expect(page).to_have_url(re.compile(r"/creer-mon-compte/coordonnees$"))
     page.locator("#app:not([aria-busy])").wait_for()
     expect(h1(page)).to_contain_text("Informations personnelles")
-    assert len(reads) == 2, reads
+    assert len(reads) == 3, reads
     give_contact(page, "marc.jb.retour@example.test")
-    assert len(reads) == 2, reads
+    assert len(reads) == 3 and terms_reads == [], (reads, terms_reads)
+    # One page, one stylesheet, one script (the DSFR's scripts and the Carte Vitale drawing in it), the two
+    # fonts; the favicon is inline.
+    assert files == {"/dist/app.css", "/dist/app.js", "/dist/fonts/marianne-regular.woff2",
+                     "/dist/fonts/marianne-bold.woff2"}, files
 
 
 def test_a_failed_login_says_so_without_telling_which_part_is_wrong(page):

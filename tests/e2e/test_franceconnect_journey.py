@@ -87,6 +87,8 @@ def test_married_woman_signs_up_with_franceconnect_confirms_and_logs_in(local_st
     auth = {"Authorization": f"Bearer {fragment['signup_token']}"}
     status = requests.get(f"{local_stack}/v1/signups/{fragment['signup_id']}", headers=auth).json()
     assert status["next_step"] == "terms"
+    # The terms step shows the terms this answer gives: no GET /v1/terms.
+    assert status["terms"] == requests.get(f"{local_stack}/v1/terms").json()
     assert status["email_suggestion"] == "angela.dubois@example.test"  # to prefill, never to match
     # What FranceConnect sent, for her to check it is hers; and the way out if it is not.
     assert status["franceconnect_identity"] == {

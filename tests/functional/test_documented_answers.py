@@ -38,6 +38,26 @@ def test_get_signup_gives_the_proof_display_again_while_proof_is_next(api, docum
     assert after["next_step"] == "terms" and "proof" not in after
 
 
+def test_the_answers_that_lead_to_the_terms_step_carry_the_terms_in_force(api, document):
+    """The proof's answer and GET /v1/signups/{id} at the terms step give what GET /v1/terms gives (one
+    call less per signup); GET /v1/signups/{id} gives it at that step only."""
+    in_force = api.get("/v1/terms")
+    assert_documented(document, "get", "/v1/terms", in_force)
+    assert in_force.body["version"] == "2020-04" and in_force.body["title"] and "courrier" in in_force.body["text"]
+    started = api.post("/v1/signups", VENTURI_IDENTITY).body
+    path, token = f"/v1/signups/{started['signup_id']}", started["signup_token"]
+    assert "terms" not in api.get(path, token).body  # at the proof step
+    proved = api.post(f"{path}/proof", VENTURI_PROOF, token)
+    assert_documented(document, "post", "/v1/signups/{signup_id}/proof", proved)
+    assert proved.body["next_step"] == "terms" and proved.body["terms"] == in_force.body
+    resumed = api.get(path, token)  # a reload on the terms screen
+    assert_documented(document, "get", "/v1/signups/{signup_id}", resumed)
+    assert resumed.body["next_step"] == "terms" and resumed.body["terms"] == in_force.body
+    accepted = api.post(f"{path}/terms", {"accepted": True, "version": proved.body["terms"]["version"]}, token)
+    assert accepted.body["next_step"] == "password" and "terms" not in accepted.body
+    assert "terms" not in api.get(path, token).body
+
+
 def test_refusals_are_the_documented_ones_with_their_members(api, document):
     started = api.post("/v1/signups", VENTURI_IDENTITY).body
     path, token = f"/v1/signups/{started['signup_id']}", started["signup_token"]

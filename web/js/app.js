@@ -57,8 +57,8 @@ const SCREENS = {
 for (const [path, screen] of Object.entries(SCREENS)) register(path, screen);
 registerNotFound(notFound);
 
-// The DSFR's scripts arrive after the first screen: a tap on the header's "Menu" before they have set
-// the button up is kept, and replayed once they have (a DSFR instance marks it data-fr-js-*).
+// The DSFR's scripts run after the first screen (which may wait for the API): a tap on the header's "Menu"
+// before they have set the button up is kept, and replayed once they have (a DSFR instance marks it data-fr-js-*).
 const MENU = "#bouton-menu";
 let menuTapped = false;
 const keepMenuTap = (event) => {

@@ -22,18 +22,28 @@ export function signupPath(current, suffix = "") {
   return `/signups/${encodeURIComponent(current.id)}${suffix}`;
 }
 
-// What the API said of the signup in its last answer, in memory only: `{ id, step, expiresAt }`. Each step's
-// POST answers the next step and the session's end, so the screen it leads to needs no GET; a reload,
-// Back/Forward onto a step or the return from FranceConnect find nothing here (or another step) and ask.
+// What the API said of the signup in its last answer, in memory only: `{ id, step, expiresAt, terms }`. Each
+// step's POST answers the next step and the session's end (the proof's also the terms to show), so the screen
+// it leads to needs no GET; a reload or Back/Forward onto a step find nothing here (or another step) and ask.
 let known = null;
 
-/** Goes to the step the API's answer `data` names (`next_step`, `expires_at`), without asking again there. */
+/** Keeps the API's answer `data` about the signup (`next_step`, `expires_at`, `terms`) for its next step's screen. */
+export function remember(current, data) {
+  known = { id: current.id, step: data.next_step, expiresAt: data.expires_at, terms: data.terms };
+}
+
+/** Goes to the step the API's answer `data` names, without asking again there. */
 export function advance(ctx, current, data, { fallback = START_PATH, ...options } = {}) {
-  known = { id: current.id, step: data.next_step, expiresAt: data.expires_at };
+  remember(current, data);
   ctx.navigate(STEP_PATHS[data.next_step] || fallback, options);
 }
 
-/** What the last GET said of FranceConnect's address (it only prefills the email field): `{ id, email }`. */
+/** Keeps what GET /v1/signups/{id} said of FranceConnect's address (it only prefills the email field). */
+export function keepEmailSuggestion(current, status) {
+  memory.emailSuggestion = { id: current.id, email: status.email_suggestion || "" };
+}
+
+/** What the last GET said of FranceConnect's address: `{ id, email }`. */
 function emailSuggestion(current) {
   const kept = memory.emailSuggestion;
   return kept && kept.id === current.id ? kept.email : "";
@@ -41,8 +51,8 @@ function emailSuggestion(current) {
 
 /**
  * For a step's screen: the stored signup if this is its next step (as the previous step's answer said, or
- * else as GET /v1/signups/{id} says); otherwise redirects (to the right step, or to the start with a
- * message) and returns null.
+ * else as GET /v1/signups/{id} says), with the terms in force when that answer gave them (at the terms
+ * step); otherwise redirects (to the right step, or to the start with a message) and returns null.
  */
 export async function resumeSignup(ctx, step) {
   const current = signup.get();
@@ -55,12 +65,12 @@ export async function resumeSignup(ctx, step) {
   }
   if (told && told.id === current.id && told.step === step) {
     watchSignupEnd(told.expiresAt);
-    return { ...current, emailSuggestion: emailSuggestion(current) };
+    return { ...current, emailSuggestion: emailSuggestion(current), terms: told.terms };
   }
   const answer = await api("GET", signupPath(current), { token: current.token });
   if (answer.ok) {
     const next = answer.data.next_step;
-    memory.emailSuggestion = { id: current.id, email: answer.data.email_suggestion || "" };
+    keepEmailSuggestion(current, answer.data);
     if (next !== step) {
       if (next === "done") {
         signup.clear();
@@ -69,14 +79,14 @@ export async function resumeSignup(ctx, step) {
         signup.clear();
         ctx.redirect(START_PATH);
       } else {
-        if (STEP_PATHS[next]) known = { id: current.id, step: next, expiresAt: answer.data.expires_at };
+        if (STEP_PATHS[next]) remember(current, answer.data);
         ctx.redirect(STEP_PATHS[next] || START_PATH);
       }
       return null;
     }
     watchSignupEnd(answer.data.expires_at);
     // FranceConnect's address, if any, only prefills the email field.
-    return { ...current, emailSuggestion: emailSuggestion(current) };
+    return { ...current, emailSuggestion: emailSuggestion(current), terms: answer.data.terms };
   }
   const handled = signupProblemRedirect(answer.problem);
   if (handled) {

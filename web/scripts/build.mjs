@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Builds what a first visit downloads, into web/dist/ (generated, git-ignored), for a phone's budget
 // (scripts/web_budget.py measures it):
-//   dist/app.js     every screen in one minified ES module (about 26 KB compressed): one request;
-//   dist/dsfr.js    the DSFR scripts (js/dsfr.js: core, modal, header, password, toggle), imported by
-//                   app.js once the first screen is shown;
+//   dist/app.js     every screen in one minified ES module (about 44 KB compressed): one request; with the
+//                   DSFR scripts (js/dsfr.js: core, modal, header, password, toggle), evaluated once the
+//                   first screen is shown, and the Carte Vitale drawing (img/, as a data: URI);
 //   dist/app.css    only the DSFR CSS the client uses: the core and the components of its screens,
 //                   minus the selectors no screen uses (PurgeCSS over index.html and js/), plus the
 //                   client's icons and css/app.css; icons inlined (data: URIs, allowed by the CSP);
@@ -109,24 +109,30 @@ const ACTIVATION_CONTENT = ["dist/activation.html", "js/activation-page.js", "js
 // No DSFR script runs there: only the alert types ui.js builds as `fr-alert--${type}`; no utility icon is used.
 const ACTIVATION_SAFELIST = { standard: [/^fr-alert--/] };
 
-/** The DSFR's scripts stay a file of their own (dist/dsfr.js), imported by app.js after the first render. */
-const dsfrApart = {
-  name: "dsfr-apart",
-  setup(build) {
-    build.onResolve({ filter: /^\.\/dsfr\.js$/ }, () => ({ path: "/dist/dsfr.js", external: true }));
-  },
-};
-
 /**
  * One script for every screen (dist/app.js, no chunks: each chunk was one more request, and the code the
- * screens share went into chunks of its own too), and the DSFR's scripts (dist/dsfr.js) apart.
+ * screens share went into chunks of its own too). The DSFR's scripts are in it too: app.js imports them
+ * after the first render, and without code splitting esbuild keeps that import() in the bundle, evaluated
+ * only then (a file of their own cost a request, and Lighthouse saw no gain: web/README.md).
  */
 async function buildJs() {
-  const common = { bundle: true, format: "esm", minify: true, target: "es2020", legalComments: "none", logLevel: "warning" };
-  await esbuild.build({ ...common, entryPoints: [join(WEB, "js", "app.js")], outfile: join(OUT, "app.js"), plugins: [dsfrApart] });
-  await esbuild.build({ ...common, entryPoints: [join(WEB, "js", "dsfr.js")], outfile: join(OUT, "dsfr.js") });
+  // The few images a screen shows (img/) become data: URIs in the bundle: no request of their own.
+  const common = {
+    bundle: true, format: "esm", minify: true, target: "es2020", legalComments: "none", logLevel: "warning",
+    loader: { ".svg": "dataurl" },
+  };
+  await esbuild.build({ ...common, entryPoints: [join(WEB, "js", "app.js")], outfile: join(OUT, "app.js") });
   await esbuild.build({ ...common, entryPoints: [join(WEB, "js", "activation-page.js")], outfile: join(OUT, "activation.js") });
 }
+
+/** An SVG as a data: URI for a double-quoted HTML attribute, percent-encoded only where needed (base64 is larger). */
+function svgDataUri(svg) {
+  return `data:image/svg+xml,${svg.trim().replace(/"/g, "'").replace(/[\r\n%#<>&]/g, encodeURIComponent)}`;
+}
+
+// The DSFR's favicon, inline in both pages (the CSP allows img-src data:): a browser asks for an icon file at
+// each page, and again after each History API navigation when it is not cached.
+const FAVICON_LINK = `<link rel="icon" href="${svgDataUri(readFileSync(join(WEB, "vendor", "dsfr", "favicon", "favicon.svg"), "utf8"))}" type="image/svg+xml">`;
 
 /** dist/activation.html: activation.src.html with index.html's skip links and footer (one source for both pages). */
 function buildActivationPage() {
@@ -138,6 +144,7 @@ function buildActivationPage() {
     return index.slice(from, to + end.length);
   };
   const blocks = {
+    favicon: FAVICON_LINK,
     skiplinks: block('<div class="fr-skiplinks">', "</div>"),
     footer: block("<footer", "</footer>"),
   };
@@ -149,11 +156,15 @@ function buildActivationPage() {
   writeFileSync(join(OUT, "activation.html"), page);
 }
 
-/** Every file the pages name under /dist/ exists (a renamed file would fail here, not in a browser). */
+/**
+ * Every file the pages name under /dist/ exists (a renamed file would fail here, not in a browser), and their
+ * favicon is the DSFR's of vendor/ (index.html is served as it is: its inline copy must follow the DSFR's).
+ */
 function checkPages() {
   for (const file of [join(WEB, "index.html"), join(OUT, "activation.html")]) {
     const html = readFileSync(file, "utf8");
     const name = file.slice(WEB.length + 1);
+    if (!html.includes(FAVICON_LINK)) throw new Error(`${name}: the favicon must be the DSFR's, inline:\n${FAVICON_LINK}`);
     for (const [, path] of html.matchAll(/(?:href|src)="\/dist\/([^"]+)"/g)) {
       if (!existsSync(join(OUT, path))) throw new Error(`${name} names /dist/${path}, which the build did not make`);
     }
@@ -171,6 +182,6 @@ await buildCss({
 await buildJs();
 checkPages();
 const size = (file) => readFileSync(join(OUT, file)).length;
-console.log(`web/dist: app.js ${size("app.js")} B, dsfr.js ${size("dsfr.js")} B, app.css ${size("app.css")} B, `
+console.log(`web/dist: app.js ${size("app.js")} B, app.css ${size("app.css")} B, `
   + `activation.js ${size("activation.js")} B, activation.css ${size("activation.css")} B, `
   + FONTS.map((f) => `${f.out} ${size(join("fonts", f.out))} B`).join(", "));

@@ -5,7 +5,9 @@
 // signup and logs out of FranceConnect.
 import { api } from "../api.js";
 import { h } from "../dom.js";
-import { problemText, signupPath, signupProblemRedirect, STEP_PATHS, START_PATH, watchSignupEnd } from "../flow.js";
+import {
+  keepEmailSuggestion, problemText, remember, signupPath, signupProblemRedirect, STEP_PATHS, START_PATH, watchSignupEnd,
+} from "../flow.js";
 import { comeBack, leaveFor } from "../router.js";
 import { finished, logoutState, memory, signup } from "../store.js";
 import {
@@ -172,8 +174,10 @@ async function identityCheck(ctx, current) {
       buttons(button("Réessayer", { onClick: () => ctx.navigate(RETURN_PATH, { replace: true }) })));
   }
   const status = answer.data;
+  keepEmailSuggestion(current, status);
   const next = STEP_PATHS[status.next_step] || STEP_PATHS.terms;
   if (!status.franceconnect_identity) {
+    remember(current, status);
     ctx.redirect(next);
     return null;
   }
@@ -202,6 +206,9 @@ async function identityCheck(ctx, current) {
       leaveFor(logout);
     }),
   });
+  // This answer is the next step's too (with the terms to show): that screen need not ask again.
+  const itIsMe = linkButton("C'est bien moi, continuer", next);
+  itIsMe.addEventListener("click", () => remember(current, status));
   return page(
     heading("Vérifiez votre identité"),
     slot,
@@ -212,5 +219,5 @@ async function identityCheck(ctx, current) {
       identityList(status.franceconnect_identity)),
     h("p", { class: "fr-text--sm" }, "Ce n'est pas vous ? Déconnectez-vous de FranceConnect : la création de compte "
       + "en cours sera annulée, et personne ne pourra la poursuivre depuis cet appareil."),
-    buttons(notMe, linkButton("C'est bien moi, continuer", next)));
+    buttons(notMe, itIsMe));
 }

@@ -2,6 +2,8 @@
 // and "Accédez immédiatement à votre compte" (IBAN and Carte Vitale tails); the refusal page.
 import { api, fieldErrors } from "../api.js";
 import { h } from "../dom.js";
+// A data: URI in the bundle (scripts/build.mjs; the CSP allows img-src data:): no request of its own.
+import SERIAL_DRAWING from "../../img/carte-vitale-numero-de-serie.svg";
 import { STEP_PATHS, START_PATH, advance, problemText, resumeSignup, signupPath, signupProblemRedirect } from "../flow.js";
 import { formatNir, parseFrenchDate } from "../format.js";
 import { finished, memory, signup } from "../store.js";
@@ -157,7 +159,7 @@ function ibanSpoken(groups) {
 function serialDrawing() {
   return h("figure", { class: "serial-drawing fr-mb-3w", role: "group", "aria-labelledby": "dessin-carte-legende" },
     h("img", {
-      src: "/img/carte-vitale-numero-de-serie.svg", width: "340", height: "214",
+      src: SERIAL_DRAWING, width: "340", height: "214",
       alt: "Dessin du recto d'une carte Vitale avec photo : le numéro de série est imprimé à droite de la photo, "
         + "dans le sens de la hauteur ; ses 11 derniers chiffres sont ceux à saisir.",
     }),

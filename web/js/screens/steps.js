@@ -40,7 +40,9 @@ export const terms = {
     const current = await resumeSignup(ctx, "terms");
     if (!current) return null;
     const slot = h("div", {});
-    const loaded = await api("GET", "/terms");
+    // The answer that led here (the proof's, or GET /v1/signups/{id} after a reload or FranceConnect's
+    // return) gave the terms in force; GET /v1/terms only for an answer without them (its GET failed).
+    const loaded = current.terms ? { ok: true, data: current.terms } : await api("GET", "/terms");
     let version = loaded.ok ? loaded.data.version : "";
     const fullText = h("div", { class: "terms-text" });
     const fillTerms = (data) => fullText.replaceChildren(

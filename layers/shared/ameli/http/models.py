@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the domain's values are imported where used: each function 
     from ameli.domain.contact import ContactDetails, Email
     from ameli.domain.franceconnect import ReceivedIdentity
     from ameli.domain.proof import ProofTails
+    from ameli.domain.terms import Terms
     from ameli.service.confirmation_links import LinkSent
 
 NextStep = Literal["proof", "terms", "password", "contact", "done"]
@@ -195,6 +196,21 @@ class NextStepResponse(_Model):
     expires_at: str = Field(description="Fin de validité de la création de compte en cours")
 
 
+class TermsResponse(_Model):
+    version: str = Field(description="À renvoyer dans POST /v1/signups/{id}/terms", examples=["2020-04"])
+    title: str
+    text: str = Field(description="Le texte intégral ; les paragraphes sont séparés par une ligne vide")
+
+    @classmethod
+    def of(cls, terms: Terms) -> TermsResponse:
+        return cls(version=terms.version, title=terms.title, text=terms.text)
+
+
+class ProofAcceptedResponse(NextStepResponse):
+    terms: TermsResponse = Field(description="Les conditions d'utilisation en vigueur, que l'étape suivante affiche "
+                                             "(sans appeler GET /v1/terms)")
+
+
 class ReceivedIdentityView(_Model):
     """The identity FranceConnect sent (its claims, as they came), for the person to check it is theirs."""
 
@@ -234,16 +250,13 @@ class SignupStatusResponse(NextStepResponse):
     franceconnect_logout_url: str | None = Field(
         default=None, description="FranceConnect : la déconnexion de FranceConnect, pour la personne qui ne "
                                   "reconnaît pas cette identité (après `DELETE /v1/signups/{id}`)")
+    terms: TermsResponse | None = Field(
+        default=None, description="Tant que `next_step` vaut `terms` : les conditions d'utilisation en vigueur, "
+                                  "que cette étape affiche (sans appeler GET /v1/terms)")
 
 
 class CancelledResponse(_Model):
     status: Literal["cancelled"]
-
-
-class TermsResponse(_Model):
-    version: str
-    title: str
-    text: str
 
 
 class PasswordCheckResponse(_Model):
