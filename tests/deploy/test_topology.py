@@ -127,7 +127,7 @@ def _client_files() -> set[str]:
     built = ROOT / "web" / "dist"  # what the build imports at run time too (dist/dsfr.js), once `make web-build` ran
     files |= {"/" + path.relative_to(ROOT / "web").as_posix() for path in built.rglob("*")
               if path.is_file() and not path.name.startswith(".")}
-    assert {"/dist/app.js", "/dist/app.css", "/dist/activation.js", "/img/carte-vitale-numero-de-serie.svg"} <= files, files
+    assert {"/dist/app.js", "/dist/app.css", "/dist/activation.js"} <= files, files
     return files
 
 
