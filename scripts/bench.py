@@ -507,8 +507,9 @@ def browser_journey() -> dict:
                 context.set_default_timeout(15_000)
                 page = context.new_page()
                 recorded: list[dict] = []
-                # What the browser takes from its own cache (the favicon again at each screen: Chromium asks for
-                # it after every pushState) reaches no CloudFront edge: Playwright reports it like the rest.
+                # What the browser takes from its own cache (a file asked again at another screen, as the favicon
+                # was after every pushState before it was inline) reaches no CloudFront edge: Playwright reports
+                # it like the rest.
                 cached: Counter = Counter()
                 cdp = context.new_cdp_session(page)
                 cdp.send("Network.enable")

@@ -136,7 +136,7 @@ def measure(browser, base_url: str, name: str, path: str) -> Visit:
         if "url" not in entry or entry["url"].startswith("data:"):
             continue
         body = bodies.get(entry["url"])
-        if body is None:  # Chromium kept no body (e.g. the favicon): count what was sent
+        if body is None:  # Chromium kept no body (as for the favicon when it was a file): count what was sent
             body = b"\0" * max(0, entry.get("sent", 0) - 300)
         visit.resources.append(Resource(
             url=entry["url"].removeprefix(base_url), content_type=entry["headers"].get("content-type", ""),

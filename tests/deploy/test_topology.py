@@ -124,7 +124,7 @@ def _client_files() -> set[str]:
     for code in (ROOT / "web" / "js").rglob("*.js"):
         files |= set(re.findall(r'["\'](/[\w-]+/[\w./-]+\.\w+)["\']', code.read_text()))
     files = {path for path in files if "." in path.rsplit("/", 1)[-1]}  # the pages' links to screens are not files
-    built = ROOT / "web" / "dist"  # what the build imports at run time too (dist/dsfr.js), once `make web-build` ran
+    built = ROOT / "web" / "dist"  # the build's output (the fonts its stylesheet names), once `make web-build` ran
     files |= {"/" + path.relative_to(ROOT / "web").as_posix() for path in built.rglob("*")
               if path.is_file() and not path.name.startswith(".")}
     assert {"/dist/app.js", "/dist/app.css", "/dist/activation.js"} <= files, files

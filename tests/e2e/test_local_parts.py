@@ -249,7 +249,7 @@ def test_only_navigations_and_api_calls_run_a_function_as_the_templates_behaviou
 
     call(distribution, "/creer-mon-compte")
     call(distribution, "/v1/health")
-    for path in ("/dist/app.js", "/dist/fonts", "/vendor/dsfr/favicon/favicon.svg"):
+    for path in ("/dist/app.js", "/dist/fonts", "/vendor/dsfr/favicon/favicon.svg"):  # img/ is in dist/app.js
         call(distribution, path)
 
     # a path without an extension under /dist would be the client's page if the route function ran there

@@ -335,6 +335,39 @@ def test_a_workflow_that_never_started_after_the_email_left_has_its_deadline_app
     assert [overdue.link.number for overdue in world.workflow.caught_up] == [1] and len(world.mailer.sent) == 1
 
 
+
+def _step_functions_failing_after_ses(world):
+    world.workflow.start = lambda *args, **kwargs: (_ for _ in ()).throw(ConnectionError("Step Functions down"))
+    with pytest.raises(ConnectionError):
+        world.contact_step.give_contact(world.signup_until_contact(), values.contact("paul@example.fr"))
+    del world.workflow.start
+
+
+def _dead_before_ses(world):
+    _dying_at_ses(world)
+    with pytest.raises(_Died):
+        world.contact_step.give_contact(world.signup_until_contact(), values.contact("paul@example.fr"))
+
+
+@pytest.mark.parametrize(("failure", "emails"), [(None, 1), (_contact_with_the_mailer_down, 1),
+                                                 (_step_functions_failing_after_ses, 1), (_dead_before_ses, 0)])
+def test_the_safety_net_never_asks_step_functions_whether_a_link_left(failure, emails):
+    """Its role has no states:DescribeExecution (template.yaml): only a retried request asks that."""
+    from tests.fakes import FakeWorld
+
+    world = FakeWorld([beneficiary(VENTURI)])
+    if failure is None:
+        world.contact_step.give_contact(world.signup_until_contact(), values.contact("paul@example.fr"))
+    else:
+        failure(world)
+    world.workflow.emailed = lambda *args: pytest.fail("the safety net called DescribeExecution")
+    sent_at = account(world).link.sent_at
+    for after in (timedelta(hours=2), timedelta(days=7, hours=1), timedelta(days=21, hours=1)):
+        world.clock.current = sent_at + after  # a failed link's first night, then each deadline passed
+        world.safety_net.catch_up_overdue_links()
+    assert [overdue.link.number for overdue in world.workflow.caught_up][:1] == [1]  # it did act on the link
+    assert len(world.mailer.sent) == emails  # SES down: the safety net sent it; died before SES: never
+
 class _Died(BaseException):
     """The function's death (a timeout, the container recycled): nothing after it runs, no handler sees it."""
 

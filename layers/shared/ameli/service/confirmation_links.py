@@ -131,7 +131,9 @@ class ConfirmationLinks:
         """Nothing is written when both succeed (the link was saved as on its way)."""
         self._email(account, link)
         try:
-            self.workflow.start(account, link, emailed=True)  # False: a deadlines-only run has the name
+            # False when a deadlines-only run (SES failed before) holds the name: `redeliver_if_lost`
+            # then marks the link `EMAILED`, since no execution can prove it left.
+            self.workflow.start(account, link, emailed=True)
         except Exception:
             # The retry starts the workflow without emailing again; nobody retrying, the safety net
             # applies the deadline the workflow would have.
