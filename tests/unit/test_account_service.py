@@ -305,6 +305,22 @@ def test_the_workflow_starts_only_once_ses_accepted_the_email_and_ses_failing_ma
     assert world.account_store.overdue_links(world.clock.now(), 10) == []  # delivered: due at its expiry again
 
 
+def test_ses_failing_and_its_mark_too_gets_the_link_emailed_once_by_the_retries():
+    """SES down, then DynamoDB refusing the FAILED mark: the link stays presumed while a deadlines-only
+    execution holds its name, so no execution can prove the retry's email; the retry marks it."""
+    from tests.fakes import FakeWorld
+
+    world = FakeWorld([beneficiary(VENTURI)])
+    record = world.account_store.record_delivery
+    world.account_store.record_delivery = lambda *args: (_ for _ in ()).throw(ConnectionError("DynamoDB down"))
+    signup = _contact_with_the_mailer_down(world)
+    world.account_store.record_delivery = record
+    assert account(world).link.delivery is LinkDelivery.PRESUMED and world.workflow.started_emailed == []
+    for _ in range(3):
+        world.contact_step.give_contact(signup, values.contact("paul@example.fr"))
+    assert len(world.mailer.sent) == 1 and account(world).link.delivery is LinkDelivery.EMAILED
+
+
 def test_a_workflow_failing_to_start_after_the_email_left_gets_started_by_the_retry_without_a_second_email():
     from tests.fakes import FakeWorld
 

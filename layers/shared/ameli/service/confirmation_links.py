@@ -121,19 +121,20 @@ class ConfirmationLinks:
             return self.sent(account) if self.workflow.start(account, link, emailed=True) else None
         if link.delivery is LinkDelivery.PRESUMED and self.workflow.emailed(account, link):
             return None
-        self._email_then_start(account, link)
-        if link.delivery is LinkDelivery.FAILED:  # no execution can prove it (a deadlines-only one has the name)
+        started = self._email_then_start(account, link)
+        if link.delivery is LinkDelivery.FAILED or not started:
+            # No execution can prove it left (a deadlines-only one holds the name, also when the `FAILED`
+            # mark itself could not be written): without the mark, each retry would email it again.
             self.accounts.record_delivery(account, link.number, LinkDelivery.EMAILED)
             account = replace(account, link=replace(link, delivery=LinkDelivery.EMAILED))
         return self.sent(account)
 
-    def _email_then_start(self, account: Account, link: ConfirmationLink) -> None:
-        """Nothing is written when both succeed (the link was saved as on its way)."""
+    def _email_then_start(self, account: Account, link: ConfirmationLink) -> bool:
+        """Whether the link's `emailed` workflow started: False when a deadlines-only run (SES failed
+        before) holds its name. Nothing is written when both succeed (the link was saved as on its way)."""
         self._email(account, link)
         try:
-            # False when a deadlines-only run (SES failed before) holds the name: `redeliver_if_lost`
-            # then marks the link `EMAILED`, since no execution can prove it left.
-            self.workflow.start(account, link, emailed=True)
+            return self.workflow.start(account, link, emailed=True)
         except Exception:
             # The retry starts the workflow without emailing again; nobody retrying, the safety net
             # applies the deadline the workflow would have.
