@@ -181,7 +181,9 @@ class InMemoryAccountRepository:
             current = self.accounts[account.nir_hash]
             if current.status is AccountState.ACTIVE and account.status is not AccountState.ACTIVE:
                 raise errors.AccountAlreadyActive()
-            if (current.status, current.email_key) != (account.status, account.email_key):
+            waiting = (AccountState.PENDING_EMAIL_CONFIRMATION, AccountState.LINK_EXPIRED)  # the expiry may pass
+            same_status = current.status is account.status or {current.status, account.status} <= set(waiting)
+            if not same_status or current.email_key != account.email_key:
                 raise errors.PendingEmailDeleted() if current.status is AccountState.EMAIL_REQUIRED \
                     else errors.LinkInvalid()
             if current.link_count != account.link_count:

@@ -66,3 +66,33 @@ def test_a_new_link_decided_on_a_stale_account_is_invalid(repository):
         repository.replace_link(ACCOUNT, _link(3), NewAddress("other@example.fr", "email-3"))
     stored = repository.get_account(ACCOUNT.nir_hash)
     assert (stored.link_count, stored.email_key) == (2, "email-1")
+
+
+def _as_the_workflow(repository, update: str, *values: str) -> None:
+    """The state machine's own write (statemachine/confirmation.asl.json), without its condition."""
+    names = {"#status": "status", "#link": "link"} if "#link" in update else {"#status": "status"}
+    repository.client.update_item(TableName="accounts", Key={"pk": {"S": keys.account_key(ACCOUNT.nir_hash)}},
+                                  UpdateExpression=update, ExpressionAttributeNames=names,
+                                  ExpressionAttributeValues={":status": {"S": values[0]}})
+
+
+def test_a_new_link_decided_on_a_pending_account_is_saved_after_the_workflow_stored_its_expiry(repository):
+    _as_the_workflow(repository, "SET #status = :status", keys.STATUS_LINK_EXPIRED)
+    repository.replace_link(ACCOUNT, _link(2), None)  # ACCOUNT as read before: pending
+    stored = repository.get_account(ACCOUNT.nir_hash)
+    assert (stored.status, stored.link_count, stored.link.number) == (AccountState.PENDING_EMAIL_CONFIRMATION, 2, 2)
+
+
+@pytest.mark.parametrize(("meanwhile", "refusal"), [
+    ("activated", errors.AccountAlreadyActive),
+    ("deleted", errors.PendingEmailDeleted),
+])
+def test_a_new_link_decided_before_the_activation_or_the_deletion_is_refused_by_name(repository, meanwhile, refusal):
+    if meanwhile == "activated":
+        assert repository.activate(ACCOUNT, 1, NOW)
+    else:  # the expiry, then the deletion at the end of retention
+        _as_the_workflow(repository, "SET #status = :status", keys.STATUS_LINK_EXPIRED)
+        _as_the_workflow(repository, "SET #status = :status REMOVE email, email_key, #link", keys.STATUS_EMAIL_REQUIRED)
+    with pytest.raises(refusal):
+        repository.replace_link(ACCOUNT, _link(2), None)
+    assert repository.get_account(ACCOUNT.nir_hash).link_count == 1

@@ -8,6 +8,7 @@ from datetime import timedelta
 import boto3
 
 from ameli.adapters import keys
+from ameli.domain.account import AccountState
 from tests.functional.conftest import VENTURI_IDENTITY
 from tests.people import PASSWORD
 
@@ -20,6 +21,24 @@ def sleep_until(deadline: str, margin: float = 0.7, after: float = 0) -> None:
     from ameli.clock import from_rfc3339
 
     time.sleep(max(0.0, from_rfc3339(deadline).timestamp() + after + margin - time.time()))
+
+
+def wait_for_status(api, status: str, timeout: float = 15) -> dict:
+    """The account item once its status is `status` (the workflow writes it on its own thread)."""
+    deadline = time.monotonic() + timeout
+    while (item := account_item(api))["status"]["S"] != status:
+        assert time.monotonic() < deadline, f"the account stayed {item['status']['S']}, never {status}"
+        time.sleep(0.05)
+    return item
+
+
+def wait_for_end(api, name_suffix: str, timeout: float = 20) -> dict:
+    """The execution once it is no longer running, whichever way it ended."""
+    deadline = time.monotonic() + timeout
+    while (execution := next(e for e in api.executions() if e["name"].endswith(name_suffix)))["status"] == "RUNNING":
+        assert time.monotonic() < deadline, f"execution *{name_suffix} still running"
+        time.sleep(0.05)
+    return execution
 
 
 def login(api, password=PASSWORD):
@@ -57,11 +76,10 @@ def test_confirming_within_the_validity_activates_and_costs_one_transition(short
 
 
 def test_link_expires_then_resend_to_the_same_address_and_confirm(short_api):
-    deadline = short_api.sign_up().body["link_expires_at"]
+    short_api.sign_up()
     old = short_api.last_link_token()
     short_api.wait_until_running("-1")
-    sleep_until(deadline)
-    assert account_item(short_api)["status"]["S"] == keys.STATUS_LINK_EXPIRED  # the workflow's doing
+    wait_for_status(short_api, keys.STATUS_LINK_EXPIRED)  # the workflow's doing, at the deadline
     expired = short_api.post("/v1/email-confirmations", {"token": old})
     assert expired.status == 410 and expired.body["code"] == "LINK_EXPIRED"
     assert expired.body["resend_options"] == ["same_address", "other_address"]
@@ -162,12 +180,44 @@ def test_confirmation_just_after_the_deadline_is_refused_even_before_the_workflo
 
 
 def test_resend_racing_the_expiry_leaves_one_current_link(short_api):
+    """The resend at the first link's deadline, while the workflow stores the expiry on its own thread:
+    whichever write comes first, link 2 is sent and stays current, and the first workflow ends without
+    touching it (stopped by the resend, or its expiry refused for a link no longer current)."""
     deadline = short_api.sign_up().body["link_expires_at"]
     old = short_api.last_link_token()
+    short_api.wait_until_running("-1")
     sleep_until(deadline, margin=0)  # the resend lands right at the first link's deadline, with the workflow's update
     resent = short_api.post("/v1/email-confirmations/resend", {"token": old})
     assert resent.status == 202, resent.body
-    time.sleep(0.6)
+    assert wait_for_end(short_api, "-1")["status"] in ("ABORTED", "SUCCEEDED")  # SUCCEEDED: by LinkNoLongerCurrent
+    item = account_item(short_api)
+    assert item["link"]["M"]["number"]["N"] == "2" and item["status"]["S"] == keys.STATUS_PENDING
+    assert item["next_deadline"]["S"] == resent.body["link_expires_at"]
+    assert short_api.post("/v1/email-confirmations", {"token": short_api.last_link_token()}).status == 200
+
+
+def test_resend_read_before_the_expiry_and_saved_after_it_still_sends_a_new_link(short_api, monkeypatch):
+    """The interleaving the race above can fall on, forced: the resend reads the account pending, the
+    workflow (its own thread, at the deadline) stores the expiry, then the resend saves its link."""
+    from ameli.bootstrap import container
+
+    short_api.sign_up()
+    old = short_api.last_link_token()
+    short_api.wait_until_running("-1")
+    accounts = container().account_repository
+    find_by_link = accounts.find_by_link
+
+    def read_before_the_expiry(token_hash):
+        found = find_by_link(token_hash)
+        assert found is not None and found[0].status is AccountState.PENDING_EMAIL_CONFIRMATION
+        wait_for_status(short_api, keys.STATUS_LINK_EXPIRED)  # then the resend decides and saves its link
+        return found
+
+    with monkeypatch.context() as patched:  # this request only
+        patched.setattr(accounts, "find_by_link", read_before_the_expiry)
+        resent = short_api.post("/v1/email-confirmations/resend", {"token": old})
+    assert resent.status == 202, resent.body
+    short_api.wait_for_execution("-1", status="ABORTED")
     item = account_item(short_api)
     assert item["link"]["M"]["number"]["N"] == "2" and item["status"]["S"] == keys.STATUS_PENDING
     assert short_api.post("/v1/email-confirmations", {"token": short_api.last_link_token()}).status == 200

@@ -32,6 +32,7 @@ from ameli.adapters.keys import (
     PENDING_BUCKET,
     STATUS_ACTIVE,
     STATUS_EMAIL_REQUIRED,
+    STATUS_LINK_EXPIRED,
     STATUS_PENDING,
     account_key,
     email_claim_key,
@@ -273,15 +274,7 @@ class DynamoAccountRepository:
             sets += ["email = :email", "email_key = :email_key"]
             values[":email"] = {"S": new_address.address}
             values[":email_key"] = {"S": new_address.email_key}
-        # Only from the state this decision was made on (link, status and address as read): a
-        # concurrent resend, confirmation or deadline (the 21-day deletion) wins cleanly.
-        condition = "link_count = :previous_count AND #status = :seen_status AND "
-        values[":seen_status"] = {"S": account.status.value}
-        if account.email_key:
-            condition += "email_key = :seen_email_key"
-            values[":seen_email_key"] = {"S": account.email_key}
-        else:
-            condition += "attribute_not_exists(email_key)"
+        condition = _unchanged_since_read(account, values)
         return {
             "TableName": self.accounts_table,
             "Key": key(account_key(account.nir_hash)),
@@ -372,6 +365,24 @@ class DynamoAccountRepository:
                 break
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return overdue
+
+
+def _unchanged_since_read(account: Account, values: dict[str, Any]) -> str:
+    """The condition of a new link: only from the state it was decided on (link, status and address as
+    read), so that a concurrent resend, confirmation or deletion (the 21-day deadline) wins cleanly. The
+    expiry the workflow stores at the 7-day deadline changes neither the link nor the address, and a new
+    link is due after it all the same: pending or expired, either will do. Adds its `values`."""
+    condition = "link_count = :previous_count AND "
+    if account.status in (AccountState.PENDING_EMAIL_CONFIRMATION, AccountState.LINK_EXPIRED):
+        condition += "#status IN (:pending, :expired) AND "
+        values[":expired"] = {"S": STATUS_LINK_EXPIRED}
+    else:
+        condition += "#status = :seen_status AND "
+        values[":seen_status"] = {"S": account.status.value}
+    if account.email_key:
+        values[":seen_email_key"] = {"S": account.email_key}
+        return condition + "email_key = :seen_email_key"
+    return condition + "attribute_not_exists(email_key)"
 
 
 def _changed_meanwhile(item: Item | None) -> errors.AppError:
