@@ -183,7 +183,10 @@ class InMemoryAccountRepository:
                 raise errors.AccountAlreadyActive()
             waiting = (AccountState.PENDING_EMAIL_CONFIRMATION, AccountState.LINK_EXPIRED)  # the expiry may pass
             same_status = current.status is account.status or {current.status, account.status} <= set(waiting)
-            if not same_status or current.email_key != account.email_key:
+            # The 21-day deletion may pass too, for a new address (the deleted one is what it replaces).
+            deleted_since = new_address is not None and account.status in waiting \
+                and current.status is AccountState.EMAIL_REQUIRED and current.email_key is None
+            if not deleted_since and (not same_status or current.email_key != account.email_key):
                 raise errors.PendingEmailDeleted() if current.status is AccountState.EMAIL_REQUIRED \
                     else errors.LinkInvalid()
             if current.link_count != account.link_count:

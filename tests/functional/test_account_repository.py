@@ -1,6 +1,7 @@
 """The account repository's conditions, on moto: what the in-memory fake only imitates (the
 activation rule is the adapter's condition expression; transaction failures are read by item name)."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import boto3
@@ -96,3 +97,68 @@ def test_a_new_link_decided_before_the_activation_or_the_deletion_is_refused_by_
     with pytest.raises(refusal):
         repository.replace_link(ACCOUNT, _link(2), None)
     assert repository.get_account(ACCOUNT.nir_hash).link_count == 1
+
+
+def _deleted_by_the_workflow(repository) -> None:
+    """The 21-day deletion after the expiry: the address removed from the account, its claim released."""
+    _as_the_workflow(repository, "SET #status = :status", keys.STATUS_LINK_EXPIRED)
+    _as_the_workflow(repository, "SET #status = :status REMOVE email, email_key, #link", keys.STATUS_EMAIL_REQUIRED)
+    repository.client.delete_item(TableName="accounts", Key={"pk": {"S": keys.email_claim_key("email-1")}})
+
+
+def _claim_owner(repository, email_key: str) -> str | None:
+    item = repository.client.get_item(TableName="accounts", Key={"pk": {"S": keys.email_claim_key(email_key)}},
+                                      ConsistentRead=True).get("Item")
+    return item["owner"]["S"] if item else None
+
+
+@pytest.mark.parametrize("read", [AccountState.PENDING_EMAIL_CONFIRMATION, AccountState.LINK_EXPIRED])
+def test_a_new_address_decided_before_the_deletion_is_saved_after_it(repository, read):
+    _deleted_by_the_workflow(repository)
+    repository.replace_link(replace(ACCOUNT, status=read), _link(2), NewAddress("other@example.fr", "email-2"))
+    stored = repository.get_account(ACCOUNT.nir_hash)
+    assert (stored.status, stored.email_key, stored.link_count) == (AccountState.PENDING_EMAIL_CONFIRMATION, "email-2", 2)
+    assert (_claim_owner(repository, "email-2"), _claim_owner(repository, "email-1")) == (keys.account_key("nir-hash"), None)
+
+
+def test_a_new_address_decided_before_the_deletion_still_releases_the_claim_it_held(repository):
+    repository.replace_link(replace(ACCOUNT, status=AccountState.LINK_EXPIRED), _link(2),
+                            NewAddress("other@example.fr", "email-2"))  # no deletion meanwhile: the usual path
+    assert (_claim_owner(repository, "email-2"), _claim_owner(repository, "email-1")) == (keys.account_key("nir-hash"), None)
+
+
+def test_a_new_address_decided_before_the_deletion_is_saved_when_the_old_one_was_claimed_again(repository):
+    _deleted_by_the_workflow(repository)
+    repository.client.put_item(TableName="accounts", Item=email_claim_item("email-1", "someone-else"))
+    repository.replace_link(replace(ACCOUNT, status=AccountState.LINK_EXPIRED), _link(2),
+                            NewAddress("other@example.fr", "email-2"))
+    stored = repository.get_account(ACCOUNT.nir_hash)
+    assert (stored.status, stored.email_key, stored.link_count) == (AccountState.PENDING_EMAIL_CONFIRMATION, "email-2", 2)
+    assert (_claim_owner(repository, "email-1"), _claim_owner(repository, "email-2")) == \
+        (keys.account_key("someone-else"), keys.account_key("nir-hash"))
+
+
+def test_a_resend_to_the_deleted_address_is_still_refused_by_name(repository):
+    _deleted_by_the_workflow(repository)
+    with pytest.raises(errors.PendingEmailDeleted):
+        repository.replace_link(replace(ACCOUNT, status=AccountState.LINK_EXPIRED), _link(2), None)
+    assert repository.get_account(ACCOUNT.nir_hash).link_count == 1
+
+
+def test_after_the_deletion_another_new_address_saved_first_wins(repository):
+    _deleted_by_the_workflow(repository)
+    deleted = repository.get_account(ACCOUNT.nir_hash)
+    repository.replace_link(deleted, _link(2), NewAddress("third@example.fr", "email-3"))  # read after the deletion
+    with pytest.raises(errors.LinkInvalid):  # read before it, saved last: link 2 is current
+        repository.replace_link(replace(ACCOUNT, status=AccountState.LINK_EXPIRED), _link(2),
+                                NewAddress("other@example.fr", "email-2"))
+    stored = repository.get_account(ACCOUNT.nir_hash)
+    assert (stored.email_key, stored.link_count) == ("email-3", 2)
+    assert _claim_owner(repository, "email-2") is None
+
+
+def test_a_new_address_decided_before_an_activation_is_refused_by_name(repository):
+    assert repository.activate(ACCOUNT, 1, NOW)
+    with pytest.raises(errors.AccountAlreadyActive):
+        repository.replace_link(ACCOUNT, _link(2), NewAddress("other@example.fr", "email-2"))
+    assert (_claim_owner(repository, "email-1"), _claim_owner(repository, "email-2")) == (keys.account_key("nir-hash"), None)

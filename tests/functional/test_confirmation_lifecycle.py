@@ -131,6 +131,41 @@ def test_after_retention_the_address_is_deleted_and_a_new_one_is_asked_at_login(
     assert login(short_api).status == 201
 
 
+def test_new_address_read_before_the_deletion_and_saved_after_it_sends_its_link(short_api, monkeypatch):
+    """The new address asked after a login while the link is expired, the 21-day deletion landing between
+    the request's read and its write (forced: held after its read until the real workflow stored the
+    deletion): the documented 202, the new address and its claim kept, the released one not needed."""
+    from ameli.bootstrap import container
+
+    short_api.sign_up()
+    short_api.wait_until_running("-1")
+    wait_for_status(short_api, keys.STATUS_LINK_EXPIRED)
+    expired = login(short_api)
+    assert expired.status == 403 and expired.body["code"] == "LINK_EXPIRED"
+    accounts = container().account_repository
+    get_account = accounts.get_account
+
+    def read_before_the_deletion(nir_hash):
+        read = get_account(nir_hash)
+        assert read is not None and read.status is AccountState.LINK_EXPIRED
+        wait_for_status(short_api, keys.STATUS_EMAIL_REQUIRED)  # the workflow's transaction, address and claim
+        return read
+
+    new = {"email": "nouvelle@example.fr", "email_confirmation": "nouvelle@example.fr"}
+    with monkeypatch.context() as patched:  # this request only
+        patched.setattr(accounts, "get_account", read_before_the_deletion)
+        given = short_api.post("/v1/account/email", new, expired.body["pending_token"])
+    assert given.status == 202, given.body
+    assert given.body["email_masked"] == "n***@example.fr"
+    assert short_api.wait_for_execution("-1", status="SUCCEEDED")  # it ended by the deletion, before the write
+    item = account_item(short_api)
+    assert (item["status"]["S"], item["email"]["S"], item["link"]["M"]["number"]["N"]) == \
+        (keys.STATUS_PENDING, "nouvelle@example.fr", "2")
+    assert [claim["owner"]["S"] for claim in email_claims(short_api)] == [item["pk"]["S"]]  # the new one only
+    assert short_api.mailbox()[-1]["to"] == ["nouvelle@example.fr"]
+    assert short_api.post("/v1/email-confirmations", {"token": short_api.last_link_token()}).status == 200
+
+
 def test_pending_login_can_resend_to_the_pending_address(short_api):
     short_api.sign_up()
     pending = login(short_api).body

@@ -509,3 +509,32 @@ def test_the_same_request_again_once_its_link_left_is_a_request_of_its_own(world
     world.new_links.send_after_login(pending, email=values.email("paul.ter@example.fr"))
     assert len(world.mailer.sent) == 4 and account(world).link.number == 4
     assert account(world).email == "paul.ter@example.fr"
+
+
+@pytest.mark.parametrize("email", ["new@example.fr", None])
+def test_after_login_a_request_read_before_the_deletion_and_saved_after_it(world, monkeypatch, email):
+    """The fake's condition as the adapter's (tests/functional/test_account_repository.py): a new address
+    takes the deletion that landed after its read; a resend to the deleted address does not."""
+    world.clock.advance(days=8)
+    world.account_store.expire_link(account(world).nir_hash)
+    with pytest.raises(errors.LoginLinkExpired) as expired:
+        world.login.login(values.nir(NIR), PASSWORD)
+    read = world.account_store.get_account
+
+    def read_before_the_deletion(nir_hash):
+        found = read(nir_hash)
+        world.clock.advance(days=12, hours=23)  # day 20: still before the deadline: only the write's condition decides
+        world.account_store.delete_pending_email(nir_hash)
+        return found
+
+    monkeypatch.setattr(world.account_store, "get_account", read_before_the_deletion)
+    pending_token = expired.value.extra["pending_token"]
+    if email is None:
+        with pytest.raises(errors.PendingEmailDeleted):
+            world.new_links.send_after_login(pending_token, email=None)
+        assert account(world).status is AccountState.EMAIL_REQUIRED and account(world).link_count == 1
+        return
+    world.new_links.send_after_login(pending_token, email=values.email(email))
+    assert (account(world).status, account(world).email, account(world).link_count) == \
+        (AccountState.PENDING_EMAIL_CONFIRMATION, email, 2)
+    assert world.account_store.email_owners == {account(world).email_key: account(world).nir_hash}

@@ -8,6 +8,7 @@ the confirmation workflow (statemachine/confirmation.asl.json), with the same ke
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -255,6 +256,12 @@ class DynamoAccountRepository:
                 raise _changed_meanwhile(cancelled.current.get("account")) from None
             if "new_email_claim" in cancelled.failed:
                 raise errors.EmailAlreadyUsed() from None
+            if cancelled.failed == {"old_email_claim"} and new_address is not None:
+                # The account's condition held but the old address is someone else's now: the 21-day
+                # deletion released it and another account took it after this request's read. Saved as
+                # decided after the deletion, which has no claim to release (one more write, on this race only).
+                deleted = replace(account, status=AccountState.EMAIL_REQUIRED, email=None, email_key=None, link=None)
+                return self.replace_link(deleted, link, new_address)
             raise errors.LinkInvalid() from None
 
     def _link_update(self, account: Account, link: ConfirmationLink, new_address: NewAddress | None) -> Item:
@@ -274,7 +281,7 @@ class DynamoAccountRepository:
             sets += ["email = :email", "email_key = :email_key"]
             values[":email"] = {"S": new_address.address}
             values[":email_key"] = {"S": new_address.email_key}
-        condition = _unchanged_since_read(account, values)
+        condition = _unchanged_since_read(account, values, new_address is not None)
         return {
             "TableName": self.accounts_table,
             "Key": key(account_key(account.nir_hash)),
@@ -291,8 +298,10 @@ class DynamoAccountRepository:
                Item=email_claim_item(new_address.email_key, account.nir_hash),
                ConditionExpression="attribute_not_exists(pk)")
         if account.email_key:
+            # Already gone if the 21-day deletion released it after this request's read: nothing to release.
             tx.add("old_email_claim", "Delete", TableName=self.accounts_table,
-                   Key=key(email_claim_key(account.email_key)), ConditionExpression="#owner = :owner",
+                   Key=key(email_claim_key(account.email_key)),
+                   ConditionExpression="attribute_not_exists(pk) OR #owner = :owner",
                    ExpressionAttributeNames={"#owner": "owner"}, ExpressionAttributeValues={":owner": {"S": owner}})
 
     def record_delivery(self, account: Account, link_number: int, delivery: LinkDelivery) -> None:
@@ -367,22 +376,29 @@ class DynamoAccountRepository:
         return overdue
 
 
-def _unchanged_since_read(account: Account, values: dict[str, Any]) -> str:
+def _unchanged_since_read(account: Account, values: dict[str, Any], new_address: bool) -> str:
     """The condition of a new link: only from the state it was decided on (link, status and address as
-    read), so that a concurrent resend, confirmation or deletion (the 21-day deadline) wins cleanly. The
-    expiry the workflow stores at the 7-day deadline changes neither the link nor the address, and a new
-    link is due after it all the same: pending or expired, either will do. Adds its `values`."""
+    read), so that a concurrent resend, confirmation or newer link wins cleanly. The expiry the workflow
+    stores at the 7-day deadline changes neither the link nor the address, and a new link is due after it
+    all the same: pending or expired, either will do. The 21-day deletion removes the address (and
+    releases its claim) but not the link count: a new address is exactly what is asked after it, so a
+    new address decided on a pending or expired account also takes it; a resend to the deleted address
+    does not. Adds its `values`."""
     condition = "link_count = :previous_count AND "
-    if account.status in (AccountState.PENDING_EMAIL_CONFIRMATION, AccountState.LINK_EXPIRED):
-        condition += "#status IN (:pending, :expired) AND "
-        values[":expired"] = {"S": STATUS_LINK_EXPIRED}
-    else:
-        condition += "#status = :seen_status AND "
-        values[":seen_status"] = {"S": account.status.value}
     if account.email_key:
         values[":seen_email_key"] = {"S": account.email_key}
-        return condition + "email_key = :seen_email_key"
-    return condition + "attribute_not_exists(email_key)"
+        seen_address = "email_key = :seen_email_key"
+    else:
+        seen_address = "attribute_not_exists(email_key)"
+    if account.status not in (AccountState.PENDING_EMAIL_CONFIRMATION, AccountState.LINK_EXPIRED):
+        values[":seen_status"] = {"S": account.status.value}
+        return condition + f"#status = :seen_status AND {seen_address}"
+    values[":expired"] = {"S": STATUS_LINK_EXPIRED}
+    waiting = f"#status IN (:pending, :expired) AND {seen_address}"
+    if not new_address:
+        return condition + waiting
+    values[":email_required"] = {"S": STATUS_EMAIL_REQUIRED}
+    return condition + f"(({waiting}) OR (#status = :email_required AND attribute_not_exists(email_key)))"
 
 
 def _changed_meanwhile(item: Item | None) -> errors.AppError:
