@@ -124,7 +124,7 @@ def cache_behaviors(config: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         ("*", config["DefaultCacheBehavior"])]
 
 
-def behavior_for(config: dict[str, Any], path: str) -> dict[str, Any]:
+def behavior_config_for(config: dict[str, Any], path: str) -> dict[str, Any]:
     """The behaviour of a `DistributionConfig` (resolved or not) that serves `path`."""
     return next(spec for pattern, spec in cache_behaviors(config) if path_matches(pattern, path))
 

@@ -640,12 +640,12 @@ def web_acl_rules() -> int:
 def cloudfront_function_runs(requests: list[dict]) -> int:
     """CloudFront Function runs of these requests: each runs the functions of the template's behaviour
     its path matches (viewer-request, viewer-response), as CloudFront chooses it; the files' behaviours run none."""
-    from local.edge import behavior_for
+    from local.edge import behavior_config_for
     from local.template import load_template, resources_of_type
 
     (distribution,) = resources_of_type(load_template(ROOT / "template.yaml"), "AWS::CloudFront::Distribution").values()
     config = distribution["Properties"]["DistributionConfig"]
-    return sum(len(behavior_for(config, r["path"]).get("FunctionAssociations") or []) for r in requests)
+    return sum(len(behavior_config_for(config, r["path"]).get("FunctionAssociations") or []) for r in requests)
 
 
 def cost_per_million(run: dict, visits: dict[str, list[dict]]) -> tuple[dict[str, float], dict]:
